@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { envKeyProblem, eventNameProblem, nameProblem } from './names.js';
+
+/** The zod schema of msx.yaml: the only description of its shape. */
+
+const name = (what: string) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = nameProblem(value, what);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const eventName = z.string().superRefine((value, ctx) => {
+  const problem = eventNameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const envKeyed = <T extends z.ZodType>(value: T) =>
+  z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      const problem = envKeyProblem(key);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [key] });
+    }
+  });
+
+const configValue = z.union([z.string(), z.number(), z.boolean()]);
+const port = z.number().int().min(1024, 'must be 1024-65535').max(65535, 'must be 1024-65535');
+
+export const ServiceKindSchema = z.enum(['rest', 'grpc', 'consumer']);
+export type ServiceKind = z.infer<typeof ServiceKindSchema>;
+
+export const DatabaseSchema = z.enum(['none', 'postgres']);
+export type Database = z.infer<typeof DatabaseSchema>;
+
+const ProbeSchema = z.strictObject({
+  path: z.string().startsWith('/').optional(),
+  initialDelaySeconds: z.number().int().min(0).optional(),
+  periodSeconds: z.number().int().min(1).optional(),
+  timeoutSeconds: z.number().int().min(1).optional(),
+  failureThreshold: z.number().int().min(1).optional(),
+});
+
+export const ServiceSchema = z.strictObject({
+  kind: ServiceKindSchema,
+  context: name('context'),
+  path: z.string().min(1),
+  port,
+  db: DatabaseSchema.default('none'),
+  dependsOn: z.array(z.string()).default([]),
+  publishes: z.array(eventName).default([]),
+  subscribes: z.array(eventName).default([]),
+  config: envKeyed(configValue).default({}),
+  secrets: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an env var name')).default([]),
+  probes: z
+    .strictObject({ liveness: ProbeSchema.optional(), readiness: ProbeSchema.optional(), startup: ProbeSchema.optional() })
+    .optional(),
+  resources: z
+    .strictObject({ cpu: z.string().optional(), memory: z.string().optional() })
+    .optional(),
+});
+
+export const EnvironmentSchema = z.strictObject({
+  runtime: z.enum(['local', 'docker', 'kubernetes']),
+  registry: z.string().optional(),
+  kubeContext: z.string().optional(),
+  namespace: name('namespace').optional(),
+  replicas: z.number().int().min(0).optional(),
+  config: z.record(z.string(), envKeyed(configValue)).optional(),
+});
+
+const InfraSchema = z.strictObject({
+  url: z.string().optional(),
+  image: z.string().optional(),
+});
+
+export const WorkspaceSchema = z.strictObject({
+  version: z.literal(1),
+  name: name('workspace name'),
+  services: z.record(z.string(), ServiceSchema).nullish().transform((s) => s ?? {}),
+  infra: z.strictObject({ rabbitmq: InfraSchema.optional(), postgres: InfraSchema.optional() }).optional(),
+  environments: z.record(z.string(), EnvironmentSchema).optional(),
+});
+
+export type ServiceSpec = z.infer<typeof ServiceSchema>;
+export type EnvironmentSpec = z.infer<typeof EnvironmentSchema>;
+export type WorkspaceSpec = z.infer<typeof WorkspaceSchema>;

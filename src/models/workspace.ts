@@ -1,0 +1,30 @@
+import type { Document } from 'yaml';
+import type { EnvironmentSpec, ServiceSpec, WorkspaceSpec } from './schema.js';
+
+/** A service as every command sees it: its msx.yaml entry plus its name and folder. */
+export interface Service extends ServiceSpec {
+  name: string;
+  /** Absolute path of the service's own npm package. */
+  dir: string;
+}
+
+/** The one model every command reads, made only by `loadWorkspace`. */
+export interface Workspace {
+  /** Absolute path of the folder holding msx.yaml. */
+  root: string;
+  /** Absolute path of msx.yaml. */
+  file: string;
+  name: string;
+  /** In msx.yaml order. */
+  services: Service[];
+  infra: NonNullable<WorkspaceSpec['infra']>;
+  environments: Record<string, EnvironmentSpec>;
+  /** The parsed document, for writes that keep comments and key order. */
+  document: Document;
+}
+
+export const WORKSPACE_FILE = 'msx.yaml';
+
+export function findService(workspace: Workspace, name: string): Service | undefined {
+  return workspace.services.find((service) => service.name === name);
+}

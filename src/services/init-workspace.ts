@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { FileTree, type TreeEntry } from '../generators/file-tree.js';
+import { renderTemplateDir, TEMPLATES_ROOT } from '../generators/render-templates.js';
+import { nameProblem } from '../models/names.js';
+import { WORKSPACE_FILE } from '../models/workspace.js';
+import { initialWorkspaceText } from '../models/write-workspace.js';
+import { parseWorkspace } from '../models/load-workspace.js';
+
+export interface InitOptions {
+  dir: string;
+  name?: string;
+  dryRun?: boolean;
+}
+
+export interface InitResult {
+  root: string;
+  name: string;
+  files: TreeEntry[];
+  dryRun: boolean;
+}
+
+/** Makes a new workspace: msx.yaml, contexts/, contracts/, README.md, .gitignore. */
+export async function initWorkspace(options: InitOptions): Promise<InitResult> {
+  const root = resolve(options.dir);
+  const name = options.name ?? basename(root);
+  const problem = nameProblem(name, 'workspace name');
+  if (problem) {
+    throw new UserError(problem, { hint: options.name ? 'pass a valid --name' : 'pass --name with a valid name, e.g. --name shop' });
+  }
+  if (existsSync(join(root, WORKSPACE_FILE))) {
+    throw new UserError(`${root} already holds a workspace (${WORKSPACE_FILE})`, {
+      hint: 'cd into it and run `msx new service`, or choose another folder',
+      exit: 'conflict',
+    });
+  }
+  const tree = new FileTree(root);
+  const text = initialWorkspaceText(name);
+  parseWorkspace(text, root);
+  tree.create(WORKSPACE_FILE, text);
+  await renderTemplateDir(join(TEMPLATES_ROOT, '_workspace'), tree, '.', { workspace: { name } }, name);
+  if (!options.dryRun) await tree.flush();
+  return { root, name, files: tree.entries(), dryRun: Boolean(options.dryRun) };
+}

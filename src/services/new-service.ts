@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { FileTree, type TreeEntry } from '../generators/file-tree.js';
+import { generateService } from '../generators/service/generate-service.js';
+import { loadWorkspace } from '../models/load-workspace.js';
+import { eventNameProblem, isInfraName, nameProblem } from '../models/names.js';
+import type { Database, ServiceKind, ServiceSpec } from '../models/schema.js';
+import { findService, WORKSPACE_FILE, type Workspace } from '../models/workspace.js';
+import { textWithService } from '../models/write-workspace.js';
+
+export interface NewServiceOptions {
+  cwd: string;
+  name: string;
+  kind: ServiceKind;
+  context: string;
+  port?: number;
+  dependsOn?: string[];
+  db?: Database;
+  publishes?: string[];
+  subscribes?: string[];
+  dryRun?: boolean;
+}
+
+export interface NewServiceResult {
+  workspaceRoot: string;
+  service: ServiceSpec & { name: string };
+  files: TreeEntry[];
+  dryRun: boolean;
+}
+
+const FIRST_PORT = 3000;
+
+/**
+ * Scaffolds a service and registers it in msx.yaml, all or nothing: the files
+ * and the msx.yaml change are written by one flush after every check passed.
+ */
+export async function newService(options: NewServiceOptions): Promise<NewServiceResult> {
+  const workspace = await loadWorkspace(options.cwd);
+  const spec = serviceSpec(workspace, options);
+  if (existsSync(join(workspace.root, spec.path))) {
+    throw new UserError(`${spec.path} already exists`, { hint: 'remove it or choose another name or context', exit: 'conflict' });
+  }
+  const tree = new FileTree(workspace.root);
+  tree.update(WORKSPACE_FILE, textWithService(workspace, options.name, spec));
+  await generateService(tree, spec.path, {
+    workspaceName: workspace.name,
+    name: options.name,
+    context: spec.context,
+    kind: spec.kind,
+    port: spec.port,
+    db: spec.db,
+    dependsOn: spec.dependsOn.filter((dep) => !isInfraName(dep)).map((dep) => ({ name: dep, kind: findService(workspace, dep)!.kind })),
+    publishes: spec.publishes,
+    subscribes: spec.subscribes,
+  });
+  if (!options.dryRun) await tree.flush();
+  return { workspaceRoot: workspace.root, service: { name: options.name, ...spec }, files: tree.entries(), dryRun: Boolean(options.dryRun) };
+}
+
+/** Checks every option against the rules and the workspace; the first broken rule is the error. */
+function serviceSpec(workspace: Workspace, options: NewServiceOptions): ServiceSpec {
+  const problem = nameProblem(options.name, 'service name') ?? nameProblem(options.context, 'context');
+  if (problem) throw new UserError(problem, { hint: 'names are DNS labels such as "orders" or "stock-level"' });
+  if (findService(workspace, options.name)) {
+    throw new UserError(`service "${options.name}" already exists in ${WORKSPACE_FILE}`, { hint: 'choose another name', exit: 'conflict' });
+  }
+  const db = options.db ?? 'none';
+  const dependsOn = unique([...(options.dependsOn ?? []), ...(db === 'postgres' ? ['postgres'] : [])]);
+  for (const dep of dependsOn) {
+    if (!findService(workspace, dep) && !isInfraName(dep)) {
+      const known = workspace.services.map((s) => s.name).join(', ') || 'none yet';
+      throw new UserError(`--depends-on "${dep}" is not a service of this workspace (services: ${known}; infra: rabbitmq, postgres)`, {
+        hint: 'create that service first, or fix the name',
+      });
+    }
+  }
+  for (const event of [...(options.publishes ?? []), ...(options.subscribes ?? [])]) {
+    const eventProblem = eventNameProblem(event);
+    if (eventProblem) throw new UserError(eventProblem, { hint: 'use names like "order.placed"' });
+  }
+  return {
+    kind: options.kind,
+    context: options.context,
+    path: `contexts/${options.context}/${options.name}`,
+    port: choosePort(workspace, options.port),
+    db,
+    dependsOn,
+    publishes: options.publishes ?? [],
+    subscribes: options.subscribes ?? [],
+    config: {},
+    secrets: [],
+  };
+}
+
+function choosePort(workspace: Workspace, wanted: number | undefined): number {
+  const taken = new Map(workspace.services.map((s) => [s.port, s.name]));
+  if (wanted !== undefined) {
+    if (!Number.isInteger(wanted) || wanted < 1024 || wanted > 65535) {
+      throw new UserError(`--port ${wanted} is out of range`, { hint: 'use a port between 1024 and 65535' });
+    }
+    const owner = taken.get(wanted);
+    if (owner) throw new UserError(`--port ${wanted} is already used by service "${owner}"`, { hint: 'omit --port to get a free one', exit: 'conflict' });
+    return wanted;
+  }
+  let port = FIRST_PORT;
+  while (taken.has(port)) port += 1;
+  return port;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
