@@ -89,8 +89,12 @@ export function renderError(error: unknown): RenderedError {
   }
   const oclifExit = oclifExitCode(error);
   if (oclifExit !== undefined) {
-    const message = (error as Error).message.split('\n')[0];
-    return { lines: [`error: ${message}`, '  next: see --help'], exitCode: oclifExit };
+    const message = (error as Error).message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('See more help'))
+      .join(': ');
+    return { lines: [`error: ${message}`, '  next: see --help for the flags and arguments'], exitCode: oclifExit };
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { lines: ['error: unexpected failure (a bug in msx)', detail], exitCode: ExitCode.unexpected };

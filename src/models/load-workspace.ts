@@ -74,6 +74,7 @@ function issueProblems(issue: z.core.$ZodIssue, at: At): string[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => at([...path, key], `unknown key "${key}"`, true));
   }
+  if (issue.code === 'custom' && issue.params?.atKey) return [at(path, issue.message, true)];
   const missing = issue.code === 'invalid_type' && issue.message.includes('received undefined');
   return [at(path, missing ? `is required (${issue.message})` : issue.message)];
 }

@@ -18,7 +18,7 @@ const envKeyed = <T extends z.ZodType>(value: T) =>
   z.record(z.string(), value).superRefine((record, ctx) => {
     for (const key of Object.keys(record)) {
       const problem = envKeyProblem(key);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [key] });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [key], params: { atKey: true } });
     }
   });
 

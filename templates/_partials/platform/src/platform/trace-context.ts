@@ -1,0 +1,68 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
+
+/** One hop of a request: the span this service works in, inside a W3C trace. */
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  /** The caller's span; absent when this hop started the trace. */
+  parentSpanId?: string;
+  flags: string;
+}
+
+/** The four fields of a `traceparent` header. */
+export interface Traceparent {
+  version: string;
+  traceId: string;
+  parentId: string;
+  flags: string;
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const storage = new AsyncLocalStorage<TraceContext>();
+
+/** Parses a W3C traceparent; returns undefined for anything the spec says to ignore. */
+export function parseTraceparent(header: string | undefined): Traceparent | undefined {
+  const match = TRACEPARENT.exec(header?.trim().toLowerCase() ?? "");
+  if (!match) return undefined;
+  const [, version, traceId, parentId, flags, rest] = match;
+  // Version ff is forbidden; version 00 has exactly four fields, later versions may add more.
+  if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
+  if (/^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined;
+  return { version, traceId, parentId, flags };
+}
+
+export function formatTraceparent(ctx: Pick<TraceContext, "traceId" | "spanId" | "flags">): string {
+  return `00-${ctx.traceId}-${ctx.spanId}-${ctx.flags}`;
+}
+
+/**
+ * Starts this service's span for one inbound unit of work: continues the
+ * caller's trace when the header is valid, else starts a new sampled trace.
+ */
+export function startTrace(incoming?: string): TraceContext {
+  const parent = parseTraceparent(incoming);
+  if (!parent) return { traceId: newId(16), spanId: newId(8), flags: "01" };
+  return { traceId: parent.traceId, spanId: newId(8), parentSpanId: parent.parentId, flags: parent.flags };
+}
+
+export function currentTrace(): TraceContext | undefined {
+  return storage.getStore();
+}
+
+export function runWithTrace<T>(ctx: TraceContext, fn: () => T): T {
+  return storage.run(ctx, fn);
+}
+
+/** The header to send downstream: our span becomes the callee's parent. */
+export function outgoingTraceparent(): string | undefined {
+  const ctx = currentTrace();
+  return ctx ? formatTraceparent(ctx) : undefined;
+}
+
+function newId(bytes: number): string {
+  let id = randomBytes(bytes).toString("hex");
+  // An all-zero id is invalid; the odds are negligible but the fix is free.
+  while (/^0+$/.test(id)) id = randomBytes(bytes).toString("hex");
+  return id;
+}
