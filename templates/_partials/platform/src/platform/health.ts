@@ -1,3 +1,5 @@
+import { describeError } from "./describe-error.js";
+
 /** A readiness check: resolves when the thing it checks can serve, rejects with why not. */
 export type ReadinessCheck = (signal: AbortSignal) => Promise<void>;
 
@@ -83,12 +85,4 @@ async function runCheck(check: RegisteredCheck): Promise<CheckResult> {
   } catch (error) {
     return { name: check.name, ok: false, error: describeError(error) };
   }
-}
-
-/** fetch hides the useful part (ECONNREFUSED, ENOTFOUND) in `cause`. */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? error.cause : undefined;
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  return cause ? `${error.message}: ${code ?? cause.message}` : error.message;
 }

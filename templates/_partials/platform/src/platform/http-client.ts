@@ -1,0 +1,134 @@
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  TaskCancelledError,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleAll,
+  handleWhen,
+  retry,
+  timeout,
+  wrap,
+} from "cockatiel";
+import { describeError } from "./describe-error.js";
+import type { Logger } from "./logger.js";
+import { outgoingTraceparent } from "./trace-context.js";
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  /** Names the dependency in errors and logs; defaults to the URL's host. */
+  name?: string;
+  timeoutMs?: number;
+  /** Retries after the first attempt, for idempotent methods only. */
+  maxRetries?: number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Consecutive failures that open the circuit. */
+  breakerThreshold?: number;
+  halfOpenAfterMs?: number;
+  logger?: Logger;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+export interface HttpClient {
+  request(method: string, path: string, options?: RequestOptions): Promise<Response>;
+  get(path: string, options?: RequestOptions): Promise<Response>;
+  post(path: string, options?: RequestOptions): Promise<Response>;
+  put(path: string, options?: RequestOptions): Promise<Response>;
+  delete(path: string, options?: RequestOptions): Promise<Response>;
+  readonly circuitState: CircuitState;
+}
+
+/** A request that failed after every policy gave up: timeout, network error or open circuit. */
+export class DependencyError extends Error {
+  override name = "DependencyError";
+}
+
+// A POST or PATCH that timed out may have been applied: sending it again could do it twice.
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+
+const isResponse = (value: unknown): value is Response => value instanceof Response;
+
+/**
+ * Outgoing HTTP with cockatiel policies: retry (idempotent methods, exponential
+ * backoff with jitter) around one circuit breaker per client around a
+ * per-attempt timeout. Non-2xx answers are returned, not thrown; 5xx and
+ * 429 are retried, 5xx count against the circuit.
+ */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const base = options.baseUrl.replace(/\/+$/, "");
+  const name = options.name ?? new URL(base).host;
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const breaker = circuitBreaker(
+    handleAll.orWhenResult((r) => isResponse(r) && r.status >= 500),
+    {
+      halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+    },
+  );
+  const retries = retry(
+    handleWhen((error) => !(error instanceof BrokenCircuitError)).orWhenResult(
+      (r) => isResponse(r) && (r.status >= 500 || r.status === 429),
+    ),
+    {
+      maxAttempts: options.maxRetries ?? 2,
+      backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 100, maxDelay: options.maxDelayMs ?? 2000 }),
+    },
+  );
+  retries.onRetry((reason) => {
+    // Free the connection held by the answer we are about to discard.
+    if ("value" in reason && isResponse(reason.value)) void reason.value.body?.cancel();
+    options.logger?.debug({ dependency: name, attempt: reason.attempt }, "retrying request");
+  });
+  breaker.onStateChange((state) => options.logger?.warn({ dependency: name, circuit: CircuitState[state] }, "circuit changed"));
+  const attempt = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+  const once = wrap(breaker, attempt);
+  const retried = wrap(retries, breaker, attempt);
+
+  const request = async (method: string, path: string, req: RequestOptions = {}): Promise<Response> => {
+    const upper = method.toUpperCase();
+    const url = `${base}${path}`;
+    const policy = IDEMPOTENT.has(upper) ? retried : once;
+    try {
+      return await policy.execute(({ signal }) => send(upper, url, req, signal), req.signal);
+    } catch (error) {
+      throw new DependencyError(`${name}: ${upper} ${url} failed: ${explain(error, timeoutMs)}`, { cause: error });
+    }
+  };
+  return {
+    request,
+    get: (path, req) => request("GET", path, req),
+    post: (path, req) => request("POST", path, req),
+    put: (path, req) => request("PUT", path, req),
+    delete: (path, req) => request("DELETE", path, req),
+    get circuitState() {
+      return breaker.state;
+    },
+  };
+}
+
+function send(method: string, url: string, req: RequestOptions, signal: AbortSignal): Promise<Response> {
+  const headers = new Headers(req.headers);
+  const traceparent = outgoingTraceparent();
+  if (traceparent) headers.set("traceparent", traceparent);
+  let body = req.body;
+  if (req.json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(req.json);
+  }
+  return fetch(url, { method, headers, body, signal });
+}
+
+function explain(error: unknown, timeoutMs: number): string {
+  if (error instanceof BrokenCircuitError) return "circuit open";
+  if (error instanceof TaskCancelledError) return `timed out after ${timeoutMs} ms`;
+  return describeError(error);
+}
