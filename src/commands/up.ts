@@ -1,0 +1,55 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { UserError } from '../errors.js';
+import { renderLogLine } from '../output/render-log-line.js';
+import { renderStateLine, renderStatusTable } from '../output/render-status.js';
+import type { RuntimeEvents, ServiceStatus } from '../runtimes/runtime.js';
+import { unsettled, upServices } from '../services/run-services.js';
+
+export default class Up extends BaseCommand {
+  static override summary = 'Build, start and wire every service, each gated on its readiness probe.';
+  static override description =
+    'Starts services in dependency order (only SERVICE... and what they depend on, when named). Stays in the foreground streaming every log line until Ctrl-C, or returns once all are ready with --detach.';
+  static override examples = ['<%= config.bin %> up', '<%= config.bin %> up --detach', '<%= config.bin %> up orders --timeout 120'];
+  static override strict = false;
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    detach: Flags.boolean({ char: 'd', description: 'return once every service is ready; a supervisor keeps them running' }),
+    runtime: Flags.string({ description: 'where services run (default: the local environment in msx.yaml, else local)', options: ['local', 'docker'] }),
+    timeout: Flags.integer({ description: 'seconds each service may take to become ready', default: 60, min: 1 }),
+  };
+
+  async run(): Promise<{ services: ServiceStatus[] }> {
+    const { argv, flags } = await this.parse(Up);
+    const quiet = this.jsonEnabled();
+    const events: RuntimeEvents = {
+      state: (status) => quiet || process.stderr.write(`${renderStateLine(status)}\n`),
+      log: (line) => quiet || flags.detach || this.log(renderLogLine(line)),
+      note: (service, message) => quiet || process.stderr.write(`msx ${service ?? ''} ${message}\n`),
+    };
+    const result = await upServices(
+      { cwd: process.cwd(), runtime: flags.runtime, detach: flags.detach, readyTimeoutSeconds: flags.timeout, services: argv as string[] },
+      events,
+    );
+    const notReady = unsettled(result.services);
+    if (quiet) this.logJson({ runtime: result.runtime, services: result.services });
+    else process.stderr.write(`${renderStatusTable(result.services)}\n`);
+    if (flags.detach && notReady.length > 0) throw notReadyError(notReady);
+    if (!flags.detach && result.done) {
+      if (!quiet) process.stderr.write(`msx: ${result.services.length - notReady.length}/${result.services.length} ready; Ctrl-C stops everything\n`);
+      await result.done;
+      process.exitCode = 130;
+    }
+    return { services: result.services };
+  }
+
+  protected override toSuccessJson(): undefined {
+    return undefined; // already printed once every service settled
+  }
+}
+
+function notReadyError(services: ServiceStatus[]): UserError {
+  const lines = services.map((s) => `${s.service} is ${s.state}${s.detail ? `: ${s.detail}` : ''}`);
+  return new UserError(lines.join('\n'), { hint: 'see `msx logs SERVICE`; the ready services are still running (`msx down` stops them)', exit: 'notReady' });
+}

@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExternalError, UserError } from '../../errors.js';
+import type { Workspace } from '../../models/workspace.js';
+import type { DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
+import { isAlive, isGroupAlive, readState, removeState, stateDir, writeState, type SupervisorState } from './state-file.js';
+import { assertPortsFree, selectServices, STOP_GRACE_MS, Supervisor } from './supervisor.js';
+
+const SUPERVISOR_MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
+
+/** The default runtime: every service a child process of one supervisor, no Docker needed. */
+export class LocalRuntime implements Runtime {
+  readonly name = 'local' as const;
+
+  async up(workspace: Workspace, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+    const running = readState(workspace.root);
+    if (running && isAlive(running.supervisorPid)) {
+      throw new UserError(`msx up is already running for this workspace (supervisor pid ${running.supervisorPid})`, {
+        hint: 'see it with `msx ps`, stop it with `msx down`',
+        exit: 'conflict',
+      });
+    }
+    await assertPortsFree(selectServices(workspace, options.services));
+    return options.detach ? this.upDetached(workspace, options) : this.upForeground(workspace, options, events);
+  }
+
+  async down(workspace: Workspace): Promise<DownResult> {
+    const state = readState(workspace.root);
+    if (!state) return { stopped: [], wasRunning: false };
+    if (isAlive(state.supervisorPid)) {
+      process.kill(state.supervisorPid, 'SIGTERM');
+      if (!(await waitUntil(() => !isAlive(state.supervisorPid), STOP_GRACE_MS + 5_000))) process.kill(state.supervisorPid, 'SIGKILL');
+    }
+    // A supervisor that was killed hard leaves its services behind: stop them by process group.
+    await Promise.all(state.services.map((s) => stopGroup(s.pid)));
+    removeState(workspace.root);
+    return { stopped: state.services.filter((s) => s.pid).map((s) => s.service), wasRunning: true };
+  }
+
+  async status(workspace: Workspace): Promise<ServiceStatus[]> {
+    const state = readState(workspace.root);
+    const alive = state !== undefined && isAlive(state.supervisorPid);
+    return workspace.services.map((service) => {
+      const known = alive ? state!.services.find((s) => s.service === service.name) : undefined;
+      return known ?? { service: service.name, state: 'stopped', port: service.port, restarts: 0 };
+    });
+  }
+
+  private async upForeground(workspace: Workspace, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+    const published = publishing(workspace, events);
+    const supervisor = new Supervisor(workspace, options, published);
+    const done = new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop).off('SIGTERM', stop);
+        void supervisor.stop().then(() => {
+          removeState(workspace.root);
+          resolve();
+        });
+      };
+      process.on('SIGINT', stop).on('SIGTERM', stop);
+    });
+    const services = await supervisor.start();
+    published.settle();
+    return { services, done };
+  }
+
+  private async upDetached(workspace: Workspace, options: UpOptions): Promise<UpResult> {
+    mkdirSync(stateDir(workspace.root), { recursive: true });
+    const log = openSync(join(stateDir(workspace.root), 'supervisor.log'), 'a');
+    const child = spawn(process.execPath, [SUPERVISOR_MAIN, workspace.root, JSON.stringify(options)], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      cwd: workspace.root,
+    });
+    child.unref();
+    const settled = await waitUntil(() => {
+      const state = readState(workspace.root);
+      return (state !== undefined && state.supervisorPid === child.pid && state.settled) || !isAlive(child.pid);
+    }, options.readyTimeoutMs * Math.max(1, workspace.services.length) + 120_000);
+    const state = readState(workspace.root);
+    if (!settled || !state || state.supervisorPid !== child.pid || !isAlive(child.pid)) {
+      throw new ExternalError('the msx supervisor stopped before every service settled', 'msx up --detach', tailOf(workspace), 'notReady');
+    }
+    return { services: state.services };
+  }
+}
+
+/** Mirrors every state change into the state file that `msx ps` and `msx down` read. */
+export function publishing(workspace: Workspace, events: RuntimeEvents): RuntimeEvents & { settle(): void } {
+  const state: SupervisorState = { runtime: 'local', supervisorPid: process.pid, startedAt: new Date().toISOString(), settled: false, services: [] };
+  return {
+    ...events,
+    state(status) {
+      state.services = [...state.services.filter((s) => s.service !== status.service), status];
+      writeState(workspace.root, state);
+      events.state(status);
+    },
+    settle() {
+      state.settled = true;
+      writeState(workspace.root, state);
+    },
+  };
+}
+
+async function stopGroup(pid: number | undefined): Promise<void> {
+  if (!pid || !isGroupAlive(pid)) return;
+  process.kill(-pid, 'SIGTERM');
+  if (!(await waitUntil(() => !isGroupAlive(pid), STOP_GRACE_MS))) process.kill(-pid, 'SIGKILL');
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return condition();
+}
+
+function tailOf(workspace: Workspace): string {
+  const file = join(stateDir(workspace.root), 'supervisor.log');
+  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-10).join('\n') : '';
+}

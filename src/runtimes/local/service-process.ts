@@ -1,0 +1,161 @@
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Service } from '../../models/workspace.js';
+import { probeReadiness } from '../probes.js';
+import type { RuntimeEvents, ServiceState, ServiceStatus } from '../runtime.js';
+import { toLogLine, type ServiceLogFile } from './log-file.js';
+import { startCommand } from './start-command.js';
+import { isGroupAlive } from './state-file.js';
+
+export interface RestartPolicy {
+  /** Crashes within `windowMs` after which the service is marked failed. */
+  maxCrashes: number;
+  windowMs: number;
+  firstBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxCrashes: 5, windowMs: 60_000, firstBackoffMs: 250, maxBackoffMs: 8_000 };
+const LAST_LINES = 30;
+
+/**
+ * One service as a child process in its own process group: started, gated on
+ * readiness, restarted with backoff when it crashes, stopped with SIGTERM then
+ * SIGKILL to the whole group so nothing it spawned outlives it.
+ */
+export class ServiceProcess {
+  readonly status: ServiceStatus;
+  private child?: ChildProcess;
+  private stopping = false;
+  /** Until the first ready, an exit is a start failure (reported at once), not a crash to restart. */
+  private everReady = false;
+  private crashes: number[] = [];
+  private readonly lastLines: string[] = [];
+
+  constructor(
+    readonly service: Service,
+    private readonly env: Record<string, string>,
+    private readonly logFile: ServiceLogFile,
+    private readonly events: RuntimeEvents,
+    private readonly readyTimeoutMs: number,
+    private readonly policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+  ) {
+    this.status = { service: service.name, state: 'pending', port: service.port, url: `http://127.0.0.1:${service.port}`, restarts: 0 };
+  }
+
+  set(state: ServiceState, detail?: string): void {
+    Object.assign(this.status, { state, detail });
+    this.events.state({ ...this.status });
+  }
+
+  /** Starts the process and resolves once it is ready (true) or has failed (false). */
+  async start(): Promise<boolean> {
+    await this.spawn();
+    return this.waitForReady(true);
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (child?.pid && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      signalGroup(child.pid, 'SIGTERM');
+      const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    // The leader is gone; anything it left in its group goes too.
+    if (child?.pid && isGroupAlive(child.pid)) signalGroup(child.pid, 'SIGKILL');
+    if (this.status.state !== 'failed' && this.status.state !== 'blocked') this.set('stopped');
+  }
+
+  tail(): string[] {
+    return [...this.lastLines];
+  }
+
+  private async spawn(): Promise<void> {
+    const { execa } = await import('execa');
+    const { command, args } = startCommand(this.service.dir);
+    this.set('starting');
+    const child = execa(command, args, {
+      cwd: this.service.dir,
+      env: this.env,
+      detached: true,
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+      cleanup: false,
+    });
+    this.child = child;
+    Object.assign(this.status, { pid: child.pid, startedAt: new Date().toISOString() });
+    this.pipe(child.stdout!, 'stdout');
+    this.pipe(child.stderr!, 'stderr');
+    child.once('exit', (code, signal) => void this.onExit(child, code, signal));
+  }
+
+  private pipe(stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr'): void {
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (text) => {
+      const line = toLogLine(this.service.name, name, text);
+      this.lastLines.push(text);
+      if (this.lastLines.length > LAST_LINES) this.lastLines.shift();
+      this.logFile.write(line);
+      this.events.log(line);
+    });
+  }
+
+  private async waitForReady(firstStart: boolean): Promise<boolean> {
+    const child = this.child!;
+    const deadline = Date.now() + this.readyTimeoutMs;
+    let last = 'no answer yet';
+    while (Date.now() < deadline) {
+      if (this.child !== child || child.exitCode !== null || child.signalCode !== null) {
+        if (firstStart) return this.fail(`exited before it was ready (code ${child.exitCode ?? child.signalCode})`);
+        return false; // onExit handles the restart
+      }
+      const probe = await probeReadiness(this.service, '127.0.0.1', this.service.port);
+      if (probe.ready) {
+        this.everReady = true;
+        this.set('ready');
+        return true;
+      }
+      last = probe.detail;
+      await sleep(100);
+    }
+    return this.fail(`not ready after ${Math.round(this.readyTimeoutMs / 1000)}s; last check: ${last}`);
+  }
+
+  private fail(detail: string): false {
+    this.stopping = true;
+    this.set('failed', detail);
+    if (this.child?.pid) signalGroup(this.child.pid, 'SIGKILL');
+    return false;
+  }
+
+  private async onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (this.stopping || this.child !== child || !this.everReady) return;
+    if (child.pid && isGroupAlive(child.pid)) signalGroup(child.pid, 'SIGKILL');
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((t) => now - t < this.policy.windowMs), now];
+    if (this.crashes.length >= this.policy.maxCrashes) {
+      this.set('failed', `crashed ${this.crashes.length} times in ${this.policy.windowMs / 1000}s (last: ${signal ?? `exit ${code}`})`);
+      return;
+    }
+    const backoff = Math.min(this.policy.firstBackoffMs * 2 ** (this.crashes.length - 1), this.policy.maxBackoffMs);
+    this.status.restarts += 1;
+    this.set('restarting', `exited (${signal ?? `code ${code}`}); restart ${this.status.restarts} in ${backoff} ms`);
+    await sleep(backoff);
+    if (this.stopping) return;
+    await this.spawn();
+    await this.waitForReady(false);
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,40 @@
+/**
+ * The detached supervisor behind `msx up --detach`: a lean entry point (no
+ * oclif) that runs the services until SIGTERM from `msx down`. Its own output
+ * goes to .msx/supervisor.log; service output to .msx/logs/.
+ */
+import { loadWorkspace } from '../../models/load-workspace.js';
+import type { RuntimeEvents, UpOptions } from '../runtime.js';
+import { publishing } from './local-runtime.js';
+import { removeState } from './state-file.js';
+import { Supervisor } from './supervisor.js';
+
+const [root, optionsJson] = process.argv.slice(2);
+const workspace = await loadWorkspace(root);
+const quiet: RuntimeEvents = {
+  state: (status) => console.log(`${new Date().toISOString()} ${status.service}: ${status.state}${status.detail ? ` (${status.detail})` : ''}`),
+  log: () => undefined,
+  note: (service, message) => console.log(`${new Date().toISOString()} ${service ?? 'msx'}: ${message}`),
+};
+const events = publishing(workspace, quiet);
+const supervisor = new Supervisor(workspace, JSON.parse(optionsJson) as UpOptions, events);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await supervisor.stop();
+  removeState(workspace.root);
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop()).on('SIGINT', () => void stop());
+
+try {
+  await supervisor.start();
+  events.settle();
+} catch (error) {
+  console.error(`supervisor: ${(error as Error).message}`);
+  await supervisor.stop();
+  removeState(workspace.root);
+  process.exit(1);
+}

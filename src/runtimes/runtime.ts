@@ -1,0 +1,82 @@
+import type { Workspace } from '../models/workspace.js';
+
+/**
+ * One interface for every place services run (local processes, Docker,
+ * Kubernetes). A runtime never prints: it reports through `RuntimeEvents`, and
+ * src/output renders them.
+ */
+export interface Runtime {
+  readonly name: RuntimeName;
+  /** Starts every service in dependency order, each gated on its readiness probe. */
+  up(workspace: Workspace, options: UpOptions, events: RuntimeEvents): Promise<UpResult>;
+  /** Stops and removes everything this runtime started for the workspace. */
+  down(workspace: Workspace, options: DownOptions): Promise<DownResult>;
+  /** What runs now, one entry per declared service. */
+  status(workspace: Workspace): Promise<ServiceStatus[]>;
+}
+
+export type RuntimeName = 'local' | 'docker' | 'kubernetes';
+
+export type ServiceState =
+  | 'pending'
+  | 'installing'
+  | 'starting'
+  | 'ready'
+  | 'restarting'
+  | 'failed'
+  | 'blocked'
+  | 'stopped';
+
+export interface ServiceStatus {
+  service: string;
+  state: ServiceState;
+  pid?: number;
+  port?: number;
+  url?: string;
+  restarts: number;
+  /** ISO time the current process started. */
+  startedAt?: string;
+  /** Why it is failed or blocked, with the next step. */
+  detail?: string;
+}
+
+export interface UpOptions {
+  /** Return once every service settled, leaving a supervisor running. */
+  detach: boolean;
+  /** How long each service may take to become ready. */
+  readyTimeoutMs: number;
+  /** Only these services (and what they depend on); all when empty. */
+  services: string[];
+}
+
+export interface UpResult {
+  services: ServiceStatus[];
+  /** Resolves when the foreground run ends (Ctrl-C, SIGTERM, `msx down`). */
+  done?: Promise<void>;
+}
+
+export interface DownOptions {
+  /** Remove data too (Docker volumes); the local runtime keeps databases. */
+  volumes: boolean;
+}
+
+export interface DownResult {
+  stopped: string[];
+  wasRunning: boolean;
+}
+
+/** A log line from a service, as received. `fields` is set when the line is JSON. */
+export interface ServiceLogLine {
+  service: string;
+  stream: 'stdout' | 'stderr';
+  receivedAt: string;
+  text: string;
+  fields?: Record<string, unknown>;
+}
+
+export interface RuntimeEvents {
+  state(status: ServiceStatus): void;
+  log(line: ServiceLogLine): void;
+  /** Something worth telling that is not a state change (an install, a restart reason). */
+  note(service: string | undefined, message: string): void;
+}

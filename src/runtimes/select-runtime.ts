@@ -1,0 +1,28 @@
+import { UserError } from '../errors.js';
+import type { Workspace } from '../models/workspace.js';
+import type { Runtime, RuntimeName } from './runtime.js';
+
+/** The runtime named by the flag, else by the environment in msx.yaml, else local. */
+export function runtimeNameFor(workspace: Workspace, flag: string | undefined, environment = 'local'): RuntimeName {
+  const name = flag ?? workspace.environments[environment]?.runtime ?? 'local';
+  if (name !== 'local' && name !== 'docker' && name !== 'kubernetes') {
+    throw new UserError(`unknown runtime "${name}"`, { hint: 'use --runtime local or --runtime docker' });
+  }
+  return name;
+}
+
+/** Heavy clients are imported only for the runtime in use, so other commands stay fast. */
+export async function loadRuntime(name: RuntimeName): Promise<Runtime> {
+  switch (name) {
+    case 'local': {
+      const { LocalRuntime } = await import('./local/local-runtime.js');
+      return new LocalRuntime();
+    }
+    case 'docker':
+    case 'kubernetes':
+      throw new UserError(`the ${name} runtime is not available in this version of msx for up/down/ps`, {
+        hint: 'use --runtime local (the default)',
+        exit: 'runtimeUnavailable',
+      });
+  }
+}

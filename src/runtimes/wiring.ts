@@ -1,0 +1,48 @@
+import { envPrefix } from '../models/names.js';
+import type { Service, Workspace } from '../models/workspace.js';
+
+export interface WiringInput {
+  workspace: Workspace;
+  service: Service;
+  environment: string;
+  /** Where each service is reached from this one: host:port. */
+  addressOf: (service: Service) => { host: string; port: number };
+  amqpUrl?: string;
+  databaseUrl?: string;
+}
+
+/**
+ * The env a service runs with, the same on every runtime: its port and name,
+ * one `<DEP>_URL` per service it depends on, infra URLs, then its msx.yaml
+ * config with the environment's overrides on top.
+ */
+export function serviceEnv(input: WiringInput): Record<string, string> {
+  const { workspace, service } = input;
+  const env: Record<string, string> = {
+    PORT: String(service.port),
+    SERVICE_NAME: service.name,
+    LOG_FORMAT: 'json',
+    OTEL_SERVICE_NAME: service.name,
+    MSX_WORKSPACE: workspace.name,
+  };
+  for (const dep of service.dependsOn) {
+    const target = workspace.services.find((s) => s.name === dep);
+    if (target) env[`${envPrefix(dep)}_URL`] = dependencyUrl(target, input.addressOf(target));
+  }
+  if (input.amqpUrl) env.AMQP_URL = input.amqpUrl;
+  if (input.databaseUrl) env.DATABASE_URL = input.databaseUrl;
+  const overrides = workspace.environments[input.environment]?.config?.[service.name] ?? {};
+  for (const [key, value] of Object.entries({ ...service.config, ...overrides })) env[key] = String(value);
+  return env;
+}
+
+/** gRPC targets are `host:port` (what @grpc/grpc-js dials); HTTP ones are URLs. */
+export function dependencyUrl(service: Service, address: { host: string; port: number }): string {
+  switch (service.kind) {
+    case 'grpc':
+      return `${address.host}:${address.port}`;
+    case 'rest':
+    case 'consumer':
+      return `http://${address.host}:${address.port}`;
+  }
+}

@@ -1,0 +1,44 @@
+import { loadWorkspace } from '../models/load-workspace.js';
+import type { DownResult, RuntimeEvents, ServiceStatus, UpResult } from '../runtimes/runtime.js';
+import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
+
+export interface RunOptions {
+  cwd: string;
+  runtime?: string;
+}
+
+export interface UpServiceOptions extends RunOptions {
+  detach: boolean;
+  readyTimeoutSeconds: number;
+  services: string[];
+}
+
+/** `msx up`: every service (or the named ones) started, wired and gated on readiness. */
+export async function upServices(options: UpServiceOptions, events: RuntimeEvents): Promise<UpResult & { runtime: string }> {
+  const workspace = await loadWorkspace(options.cwd);
+  const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
+  const result = await runtime.up(
+    workspace,
+    { detach: options.detach, readyTimeoutMs: options.readyTimeoutSeconds * 1000, services: options.services },
+    events,
+  );
+  return { ...result, runtime: runtime.name };
+}
+
+/** `msx down`: everything the runtime started for this workspace is stopped. */
+export async function downServices(options: RunOptions & { volumes: boolean }): Promise<DownResult> {
+  const workspace = await loadWorkspace(options.cwd);
+  const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
+  return runtime.down(workspace, { volumes: options.volumes });
+}
+
+/** `msx ps`: one status per declared service. */
+export async function serviceStatuses(options: RunOptions): Promise<ServiceStatus[]> {
+  const workspace = await loadWorkspace(options.cwd);
+  const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
+  return runtime.status(workspace);
+}
+
+export function unsettled(statuses: ServiceStatus[]): ServiceStatus[] {
+  return statuses.filter((s) => s.state !== 'ready');
+}
