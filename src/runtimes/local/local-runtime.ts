@@ -23,7 +23,7 @@ export class LocalRuntime implements Runtime {
       });
     }
     await assertPortsFree(selectServices(workspace, options.services));
-    return options.detach ? this.upDetached(workspace, options) : this.upForeground(workspace, options, events);
+    return options.detach ? this.upDetached(workspace, options, events) : this.upForeground(workspace, options, events);
   }
 
   async down(workspace: Workspace): Promise<DownResult> {
@@ -66,7 +66,7 @@ export class LocalRuntime implements Runtime {
     return { services, done };
   }
 
-  private async upDetached(workspace: Workspace, options: UpOptions): Promise<UpResult> {
+  private async upDetached(workspace: Workspace, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     mkdirSync(stateDir(workspace.root), { recursive: true });
     const log = openSync(join(stateDir(workspace.root), 'supervisor.log'), 'a');
     const child = spawn(process.execPath, [SUPERVISOR_MAIN, workspace.root, JSON.stringify(options)], {
@@ -75,8 +75,10 @@ export class LocalRuntime implements Runtime {
       cwd: workspace.root,
     });
     child.unref();
+    const seen = new Map<string, string>();
     const settled = await waitUntil(() => {
       const state = readState(workspace.root);
+      if (state && state.supervisorPid === child.pid) forwardChanges(state.services, seen, events);
       return (state !== undefined && state.supervisorPid === child.pid && state.settled) || !isAlive(child.pid);
     }, options.readyTimeoutMs * Math.max(1, workspace.services.length) + 120_000);
     const state = readState(workspace.root);
@@ -102,6 +104,16 @@ export function publishing(workspace: Workspace, events: RuntimeEvents): Runtime
       writeState(workspace.root, state);
     },
   };
+}
+
+/** Replays the detached supervisor's state changes as events, for the progress display. */
+function forwardChanges(services: ServiceStatus[], seen: Map<string, string>, events: RuntimeEvents): void {
+  for (const status of services) {
+    const key = `${status.state}|${status.detail ?? ''}`;
+    if (seen.get(status.service) === key) continue;
+    seen.set(status.service, key);
+    events.state(status);
+  }
 }
 
 async function stopGroup(pid: number | undefined): Promise<void> {
