@@ -11,7 +11,7 @@ const handlebars = Handlebars.create();
 
 /**
  * Renders one template folder into the tree under `prefix`: `*.hbs` files go
- * through Handlebars and lose the suffix, `__name__` in paths becomes
+ * through Handlebars and lose the suffix (and are skipped when they render empty), `__name__` in paths becomes
  * `name`, `gitignore` becomes `.gitignore` (npm drops dotted .gitignore files
  * from published packages), everything else is copied byte for byte. A later call for the same
  * path wins, which is how a kind overrides a shared partial.
@@ -30,6 +30,11 @@ export async function renderTemplateDir(
     if (target.endsWith('.hbs')) {
       target = target.slice(0, -'.hbs'.length);
       content = handlebars.compile(content.toString('utf8'), { noEscape: true, strict: true })(context);
+      // A template wrapped in {{#if}} renders to nothing when it does not apply (postgres-only files).
+      if (content.trim() === '') {
+        tree.remove(`${prefix}/${target}`);
+        continue;
+      }
     }
     const mode = (await stat(file)).mode & 0o777;
     tree.create(`${prefix}/${target}`, content, mode);

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 /** Runs a command to completion; throws with its output tail when it fails. */
 export function mustRun(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
   const { NODE_ENV: _vitest, ...clean } = process.env;
-  const result = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...clean, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...clean, NO_COLOR: '1', ...env }, maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) {
     const tail = `${result.stdout}\n${result.stderr}`.split('\n').slice(-40).join('\n');
     throw new Error(`${cmd} ${args.join(' ')} exited ${result.status} in ${cwd}\n${tail}`);

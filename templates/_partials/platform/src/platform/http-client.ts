@@ -67,31 +67,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const base = options.baseUrl.replace(/\/+$/, "");
   const name = options.name ?? new URL(base).host;
   const timeoutMs = options.timeoutMs ?? 2000;
-  const breaker = circuitBreaker(
-    handleAll.orWhenResult((r) => isResponse(r) && r.status >= 500),
-    {
-      halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
-    },
-  );
-  const retries = retry(
-    handleWhen((error) => !(error instanceof BrokenCircuitError)).orWhenResult(
-      (r) => isResponse(r) && (r.status >= 500 || r.status === 429),
-    ),
-    {
-      maxAttempts: options.maxRetries ?? 2,
-      backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 100, maxDelay: options.maxDelayMs ?? 2000 }),
-    },
-  );
-  retries.onRetry((reason) => {
-    // Free the connection held by the answer we are about to discard.
-    if ("value" in reason && isResponse(reason.value)) void reason.value.body?.cancel();
-    options.logger?.debug({ dependency: name, attempt: reason.attempt }, "retrying request");
-  });
-  breaker.onStateChange((state) => options.logger?.warn({ dependency: name, circuit: CircuitState[state] }, "circuit changed"));
-  const attempt = timeout(timeoutMs, TimeoutStrategy.Aggressive);
-  const once = wrap(breaker, attempt);
-  const retried = wrap(retries, breaker, attempt);
+  const { breaker, once, retried } = buildPolicies(options, name, timeoutMs);
 
   const request = async (method: string, path: string, req: RequestOptions = {}): Promise<Response> => {
     const upper = method.toUpperCase();
@@ -113,6 +89,29 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return breaker.state;
     },
   };
+}
+
+function buildPolicies(options: HttpClientOptions, name: string, timeoutMs: number) {
+  const breaker = circuitBreaker(handleAll.orWhenResult((r) => isResponse(r) && r.status >= 500), {
+    halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
+    breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+  });
+  const retryable = handleWhen((error) => !(error instanceof BrokenCircuitError)).orWhenResult(
+    (r) => isResponse(r) && (r.status >= 500 || r.status === 429),
+  );
+  const retries = retry(retryable, {
+    maxAttempts: options.maxRetries ?? 2,
+    backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 100, maxDelay: options.maxDelayMs ?? 2000 }),
+  });
+  retries.onRetry((reason) => {
+    // Free the connection held by the answer we are about to discard.
+    if ("value" in reason && isResponse(reason.value)) void reason.value.body?.cancel();
+    options.logger?.debug({ dependency: name, attempt: reason.attempt }, "retrying request");
+  });
+  breaker.onStateChange((state) => options.logger?.warn({ dependency: name, circuit: CircuitState[state] }, "circuit changed"));
+  // The timeout covers the wait for the response head; aborting after return would kill the body.
+  const attempt = timeout(timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+  return { breaker, once: wrap(breaker, attempt), retried: wrap(retries, breaker, attempt) };
 }
 
 function send(method: string, url: string, req: RequestOptions, signal: AbortSignal): Promise<Response> {
