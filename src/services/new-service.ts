@@ -50,7 +50,10 @@ export async function newService(options: NewServiceOptions): Promise<NewService
     kind: spec.kind,
     port: spec.port,
     db: spec.db,
-    dependsOn: spec.dependsOn.filter((dep) => !isInfraName(dep)).map((dep) => ({ name: dep, kind: findService(workspace, dep)!.kind })),
+    dependsOn: spec.dependsOn
+      .filter((dep) => !isInfraName(dep))
+      .map((dep) => findService(workspace, dep)!)
+      .map((dep) => ({ name: dep.name, kind: dep.kind, port: dep.port, context: dep.context })),
     publishes: spec.publishes,
     subscribes: spec.subscribes,
   });

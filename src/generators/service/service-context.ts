@@ -1,5 +1,5 @@
 import { envPrefix } from '../../models/names.js';
-import type { ServiceKind, Database } from '../../models/schema.js';
+import type { Database, ServiceKind } from '../../models/schema.js';
 
 export interface ServiceTemplateInput {
   workspaceName: string;
@@ -8,15 +8,25 @@ export interface ServiceTemplateInput {
   kind: ServiceKind;
   port: number;
   db: Database;
-  dependsOn: ReadonlyArray<{ name: string; kind: ServiceKind }>;
+  dependsOn: ReadonlyArray<{ name: string; kind: ServiceKind; port: number; context: string }>;
   publishes: readonly string[];
   subscribes: readonly string[];
 }
 
-/** The Handlebars context every service template is rendered with (templates/README.md). */
+/** The Handlebars context every service template is rendered with (templates/README.md documents it). */
 export function serviceTemplateContext(input: ServiceTemplateInput) {
-  const plural = input.name;
-  const singular = singularOf(plural);
+  const dependsOn = input.dependsOn.map((dep) => ({
+    name: dep.name,
+    envVar: `${envPrefix(dep.name)}_URL`,
+    kind: dep.kind,
+    port: dep.port,
+    context: dep.context,
+    pascal: pascalCase(dep.name),
+    camel: camelCase(dep.name),
+    entity: entityNames(dep.name),
+  }));
+  const publishes = input.publishes.map(eventNames);
+  const subscribes = input.subscribes.map(eventNames);
   return {
     workspace: { name: input.workspaceName },
     service: {
@@ -28,11 +38,33 @@ export function serviceTemplateContext(input: ServiceTemplateInput) {
       db: input.db,
       postgres: input.db === 'postgres',
     },
-    entity: { singular, plural, pascal: pascalCase(singular), pascalPlural: pascalCase(plural) },
-    dependsOn: input.dependsOn.map((dep) => ({ name: dep.name, envVar: `${envPrefix(dep.name)}_URL`, kind: dep.kind })),
-    publishes: [...input.publishes],
-    subscribes: [...input.subscribes],
+    entity: entityNames(input.name),
+    dependsOn,
+    publishes,
+    subscribes,
+    has: {
+      grpcDeps: dependsOn.some((dep) => dep.kind === 'grpc'),
+      httpDeps: dependsOn.some((dep) => dep.kind !== 'grpc'),
+      publishes: publishes.length > 0,
+      subscribes: subscribes.length > 0,
+      amqp: publishes.length > 0 || subscribes.length > 0,
+    },
   };
+}
+
+export type ServiceTemplateContext = ReturnType<typeof serviceTemplateContext>;
+
+/** `order.placed` → names for code: `OrderPlaced`, `orderPlaced`, `ORDER_PLACED`. */
+function eventNames(name: string) {
+  const words = name.split(/[.-]/);
+  const pascal = words.map(capitalize).join('');
+  return { name, pascal, camel: pascal.charAt(0).toLowerCase() + pascal.slice(1), constant: words.join('_').toUpperCase() };
+}
+
+function entityNames(serviceName: string) {
+  const plural = serviceName;
+  const singular = singularOf(plural);
+  return { singular, plural, pascal: pascalCase(singular), pascalPlural: pascalCase(plural), table: plural.replace(/-/g, '_') };
 }
 
 /** `orders` → `order`, `stock` → `stock`; a guess that only names sample code. */
@@ -43,6 +75,9 @@ function singularOf(name: string): string {
   return name;
 }
 
-function pascalCase(name: string): string {
-  return name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
-}
+const capitalize = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+const pascalCase = (name: string) => name.split('-').map(capitalize).join('');
+const camelCase = (name: string) => {
+  const pascal = pascalCase(name);
+  return pascal.charAt(0).toLowerCase() + pascal.slice(1);
+};
