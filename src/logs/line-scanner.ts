@@ -32,7 +32,11 @@ const LINE_KEY_BYTES = Buffer.from(LINE_KEY);
  * StackAttacher beside its line.
  */
 export async function* scanLines(path: string, options: ScanOptions, cursor: ScanCursor): AsyncGenerator<string[]> {
-  const handle = await open(path, 'r');
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined; // a service that never ran has no lines
+    throw error;
+  });
+  if (!handle) return;
   const end = options.end ?? (await handle.stat()).size;
   const size = options.chunkSize ?? 1 << 20;
   const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];

@@ -28,3 +28,6 @@ export const WORKSPACE_FILE = 'msx.yaml';
 export function findService(workspace: Workspace, name: string): Service | undefined {
   return workspace.services.find((service) => service.name === name);
 }
+
+/** A workspace without its YAML document: what runtimes need, and what can cross a process boundary as JSON. */
+export type WorkspaceData = Omit<Workspace, 'document'>;

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import type { InfraName } from '../models/names.js';
-import type { Service, Workspace } from '../models/workspace.js';
+import type { Service, WorkspaceData } from '../models/workspace.js';
 
 export interface InfraEndpoint {
   name: InfraName;
@@ -37,7 +37,7 @@ export function infraNeeds(service: Service): InfraName[] {
  * Finds each needed infra endpoint: msx.yaml first, then the environment, then
  * the default local port if something answers there.
  */
-export async function resolveInfra(workspace: Workspace, env = process.env): Promise<Map<InfraName, InfraEndpoint>> {
+export async function resolveInfra(workspace: WorkspaceData, env = process.env): Promise<Map<InfraName, InfraEndpoint>> {
   const needed = new Set(workspace.services.flatMap(infraNeeds));
   const found = new Map<InfraName, InfraEndpoint>();
   for (const name of needed) {

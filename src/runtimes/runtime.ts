@@ -1,4 +1,4 @@
-import type { Workspace } from '../models/workspace.js';
+import type { WorkspaceData } from '../models/workspace.js';
 
 /**
  * One interface for every place services run (local processes, Docker,
@@ -8,11 +8,11 @@ import type { Workspace } from '../models/workspace.js';
 export interface Runtime {
   readonly name: RuntimeName;
   /** Starts every service in dependency order, each gated on its readiness probe. */
-  up(workspace: Workspace, options: UpOptions, events: RuntimeEvents): Promise<UpResult>;
+  up(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult>;
   /** Stops and removes everything this runtime started for the workspace. */
-  down(workspace: Workspace, options: DownOptions): Promise<DownResult>;
+  down(workspace: WorkspaceData, options: DownOptions): Promise<DownResult>;
   /** What runs now, one entry per declared service. */
-  status(workspace: Workspace): Promise<ServiceStatus[]>;
+  status(workspace: WorkspaceData): Promise<ServiceStatus[]>;
 }
 
 export type RuntimeName = 'local' | 'docker' | 'kubernetes';

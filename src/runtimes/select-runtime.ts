@@ -1,9 +1,9 @@
 import { UserError } from '../errors.js';
-import type { Workspace } from '../models/workspace.js';
+import type { WorkspaceData } from '../models/workspace.js';
 import type { Runtime, RuntimeName } from './runtime.js';
 
 /** The runtime named by the flag, else by the environment in msx.yaml, else local. */
-export function runtimeNameFor(workspace: Workspace, flag: string | undefined, environment = 'local'): RuntimeName {
+export function runtimeNameFor(workspace: WorkspaceData, flag: string | undefined, environment = 'local'): RuntimeName {
   const name = flag ?? workspace.environments[environment]?.runtime ?? 'local';
   if (name !== 'local' && name !== 'docker' && name !== 'kubernetes') {
     throw new UserError(`unknown runtime "${name}"`, { hint: 'use --runtime local or --runtime docker' });

@@ -1,8 +1,8 @@
 import { envPrefix } from '../models/names.js';
-import type { Service, Workspace } from '../models/workspace.js';
+import type { Service, WorkspaceData } from '../models/workspace.js';
 
 export interface WiringInput {
-  workspace: Workspace;
+  workspace: WorkspaceData;
   service: Service;
   environment: string;
   /** Where each service is reached from this one: host:port. */

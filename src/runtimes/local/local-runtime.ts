@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExternalError, UserError } from '../../errors.js';
-import type { Workspace } from '../../models/workspace.js';
+import type { WorkspaceData } from '../../models/workspace.js';
 import type { DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
 import { isAlive, isGroupAlive, readState, removeState, stateDir, writeState, type SupervisorState } from './state-file.js';
 import { assertPortsFree, selectServices, STOP_GRACE_MS, Supervisor } from './supervisor.js';
@@ -14,7 +14,7 @@ const SUPERVISOR_MAIN = fileURLToPath(new URL('./supervisor-main.js', import.met
 export class LocalRuntime implements Runtime {
   readonly name = 'local' as const;
 
-  async up(workspace: Workspace, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+  async up(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     const running = readState(workspace.root);
     if (running && isAlive(running.supervisorPid)) {
       throw new UserError(`msx up is already running for this workspace (supervisor pid ${running.supervisorPid})`, {
@@ -26,7 +26,7 @@ export class LocalRuntime implements Runtime {
     return options.detach ? this.upDetached(workspace, options, events) : this.upForeground(workspace, options, events);
   }
 
-  async down(workspace: Workspace): Promise<DownResult> {
+  async down(workspace: WorkspaceData): Promise<DownResult> {
     const state = readState(workspace.root);
     if (!state) return { stopped: [], wasRunning: false };
     if (isAlive(state.supervisorPid)) {
@@ -39,7 +39,7 @@ export class LocalRuntime implements Runtime {
     return { stopped: state.services.filter((s) => s.pid).map((s) => s.service), wasRunning: true };
   }
 
-  async status(workspace: Workspace): Promise<ServiceStatus[]> {
+  async status(workspace: WorkspaceData): Promise<ServiceStatus[]> {
     const state = readState(workspace.root);
     const alive = state !== undefined && isAlive(state.supervisorPid);
     return workspace.services.map((service) => {
@@ -48,7 +48,7 @@ export class LocalRuntime implements Runtime {
     });
   }
 
-  private async upForeground(workspace: Workspace, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+  private async upForeground(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     const published = publishing(workspace, events);
     const supervisor = new Supervisor(workspace, options, published);
     const done = new Promise<void>((resolve) => {
@@ -66,10 +66,14 @@ export class LocalRuntime implements Runtime {
     return { services, done };
   }
 
-  private async upDetached(workspace: Workspace, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+  private async upDetached(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     mkdirSync(stateDir(workspace.root), { recursive: true });
     const log = openSync(join(stateDir(workspace.root), 'supervisor.log'), 'a');
-    const child = spawn(process.execPath, [SUPERVISOR_MAIN, workspace.root, JSON.stringify(options)], {
+    const input = join(stateDir(workspace.root), `supervisor-input-${process.pid}.json`);
+    const { document: _yaml, ...data } = workspace as WorkspaceData & { document?: unknown };
+    writeFileSync(input, JSON.stringify({ workspace: data, options }));
+    // A small young generation keeps the long-lived supervisor's memory low; it allocates little.
+    const child = spawn(process.execPath, ['--max-semi-space-size=1', SUPERVISOR_MAIN, input], {
       detached: true,
       stdio: ['ignore', log, log],
       cwd: workspace.root,
@@ -90,7 +94,7 @@ export class LocalRuntime implements Runtime {
 }
 
 /** Mirrors every state change into the state file that `msx ps` and `msx down` read. */
-export function publishing(workspace: Workspace, events: RuntimeEvents): RuntimeEvents & { settle(): void } {
+export function publishing(workspace: WorkspaceData, events: RuntimeEvents): RuntimeEvents & { settle(): void } {
   const state: SupervisorState = { runtime: 'local', supervisorPid: process.pid, startedAt: new Date().toISOString(), settled: false, services: [] };
   return {
     ...events,
@@ -131,7 +135,7 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
   return condition();
 }
 
-function tailOf(workspace: Workspace): string {
+function tailOf(workspace: WorkspaceData): string {
   const file = join(stateDir(workspace.root), 'supervisor.log');
   return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-10).join('\n') : '';
 }

@@ -1,23 +1,26 @@
 /**
  * The detached supervisor behind `msx up --detach`: a lean entry point (no
- * oclif) that runs the services until SIGTERM from `msx down`. Its own output
+ * oclif, no YAML or zod: the parent hands over the validated workspace as
+ * JSON) that runs the services until SIGTERM from `msx down`. Its own output
  * goes to .msx/supervisor.log; service output to .msx/logs/.
  */
-import { loadWorkspace } from '../../models/load-workspace.js';
+import { readFileSync, rmSync } from 'node:fs';
+import type { WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents, UpOptions } from '../runtime.js';
 import { publishing } from './local-runtime.js';
 import { removeState } from './state-file.js';
 import { Supervisor } from './supervisor.js';
 
-const [root, optionsJson] = process.argv.slice(2);
-const workspace = await loadWorkspace(root);
+const [inputFile] = process.argv.slice(2);
+const { workspace, options } = JSON.parse(readFileSync(inputFile, 'utf8')) as { workspace: WorkspaceData; options: UpOptions };
+rmSync(inputFile, { force: true });
 const quiet: RuntimeEvents = {
   state: (status) => console.log(`${new Date().toISOString()} ${status.service}: ${status.state}${status.detail ? ` (${status.detail})` : ''}`),
   log: () => undefined,
   note: (service, message) => console.log(`${new Date().toISOString()} ${service ?? 'msx'}: ${message}`),
 };
 const events = publishing(workspace, quiet);
-const supervisor = new Supervisor(workspace, JSON.parse(optionsJson) as UpOptions, events);
+const supervisor = new Supervisor(workspace, options, events);
 
 let stopping = false;
 const stop = async () => {

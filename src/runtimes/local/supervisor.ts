@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { UserError } from '../../errors.js';
 import { dependencyOrder } from '../../models/graph.js';
 import type { InfraName } from '../../models/names.js';
-import type { Service, Workspace } from '../../models/workspace.js';
+import type { Service, WorkspaceData } from '../../models/workspace.js';
 import { databaseName, ensureDatabase, infraNeeds, resolveInfra, type InfraEndpoint } from '../infra.js';
 import type { RuntimeEvents, ServiceStatus, UpOptions } from '../runtime.js';
 import { serviceEnv } from '../wiring.js';
@@ -25,7 +25,7 @@ export class Supervisor {
   private readonly logFiles: ServiceLogFile[] = [];
 
   constructor(
-    private readonly workspace: Workspace,
+    private readonly workspace: WorkspaceData,
     private readonly options: UpOptions,
     private readonly events: RuntimeEvents,
   ) {}
@@ -110,7 +110,7 @@ export class Supervisor {
 }
 
 /** The named services and everything they depend on, in dependency order. */
-export function selectServices(workspace: Workspace, names: readonly string[]): Service[] {
+export function selectServices(workspace: WorkspaceData, names: readonly string[]): Service[] {
   const ordered = dependencyOrder(workspace.services);
   if (names.length === 0) return ordered;
   const wanted = new Set<string>();

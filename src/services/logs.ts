@@ -1,0 +1,96 @@
+import { UserError } from '../errors.js';
+import { entryFilter, filterBatches, type LogFilterOptions } from '../logs/filters.js';
+import type { LogEntry } from '../logs/log-entry.js';
+import type { LogSource } from '../logs/log-source.js';
+import { mergeByTime } from '../logs/merge.js';
+import { openLogSource } from '../logs/open-log-source.js';
+import { buildTraceTree, type TraceHop } from '../logs/trace-tree.js';
+import { loadWorkspace } from '../models/load-workspace.js';
+import { runtimeNameFor } from '../runtimes/select-runtime.js';
+
+export interface LogsOptions {
+  cwd: string;
+  runtime?: string;
+  /** Only these services; every service with logs when empty. */
+  services: string[];
+  filter: LogFilterOptions;
+}
+
+export interface LogStream {
+  /** The services whose logs are read now (following may add services that start later). */
+  services: string[];
+  /** Matching entries in time order, in batches. */
+  entries: AsyncIterable<LogEntry[]>;
+}
+
+export interface TraceResult {
+  traceId: string;
+  /** The hops, roots first (the entry service), each with the hops it called. */
+  tree: TraceHop[];
+  /** Every line of the trace, in time order. */
+  lines: LogEntry[];
+}
+
+/**
+ * `msx logs`: the matching lines of every service (or the named ones) merged
+ * by time. With `follow`, new lines are streamed after them until its signal
+ * aborts. Nothing is held in memory beyond a batch per service.
+ */
+export async function streamLogs(options: LogsOptions, follow?: { signal: AbortSignal }): Promise<LogStream> {
+  const { source, services, named } = await openLogs(options);
+  const keep = entryFilter(options.filter);
+  const needle = options.filter.traceId;
+  const history = mergeByTime(services.map((service) => filterBatches(source.read(service, { needle }), keep)));
+  if (!follow) return { services, entries: history };
+  if (!source.follow) throw new UserError('this runtime cannot follow logs', { hint: 'run without --follow' });
+  const live = filterBatches(source.follow({ services: named, needle, signal: follow.signal }), keep);
+  return { services, entries: concat(history, live) };
+}
+
+/** `msx logs --trace-id`: every line of one request across services, and its hops as a tree. */
+export async function traceLogs(options: LogsOptions & { filter: { traceId: string } }): Promise<TraceResult> {
+  const { traceId } = options.filter;
+  const { services, entries } = await streamLogs(options);
+  const lines: LogEntry[] = [];
+  for await (const batch of entries) lines.push(...batch);
+  if (lines.length === 0) throw traceNotFound(traceId, services, options.filter);
+  return { traceId, tree: buildTraceTree(lines), lines };
+}
+
+interface OpenLogs {
+  source: LogSource;
+  services: string[];
+  /** The services named, when any were. */
+  named?: string[];
+}
+
+async function openLogs(options: LogsOptions): Promise<OpenLogs> {
+  const workspace = await loadWorkspace(options.cwd);
+  const source = await openLogSource(workspace, runtimeNameFor(workspace, options.runtime));
+  const withLogs = await source.services();
+  if (options.services.length === 0) return { source, services: withLogs };
+  // A service removed from msx.yaml still has its logs: it is known too.
+  const known = [...new Set([...workspace.services.map((s) => s.name), ...withLogs])];
+  const unknown = options.services.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    const names = unknown.map((name) => `"${name}"`).join(', ');
+    throw new UserError(`unknown service ${names} (known: ${known.join(', ') || 'none'})`, { hint: 'name services from msx.yaml; `msx ps` lists them' });
+  }
+  const named = [...new Set(options.services)];
+  return { source, services: named.filter((name) => withLogs.includes(name)), named };
+}
+
+function traceNotFound(traceId: string, services: string[], filter: LogFilterOptions): UserError {
+  if (services.length === 0) {
+    return new UserError(`no log lines with trace id ${traceId}: there are no service logs yet`, { hint: 'start the services with `msx up`, send the request, then run this again', exit: 'notFound' });
+  }
+  const windowed = filter.since !== undefined || filter.until !== undefined;
+  const hint = windowed
+    ? 'widen --since/--until (the request may be outside that window), and check with `msx ps` that the services that handled it run'
+    : 'check with `msx ps` that the services that handled the request run, and that it carried this trace id (traceparent header)';
+  return new UserError(`no log lines with trace id ${traceId} in the logs of ${services.join(', ')}`, { hint, exit: 'notFound' });
+}
+
+async function* concat<T>(...streams: AsyncIterable<T>[]): AsyncGenerator<T> {
+  for (const stream of streams) yield* stream;
+}
