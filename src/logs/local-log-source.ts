@@ -24,10 +24,17 @@ interface FileState {
 export class LocalLogSource implements LogSource {
   private readonly files = new Map<string, FileState>();
 
+  private readonly pollMs: number;
+  private readonly chunkSize?: number;
+
+  /** `chunkSize` (bytes read at a time) and `pollMs` are for tests; the defaults are what users get. */
   constructor(
     private readonly dir: string,
-    private readonly pollMs = 250,
-  ) {}
+    options: { pollMs?: number; chunkSize?: number } = {},
+  ) {
+    this.pollMs = options.pollMs ?? 250;
+    this.chunkSize = options.chunkSize;
+  }
 
   async services(): Promise<string[]> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
@@ -61,7 +68,7 @@ export class LocalLogSource implements LogSource {
 
   private async *readFile(service: string, state: FileState, needle?: string, end?: number): AsyncGenerator<LogEntry[]> {
     const attacher = new StackAttacher();
-    for await (const batch of scanLines(this.pathOf(service), { start: state.offset, end, needle }, state)) {
+    for await (const batch of scanLines(this.pathOf(service), { start: state.offset, end, needle, chunkSize: this.chunkSize }, state)) {
       const entries: LogEntry[] = [];
       for (const raw of batch) {
         const entry = parseLogFileLine(raw, service, state.lastTime);

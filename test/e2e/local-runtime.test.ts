@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, MSX_BIN, removeDir, runCli } from '../helpers/cli.js';
+import { groupAlive } from '../helpers/process-groups.js';
 import { killGroup, npmInstall, startProcess, type StartedProcess } from '../helpers/processes.js';
 
 // Real child processes: three generated REST services, a → b → c, on ports of
@@ -118,15 +119,6 @@ describe('local runtime: msx up / ps / down with real processes', () => {
 
 function supervisorLog(ws: string): string {
   return readFileSync(join(ws, '.msx', 'supervisor.log'), 'utf8');
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

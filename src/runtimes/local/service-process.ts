@@ -65,7 +65,7 @@ export class ServiceProcess {
       clearTimeout(timer);
     }
     // The leader is gone; anything it left in its group goes too.
-    if (child?.pid && isGroupAlive(child.pid)) signalGroup(child.pid, 'SIGKILL');
+    if (child?.pid) await killLeftovers(child.pid);
     if (this.status.state !== 'failed' && this.status.state !== 'blocked') this.set('stopped');
   }
 
@@ -133,7 +133,7 @@ export class ServiceProcess {
 
   private async onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     if (this.stopping || this.child !== child || !this.everReady) return;
-    if (child.pid && isGroupAlive(child.pid)) signalGroup(child.pid, 'SIGKILL');
+    if (child.pid) await killLeftovers(child.pid);
     const now = Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < this.policy.windowMs), now];
     if (this.crashes.length >= this.policy.maxCrashes) {
@@ -147,6 +147,13 @@ export class ServiceProcess {
     if (this.stopping) return;
     await this.spawn();
     await this.waitForReady(false);
+  }
+}
+
+async function killLeftovers(pgid: number): Promise<void> {
+  for (let i = 0; i < 50 && isGroupAlive(pgid); i += 1) {
+    signalGroup(pgid, 'SIGKILL');
+    await sleep(20);
   }
 }
 

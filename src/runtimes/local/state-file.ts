@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceStatus } from '../runtime.js';
 
@@ -48,7 +48,28 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
-/** A process group is alive while any member is: signal 0 to the negative pgid. */
+/**
+ * A process group is alive while any member runs. Zombies do not count: a
+ * killed grandchild (tsx's esbuild) is reaped by init whenever init gets to it.
+ */
 export function isGroupAlive(pgid: number | undefined): boolean {
-  return pgid ? isAlive(-pgid) : false;
+  if (!pgid) return false;
+  if (process.platform !== 'linux') return isAlive(-pgid);
+  return liveGroupMembers(pgid).length > 0;
+}
+
+function liveGroupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces, so split after ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') members.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return members;
 }
