@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWorkspace } from '../../src/models/load-workspace.js';
+import { sampleRequestBody, type OpenApiDocument } from '../../src/services/openapi-sample.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 import { freePort, killGroup, mustRun, npmInstall, startProcess, waitForStatus, type StartedProcess } from '../helpers/processes.js';
 
@@ -69,38 +70,6 @@ describe('msx init + msx new service --kind rest, end to end', () => {
 
 /** A valid create body, made from the service's own OpenAPI document. */
 async function sampleCreateBody(base: string, path: string): Promise<unknown> {
-  const document = (await (await fetch(`${base}/openapi.json`)).json()) as OpenApi;
-  return sampleOf(document.paths[path].post.requestBody.content['application/json'].schema, document);
-}
-
-interface OpenApi {
-  paths: Record<string, { post: { requestBody: { content: Record<string, { schema: Schema }> } } }>;
-  components?: { schemas?: Record<string, Schema> };
-}
-interface Schema {
-  $ref?: string;
-  type?: string;
-  enum?: unknown[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  minimum?: number;
-  minLength?: number;
-}
-
-function sampleOf(schema: Schema, document: OpenApi): unknown {
-  if (schema.$ref) return sampleOf(document.components!.schemas![schema.$ref.split('/').pop()!], document);
-  if (schema.enum) return schema.enum[0];
-  switch (schema.type) {
-    case 'object':
-      return Object.fromEntries((schema.required ?? []).map((key) => [key, sampleOf(schema.properties![key], document)]));
-    case 'integer':
-    case 'number':
-      return Math.max(schema.minimum ?? 1, 1);
-    case 'boolean':
-      return true;
-    case 'array':
-      return [];
-    default:
-      return 'x'.repeat(Math.max(schema.minLength ?? 1, 3));
-  }
+  const document = (await (await fetch(`${base}/openapi.json`)).json()) as OpenApiDocument;
+  return sampleRequestBody(document, path);
 }
