@@ -24,8 +24,12 @@ export function renderTrace(trace: RenderedTrace): string {
   const errors = rows.filter((row) => row.hop.error).length;
   const services = new Set(rows.map((row) => row.hop.service)).size;
   const summary = `trace ${trace.traceId}  ${plural(rows.length, 'hop')}, ${plural(services, 'service')}, ${end - start} ms${errors ? chalk.red(`, ${plural(errors, 'error')}`) : ''}`;
-  const labelWidth = Math.max(...rows.map((row) => row.label.length + row.hop.service.length));
-  const hops = rows.map((row) => hopRow(row, start, labelWidth));
+  const widths = {
+    label: Math.max(...rows.map((row) => row.label.length + row.hop.service.length)),
+    offset: Math.max(...rows.map((row) => offsetOf(row.hop, start).length)),
+    duration: Math.max(...rows.map((row) => `${row.hop.durationMs} ms`.length)),
+  };
+  const hops = rows.map((row) => hopRow(row, start, widths));
   const width = Math.max(...trace.lines.map((line) => line.service.length));
   return [chalk.bold(summary), '', ...hops, '', ...trace.lines.map((line) => renderLogEntry(line, width))].join('\n');
 }
@@ -53,14 +57,18 @@ function flatten(hops: TraceHop[], indent: string | undefined, rows: Row[] = [])
   return rows;
 }
 
-function hopRow({ hop, label }: Row, start: number, labelWidth: number): string {
-  const name = serviceColour(hop.service)(hop.service) + ' '.repeat(labelWidth - label.length - hop.service.length);
+function hopRow({ hop, label }: Row, start: number, widths: { label: number; offset: number; duration: number }): string {
+  const name = serviceColour(hop.service)(hop.service) + ' '.repeat(widths.label - label.length - hop.service.length);
   const span = hop.spanId ? hop.spanId.slice(0, 8) : '-'.padEnd(8);
-  const offset = `+${Date.parse(hop.start) - start} ms`.padStart(8);
-  const duration = `${hop.durationMs} ms`.padStart(8);
+  const offset = offsetOf(hop, start).padStart(widths.offset);
+  const duration = `${hop.durationMs} ms`.padStart(widths.duration);
   const status = [hop.status, hop.event, hop.error ? '✗' : undefined].filter(Boolean).join(' ');
   const row = `${chalk.dim(label)}${name}  ${chalk.dim(span)}  ${offset}  ${duration}  ${hop.error ? chalk.red(status) : status}`;
   return row.trimEnd();
+}
+
+function offsetOf(hop: TraceHop, start: number): string {
+  return `+${Date.parse(hop.start) - start} ms`;
 }
 
 function plural(count: number, word: string): string {

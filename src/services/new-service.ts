@@ -78,7 +78,14 @@ function serviceSpec(workspace: Workspace, options: NewServiceOptions): ServiceS
       });
     }
   }
-  for (const event of [...(options.publishes ?? []), ...(options.subscribes ?? [])]) {
+  const subscribes = options.subscribes ?? [];
+  if (options.kind === 'consumer' && subscribes.length === 0) {
+    throw new UserError('a consumer needs at least one --subscribes EVENT', { hint: 'e.g. --subscribes order.placed' });
+  }
+  if (options.kind !== 'consumer' && subscribes.length > 0) {
+    throw new UserError(`--subscribes is for --kind consumer, not ${options.kind}`, { hint: 'make a consumer service for the events, or drop --subscribes' });
+  }
+  for (const event of [...(options.publishes ?? []), ...subscribes]) {
     const eventProblem = eventNameProblem(event);
     if (eventProblem) throw new UserError(eventProblem, { hint: 'use names like "order.placed"' });
   }

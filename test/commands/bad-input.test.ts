@@ -53,6 +53,8 @@ const cases: BadInput[] = [
   { name: 'port taken by another service', args: [...NEW, 'orders', ...OK, '--port', '3000'], message: /already used by service "stock"/, exit: 7 },
   { name: 'dependency on an unknown service', args: [...NEW, 'orders', ...OK, '--depends-on', 'ghost'], message: /"ghost" is not a service/, exit: 2 },
   { name: 'bad event name', args: [...NEW, 'orders', ...OK, '--publishes', 'Order_Placed'], message: /event "Order_Placed"/, exit: 2 },
+  { name: 'consumer without events', args: [...NEW, 'mailer', '--kind', 'consumer', '--context', 'mail'], message: /at least one --subscribes/, exit: 2 },
+  { name: 'subscribes on a rest service', args: [...NEW, 'orders', ...OK, '--subscribes', 'order.placed'], message: /--subscribes is for --kind consumer/, exit: 2 },
   { name: 'duplicate service', args: [...NEW, 'stock', '--kind', 'rest', '--context', 'warehouse'], message: /service "stock" already exists/, exit: 7 },
   { name: 'unknown flag', args: [...NEW, 'orders', ...OK, '--colour', 'red'], message: /colour/, exit: 2 },
   { name: 'bad --db', args: [...NEW, 'orders', ...OK, '--db', 'mongo'], message: /--db/, exit: 2 },
