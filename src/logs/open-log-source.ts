@@ -1,11 +1,11 @@
 import { UserError } from '../errors.js';
-import type { Workspace } from '../models/workspace.js';
+import type { WorkspaceData } from '../models/workspace.js';
 import { logsDir } from '../runtimes/local/state-file.js';
 import type { RuntimeName } from '../runtimes/runtime.js';
 import type { LogSource } from './log-source.js';
 
 /** The log source of the runtime the services run in. */
-export async function openLogSource(workspace: Workspace, runtime: RuntimeName): Promise<LogSource> {
+export async function openLogSource(workspace: WorkspaceData, runtime: RuntimeName): Promise<LogSource> {
   switch (runtime) {
     case 'local': {
       const { LocalLogSource } = await import('./local-log-source.js');
