@@ -55,8 +55,8 @@ export default class Logs extends BaseCommand {
   /** Streams lines as they are read; Ctrl-C (when following) or a closed pipe ends it cleanly. */
   private async printLines(options: LogsOptions, follow: boolean): Promise<void> {
     const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => error.code === 'EPIPE' && stop.abort());
+    const onSignal = () => stop.abort('interrupted');
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => error.code === 'EPIPE' && stop.abort('output closed'));
     if (follow) process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     try {
       const stream = await streamLogs(options, follow ? { signal: stop.signal } : undefined);
@@ -72,7 +72,7 @@ export default class Logs extends BaseCommand {
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
-    if (follow && stop.signal.aborted) process.exitCode = 130;
+    if (stop.signal.reason === 'interrupted') process.exitCode = 130;
   }
 }
 

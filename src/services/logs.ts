@@ -53,7 +53,7 @@ export async function traceLogs(options: LogsOptions & { filter: { traceId: stri
   const { services, entries } = await streamLogs(options);
   const lines: LogEntry[] = [];
   for await (const batch of entries) lines.push(...batch);
-  if (lines.length === 0) throw traceNotFound(traceId, services, options.filter);
+  if (lines.length === 0) throw traceNotFound(traceId, services, options);
   return { traceId, tree: buildTraceTree(lines), lines };
 }
 
@@ -80,9 +80,10 @@ async function openLogs(options: LogsOptions): Promise<OpenLogs> {
   return { source, services: named.filter((name) => withLogs.includes(name)), named };
 }
 
-function traceNotFound(traceId: string, services: string[], filter: LogFilterOptions): UserError {
+function traceNotFound(traceId: string, services: string[], { filter, services: named }: LogsOptions): UserError {
   if (services.length === 0) {
-    return new UserError(`no log lines with trace id ${traceId}: there are no service logs yet`, { hint: 'start the services with `msx up`, send the request, then run this again', exit: 'notFound' });
+    const none = named.length > 0 ? `no logs yet for ${named.join(', ')}` : 'there are no service logs yet';
+    return new UserError(`no log lines with trace id ${traceId}: ${none}`, { hint: 'start the services with `msx up`, send the request, then run this again', exit: 'notFound' });
   }
   const windowed = filter.since !== undefined || filter.until !== undefined;
   const hint = windowed
