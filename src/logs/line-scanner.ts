@@ -45,13 +45,14 @@ export async function* scanLines(path: string, options: ScanOptions, cursor: Sca
     throw error;
   });
   if (!handle) return;
-  const end = options.end ?? (await handle.stat()).size;
   const size = options.chunkSize ?? (options.needle ? SEARCH_CHUNK : PARSE_CHUNK);
   const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
   const picker = new LinePicker(options.needle);
   let position = options.start;
-  let next = readChunk(handle, buffers[0], position, end);
+  let next: Promise<Buffer> = Promise.resolve(buffers[0].subarray(0, 0));
   try {
+    const end = options.end ?? (await handle.stat()).size;
+    next = readChunk(handle, buffers[0], position, end);
     for (let turn = 1; ; turn ^= 1) {
       const chunk = await next;
       if (chunk.length === 0) break;
