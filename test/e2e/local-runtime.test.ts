@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,21 @@ describe('local runtime: msx up / ps / down with real processes', () => {
     foreground.child.kill('SIGINT');
     expect(await foreground.exited).toBe(130);
     expect(pids.filter(groupAlive)).toEqual([]);
+  });
+
+  it('reports a service that cannot start, with its last lines, and blocks what depends on it', () => {
+    const file = join(ws, 'msx.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('port: 41310', 'port: 41310\n    config: { LOG_LEVEL: shouty }'));
+    try {
+      const up = runCli(['up', '--detach'], ws);
+      expect(up.code).toBe(6);
+      expect(up.stderr).toMatch(/alpha is failed: exited before it was ready \(code 78\)/);
+      expect(up.stderr).toMatch(/config error: LOG_LEVEL/);
+      expect(up.stderr).toMatch(/beta is blocked: waits for "alpha", which is failed/);
+    } finally {
+      writeFileSync(file, original);
+    }
   });
 
   it('names the port and the service when a port is taken, and starts nothing', async () => {

@@ -126,7 +126,7 @@ export class ServiceProcess {
 
   private fail(detail: string): false {
     this.stopping = true;
-    this.set('failed', detail);
+    this.set('failed', withLastLines(detail, this.lastLines));
     if (this.child?.pid) signalGroup(this.child.pid, 'SIGKILL');
     return false;
   }
@@ -137,7 +137,8 @@ export class ServiceProcess {
     const now = Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < this.policy.windowMs), now];
     if (this.crashes.length >= this.policy.maxCrashes) {
-      this.set('failed', `crashed ${this.crashes.length} times in ${this.policy.windowMs / 1000}s (last: ${signal ?? `exit ${code}`})`);
+      const detail = `crashed ${this.crashes.length} times in ${this.policy.windowMs / 1000}s (last: ${signal ?? `exit ${code}`})`;
+      this.set('failed', withLastLines(detail, this.lastLines));
       return;
     }
     const backoff = Math.min(this.policy.firstBackoffMs * 2 ** (this.crashes.length - 1), this.policy.maxBackoffMs);
@@ -148,6 +149,12 @@ export class ServiceProcess {
     await this.spawn();
     await this.waitForReady(false);
   }
+}
+
+/** A failure is explained by what the service said last. */
+function withLastLines(detail: string, lines: readonly string[], count = 5): string {
+  const tail = lines.slice(-count);
+  return tail.length === 0 ? detail : `${detail}; last lines:\n    ${tail.join('\n    ')}`;
 }
 
 async function killLeftovers(pgid: number): Promise<void> {

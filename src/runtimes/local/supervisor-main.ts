@@ -26,12 +26,15 @@ let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
+  clearInterval(keepAlive);
   await supervisor.stop();
   removeState(workspace.root);
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop()).on('SIGINT', () => void stop());
 
+// Stay up until `msx down`, even when no service is left running, so ps and down see one owner.
+const keepAlive = setInterval(() => undefined, 1 << 30);
 try {
   await supervisor.start();
   events.settle();
