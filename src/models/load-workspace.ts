@@ -1,31 +1,18 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { UserError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
+import { findWorkspaceRoot } from './find-workspace.js';
 import { dependencyOrder } from './graph.js';
 import { isInfraName, nameProblem } from './names.js';
 import { WorkspaceSchema, type WorkspaceSpec } from './schema.js';
 import { WORKSPACE_FILE, type Service, type Workspace } from './workspace.js';
 import { formatKeyPath, locate, type KeyPath } from './yaml-location.js';
 
-/** Walks up from `start` to the folder holding msx.yaml. */
-export function findWorkspaceRoot(start: string): string {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, WORKSPACE_FILE))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new UserError(`no ${WORKSPACE_FILE} in ${resolve(start)} or any folder above it`, {
-        hint: 'run `msx init` to make a workspace, or cd into one',
-        exit: 'notFound',
-      });
-    }
-    dir = parent;
-  }
-}
+export { findWorkspaceRoot };
 
+/** The workspace with its YAML document, for commands that write msx.yaml. */
 export async function loadWorkspace(start = process.cwd()): Promise<Workspace> {
   const root = findWorkspaceRoot(start);
   const file = join(root, WORKSPACE_FILE);

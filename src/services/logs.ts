@@ -5,7 +5,7 @@ import type { LogSource } from '../logs/log-source.js';
 import { mergeByTime } from '../logs/merge.js';
 import { openLogSource } from '../logs/open-log-source.js';
 import { buildTraceTree, type TraceHop } from '../logs/trace-tree.js';
-import { loadWorkspace } from '../models/load-workspace.js';
+import { readWorkspace } from '../models/read-workspace.js';
 import { runtimeNameFor } from '../runtimes/select-runtime.js';
 
 export interface LogsOptions {
@@ -65,7 +65,7 @@ interface OpenLogs {
 }
 
 async function openLogs(options: LogsOptions): Promise<OpenLogs> {
-  const workspace = await loadWorkspace(options.cwd);
+  const workspace = await readWorkspace(options.cwd);
   const source = await openLogSource(workspace, runtimeNameFor(workspace, options.runtime));
   const withLogs = await source.services();
   if (options.services.length === 0) return { source, services: withLogs };

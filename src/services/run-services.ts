@@ -1,4 +1,4 @@
-import { loadWorkspace } from '../models/load-workspace.js';
+import { readWorkspace } from '../models/read-workspace.js';
 import type { DownResult, RuntimeEvents, ServiceStatus, UpResult } from '../runtimes/runtime.js';
 import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
 
@@ -15,7 +15,7 @@ export interface UpServiceOptions extends RunOptions {
 
 /** `msx up`: every service (or the named ones) started, wired and gated on readiness. */
 export async function upServices(options: UpServiceOptions, events: RuntimeEvents): Promise<UpResult & { runtime: string }> {
-  const workspace = await loadWorkspace(options.cwd);
+  const workspace = await readWorkspace(options.cwd);
   const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
   const result = await runtime.up(
     workspace,
@@ -27,14 +27,14 @@ export async function upServices(options: UpServiceOptions, events: RuntimeEvent
 
 /** `msx down`: everything the runtime started for this workspace is stopped. */
 export async function downServices(options: RunOptions & { volumes: boolean }): Promise<DownResult> {
-  const workspace = await loadWorkspace(options.cwd);
+  const workspace = await readWorkspace(options.cwd);
   const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
   return runtime.down(workspace, { volumes: options.volumes });
 }
 
 /** `msx ps`: one status per declared service. */
 export async function serviceStatuses(options: RunOptions): Promise<ServiceStatus[]> {
-  const workspace = await loadWorkspace(options.cwd);
+  const workspace = await readWorkspace(options.cwd);
   const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
   return runtime.status(workspace);
 }
