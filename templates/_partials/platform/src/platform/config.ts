@@ -30,6 +30,14 @@ export function urlVar(protocols: readonly string[] = ["http:", "https:"]) {
   return z.string().refine((value) => isUrl(value, protocols), `must be a ${schemes} URL`);
 }
 
+/** `host:port`: what a gRPC client dials (msx wires gRPC dependencies this way). */
+export function hostPortVar() {
+  return z
+    .string()
+    .trim()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/, "must be host:port");
+}
+
 /**
  * The env every service reads. A kind spreads this into its own z.object and
  * adds what it needs (`<DEP>_URL`, DATABASE_URL, ...).

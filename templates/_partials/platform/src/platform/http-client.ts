@@ -12,6 +12,7 @@ import {
   timeout,
   wrap,
 } from "cockatiel";
+import { DependencyError } from "./dependency.js";
 import { describeError } from "./describe-error.js";
 import type { Logger } from "./logger.js";
 import { outgoingTraceparent } from "./trace-context.js";
@@ -47,10 +48,8 @@ export interface HttpClient {
   readonly circuitState: CircuitState;
 }
 
-/** A request that failed after every policy gave up: timeout, network error or open circuit. */
-export class DependencyError extends Error {
-  override name = "DependencyError";
-}
+// A request that failed after every policy gave up: timeout, network error or open circuit.
+export { DependencyError };
 
 // A POST or PATCH that timed out may have been applied: sending it again could do it twice.
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);

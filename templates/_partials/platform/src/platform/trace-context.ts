@@ -8,6 +8,8 @@ export interface TraceContext {
   /** The caller's span; absent when this hop started the trace. */
   parentSpanId?: string;
   flags: string;
+  /** When the caller stops waiting (epoch ms), if it said: outgoing calls end no later. */
+  deadline?: number;
 }
 
 /** The four fields of a `traceparent` header. */
