@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import type { ConfirmChannel, ConsumeMessage } from "amqplib";
+import type { EventContract } from "../platform/event-contracts.js";
+import type { Logger } from "../platform/logger.js";
+import { runWithTrace, startTrace } from "../platform/trace-context.js";
+import type { HandledMessages } from "./handled-messages.js";
+import type { QueueNames, RetryPolicy } from "./topology.js";
+
+export interface HandlerContext {
+  logger: Logger;
+  messageId: string;
+  /** 1 on the first delivery, then one more per retry. */
+  attempt: number;
+}
+
+/** Handles one event's payload (already checked against its contract); throws to have it retried. */
+export type EventHandler = (payload: unknown, context: HandlerContext) => Promise<void>;
+
+export interface DeliveryOptions {
+  event: string;
+  handler: EventHandler;
+  contract: EventContract;
+  names: QueueNames;
+  policy: RetryPolicy;
+  handled: HandledMessages;
+  logger: Logger;
+}
+
+type Outcome = "handled" | "duplicate" | "failed" | "dead-lettered";
+
+/**
+ * One delivery, in a span that continues the publisher's trace: skipped when
+ * already handled, dead-lettered at once when it breaks the contract, else
+ * handled and acknowledged; a failure goes to the next retry queue, or to the
+ * dead-letter queue once every attempt is used, before the ack: nothing is dropped.
+ */
+export function deliver(channel: ConfirmChannel, message: ConsumeMessage, options: DeliveryOptions): Promise<void> {
+  const headers = message.properties.headers ?? {};
+  const header = headers.traceparent;
+  const attempt = Number(headers["x-attempt"] ?? 1);
+  const messageId = String(message.properties.messageId ?? createHash("sha256").update(message.content).digest("hex"));
+  const started = performance.now();
+  const { event, logger, handled } = options;
+  const done = (outcome: Outcome, fields: Record<string, unknown> = {}) => {
+    const line = { event, outcome, attempt, message_id: messageId, duration_ms: Math.round((performance.now() - started) * 100) / 100, ...fields };
+    if (outcome === "dead-lettered") logger.error(line, "message dead-lettered");
+    else if (outcome === "failed") logger.warn(line, "message failed, will retry");
+    else logger.info(line, `message ${outcome}`);
+  };
+
+  return runWithTrace(startTrace(typeof header === "string" ? header : undefined), () =>
+    handled.exclusive(messageId, async () => {
+      if (handled.has(messageId)) return void (channel.ack(message), done("duplicate"));
+      let payload: unknown;
+      try {
+        payload = JSON.parse(message.content.toString("utf8"));
+        options.contract.check(payload);
+      } catch (error) {
+        await republish(channel, options.names.deadLetter, message, { "x-error": describe(error), "x-attempt": attempt });
+        return void (channel.ack(message), done("dead-lettered", { err: describe(error) }));
+      }
+      try {
+        await options.handler(payload, { logger, messageId, attempt });
+      } catch (error) {
+        const last = attempt >= options.policy.maxAttempts;
+        const target = last ? options.names.deadLetter : options.names.retry(attempt);
+        await republish(channel, target, message, { "x-error": describe(error), "x-attempt": last ? attempt : attempt + 1 });
+        return void (channel.ack(message), done(last ? "dead-lettered" : "failed", { err: describe(error) }));
+      }
+      handled.add(messageId);
+      channel.ack(message);
+      done("handled");
+    }),
+  );
+}
+
+/** Sends a copy (same id, properties and trace) to `queue` and waits for the broker's confirm. */
+function republish(channel: ConfirmChannel, queue: string, message: ConsumeMessage, extra: Record<string, unknown>): Promise<void> {
+  const { properties } = message;
+  const headers = { ...properties.headers, ...extra, "x-failed-at": new Date().toISOString() };
+  return new Promise((resolve, reject) =>
+    channel.sendToQueue(queue, message.content, { ...properties, headers, persistent: true }, (err: unknown) => (err ? reject(err) : resolve())),
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { HandledMessages } from "../src/messaging/handled-messages.js";
+import { queueNames, retryDelay } from "../src/messaging/topology.js";
+
+const policy = { maxAttempts: 5, delayMs: 1000, maxDelayMs: 5000 };
+
+describe("queue names and backoff", () => {
+  it("doubles the wait per failure up to the cap, and names retry queues by their wait", () => {
+    expect([1, 2, 3, 4].map((attempt) => retryDelay(policy, attempt))).toEqual([1000, 2000, 4000, 5000]);
+    const names = queueNames("mailer", "order.placed", policy);
+    expect(names).toMatchObject({ main: "mailer.order.placed", deadLetter: "mailer.order.placed.dlq" });
+    expect(names.retry(2)).toBe("mailer.order.placed.retry.2000ms");
+  });
+});
+
+describe("HandledMessages", () => {
+  it("remembers ids up to its capacity, forgetting the oldest first", () => {
+    const handled = new HandledMessages(2);
+    for (const id of ["a", "b", "c"]) handled.add(id);
+    expect(["a", "b", "c"].map((id) => handled.has(id))).toEqual([false, true, true]);
+  });
+
+  it("runs work for one id at a time", async () => {
+    const handled = new HandledMessages();
+    const order: string[] = [];
+    let release!: () => void;
+    const first = handled.exclusive("a", () => new Promise<void>((resolve) => (release = resolve)).then(() => void order.push("first")));
+    const second = handled.exclusive("a", async () => void order.push("second"));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual([]);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(["first", "second"]);
+  });
+});
