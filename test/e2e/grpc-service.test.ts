@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWorkspace } from '../../src/models/load-workspace.js';
+import type { Service } from '../../src/models/workspace.js';
+import { probeReadiness } from '../../src/runtimes/probes.js';
+import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
+import { freePort, killGroup, mustRun, npmInstall, startProcess, waitForStatus, type StartedProcess } from '../helpers/processes.js';
+
+// The path a user takes with a gRPC service: the built CLI makes it; it
+// installs, type-checks, passes its own tests; started, a real @grpc/grpc-js
+// client (the service's own copy, so msx needs no gRPC dependency) calls it
+// with a traceparent, watches a deadline pass, and sees health go from SERVING
+// to NOT_SERVING on SIGTERM. A REST service that depends on it calls it on
+// every POST and answers 503 once it is gone.
+
+const SERVING = 1;
+const NOT_SERVING = 2;
+const DEADLINE_EXCEEDED = 4;
+
+describe('msx new service --kind grpc, end to end', () => {
+  let root: string;
+  let ws: string;
+  let stockDir: string;
+  let ordersDir: string;
+  let grpc: Grpc;
+  const running: StartedProcess[] = [];
+
+  beforeAll(() => {
+    root = makeTempDir();
+    expect(runCli(['init', 'shop'], root).code).toBe(0);
+    ws = join(root, 'shop');
+    const stock = runCli(['new', 'service', 'stock', '--kind', 'grpc', '--context', 'warehouse'], ws);
+    expect(stock.stderr).toBe('');
+    const orders = runCli(['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--depends-on', 'stock'], ws);
+    expect(orders.stderr).toBe('');
+    stockDir = join(ws, 'contexts', 'warehouse', 'stock');
+    ordersDir = join(ws, 'contexts', 'ordering', 'orders');
+    npmInstall(stockDir);
+    npmInstall(ordersDir);
+    grpc = loadGrpc(stockDir);
+  });
+
+  afterAll(() => {
+    for (const started of running) killGroup(started.child);
+    removeDir(root);
+  });
+
+  it('is registered in msx.yaml, and its dependents get its proto byte for byte', () => {
+    const workspace = parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws);
+    expect(workspace.services.find((s) => s.name === 'stock')).toMatchObject({ kind: 'grpc', context: 'warehouse' });
+    const served = readFileSync(join(stockDir, 'proto', 'stock.proto'));
+    expect(readFileSync(join(ordersDir, 'proto', 'stock.proto')).equals(served)).toBe(true);
+    expect(served.toString()).toMatch(/service StockService \{[\s\S]*rpc ListStock \(ListStockRequest\) returns \(stream Stock\)/);
+  });
+
+  it('type-checks and passes its own tests', () => {
+    mustRun('npm', ['run', 'typecheck'], stockDir);
+    expect(mustRun('npm', ['test'], stockDir)).toMatch(/Tests\s+\d+ passed/);
+  });
+
+  it('answers a real client in the caller\'s trace, honours deadlines, and drains on SIGTERM', async () => {
+    mustRun('npm', ['run', 'build'], stockDir);
+    const port = await freePort();
+    const env = { PORT: String(port), SERVICE_NAME: 'stock', SHUTDOWN_DRAIN_MS: '2000', TEST_GET_DELAY_MS: '5000' };
+    const stock = startProcess(process.execPath, ['dist/main.js'], stockDir, env);
+    running.push(stock);
+    const client = grpc.connect(`127.0.0.1:${port}`);
+
+    // Given it is started: Health/Check says SERVING, also to msx's own raw HTTP/2 probe.
+    await until(async () => (await client.check().catch(() => 0)) === SERVING);
+    expect(await probeReadiness({ kind: 'grpc' } as Service, '127.0.0.1', port)).toMatchObject({ ready: true });
+    expect(await client.listServices()).toContain('stock.v1.StockService');
+
+    // When a call carries a traceparent, its answer and every log line of it carry the trace id.
+    const traceId = randomBytes(16).toString('hex');
+    const created = await client.unary('CreateStock', { name: 'bolts' }, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
+    expect(created.response).toMatchObject({ name: 'bolts', id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(created.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const lines = stock.output().split('\n').filter((line) => line.includes(traceId)).map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.msg)).toEqual(['stock created', 'call completed']);
+    expect(lines[1]).toMatchObject({ trace_id: traceId, grpc_code: 0, method: 'stock.v1.StockService/CreateStock', span_id: expect.any(String) });
+
+    // A deadline shorter than the (test-only slowed) Get ends the call with DEADLINE_EXCEEDED.
+    const late = await client.unary('GetStock', { id: created.response.id }, { deadlineMs: 300 }).catch((error: { code: number }) => error);
+    expect(late).toMatchObject({ code: DEADLINE_EXCEEDED });
+
+    // On SIGTERM health answers NOT_SERVING while draining, then the process exits 0.
+    killGroup(stock.child, 'SIGTERM');
+    await until(async () => (await client.check().catch(() => 0)) === NOT_SERVING);
+    client.close();
+    expect(await stock.exited).toBe(0);
+  });
+
+  it('is called by a REST dependent on every POST, which answers 503 naming it once it is gone', async () => {
+    mustRun('npm', ['run', 'build'], ordersDir);
+    const [stockPort, ordersPort] = [await freePort(), await freePort()];
+    const stock = startProcess(process.execPath, ['dist/main.js'], stockDir, { PORT: String(stockPort) });
+    const orders = startProcess(process.execPath, ['dist/main.js'], ordersDir, { PORT: String(ordersPort), STOCK_URL: `127.0.0.1:${stockPort}` });
+    running.push(stock, orders);
+    const base = `http://127.0.0.1:${ordersPort}`;
+    await waitForStatus(`${base}/health/ready`);
+
+    const traceId = randomBytes(16).toString('hex');
+    const post = () =>
+      fetch(`${base}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+        body: JSON.stringify({ name: 'an order' }),
+      });
+    expect((await post()).status).toBe(201);
+    const stockLine = stock.output().split('\n').find((line) => line.includes(traceId) && line.includes('call completed'));
+    expect(JSON.parse(stockLine ?? '{}')).toMatchObject({ trace_id: traceId, method: 'stock.v1.StockService/CreateStock' });
+
+    killGroup(stock.child);
+    await stock.exited;
+    const refused = await post();
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/^stock: .*CreateStock failed: UNAVAILABLE/) });
+    await waitForStatus(`${base}/health/ready`, 503);
+  });
+});
+
+async function until(condition: () => Promise<boolean>, attempts = 100): Promise<void> {
+  for (let i = 0; i < attempts; i += 1) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('condition never held');
+}
+
+// The few pieces of @grpc/grpc-js and @grpc/proto-loader this test uses, loaded from the generated service.
+interface Metadata {
+  set(key: string, value: string): void;
+  get(key: string): unknown[];
+}
+interface Call {
+  on(event: string, listener: (value: never) => void): void;
+  write?(message: unknown): void;
+  end?(): void;
+}
+type Method = (...args: unknown[]) => Call;
+type Stub = Record<string, Method> & { close(): void };
+type StubConstructor = new (address: string, credentials: unknown) => Stub;
+interface GrpcModule {
+  Metadata: new () => Metadata;
+  credentials: { createInsecure(): unknown };
+  loadPackageDefinition(definition: unknown): unknown;
+}
+interface ProtoLoader {
+  loadSync(files: string, options: Record<string, unknown>): unknown;
+}
+type Grpc = ReturnType<typeof loadGrpc>;
+
+function loadGrpc(serviceDir: string) {
+  const require = createRequire(join(serviceDir, 'package.json'));
+  const grpc = require('@grpc/grpc-js') as GrpcModule;
+  const loader = require('@grpc/proto-loader') as ProtoLoader;
+  const load = (file: string, path: string, keepCase = false): StubConstructor => {
+    const root = grpc.loadPackageDefinition(loader.loadSync(file, { keepCase, longs: String, enums: String, defaults: true }));
+    return path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], root) as StubConstructor;
+  };
+  const StockService = load(join(serviceDir, 'proto', 'stock.proto'), 'stock.v1.StockService');
+  const reflectionProto = join(serviceDir, 'node_modules', '@grpc', 'reflection', 'build', 'proto', 'grpc', 'reflection', 'v1', 'reflection.proto');
+  const ServerReflection = load(reflectionProto, 'grpc.reflection.v1.ServerReflection', true);
+  return {
+    connect(address: string) {
+      const credentials = grpc.credentials.createInsecure();
+      const stub = new StockService(address, credentials);
+      const reflector = new ServerReflection(address, credentials);
+      const unary = (method: string, request: unknown, opts: { traceparent?: string; deadlineMs?: number } = {}) =>
+        new Promise<{ response: Record<string, unknown>; traceparent?: string }>((resolve, reject) => {
+          const metadata = new grpc.Metadata();
+          if (opts.traceparent) metadata.set('traceparent', opts.traceparent);
+          let traceparent: string | undefined;
+          const call = stub[method](request, metadata, { deadline: Date.now() + (opts.deadlineMs ?? 5000) }, (error: unknown, response: Record<string, unknown>) =>
+            error ? reject(error) : resolve({ response, traceparent }),
+          );
+          call.on('metadata', (answer: Metadata) => (traceparent = String(answer.get('traceparent')[0])));
+        });
+      return {
+        unary,
+        /** grpc.health.v1.Health/Check for the whole server, through the generic client with a hand-coded reply. */
+        check: () =>
+          new Promise<number>((resolve, reject) => {
+            const generic = stub as unknown as { makeUnaryRequest: Method };
+            generic.makeUnaryRequest('/grpc.health.v1.Health/Check', () => Buffer.alloc(0), (bytes: Buffer) => (bytes[0] === 8 ? bytes[1] : 0), {}, new grpc.Metadata(), { deadline: Date.now() + 1000 }, (error: unknown, status: number) =>
+              error ? reject(error) : resolve(status),
+            );
+          }),
+        listServices: () =>
+          new Promise<string[]>((resolve, reject) => {
+            const call = reflector.ServerReflectionInfo();
+            call.on('data', (answer: { list_services_response?: { service: { name: string }[] } }) => resolve((answer.list_services_response?.service ?? []).map((s) => s.name)));
+            call.on('error', reject);
+            call.write!({ list_services: '' });
+            call.end!();
+          }),
+        close: () => {
+          stub.close();
+          reflector.close();
+        },
+      };
+    },
+  };
+}
