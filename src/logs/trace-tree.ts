@@ -80,8 +80,11 @@ function addLine(draft: HopDraft, entry: LogEntry): void {
 
 function finish(draft: HopDraft): TraceHop {
   const { hop, httpStatus, grpcCode, outcome } = draft;
-  hop.start = new Date(draft.first).toISOString();
-  hop.durationMs = draft.loggedDuration ?? draft.last - draft.first;
+  // A completion line logs how long the hop took: it began that long before that line,
+  // which may be before the hop's first line (a service that logs only on completion).
+  const begin = draft.loggedDuration === undefined ? draft.first : Math.min(draft.first, draft.last - draft.loggedDuration);
+  hop.start = new Date(begin).toISOString();
+  hop.durationMs = Math.round((draft.loggedDuration ?? draft.last - draft.first) * 100) / 100;
   const failed =
     draft.errorLines > 0 ||
     (httpStatus !== undefined && httpStatus >= 500) ||

@@ -23,7 +23,7 @@ export function renderTrace(trace: RenderedTrace): string {
   const end = Math.max(...rows.map((row) => Date.parse(row.hop.start) + row.hop.durationMs));
   const errors = rows.filter((row) => row.hop.error).length;
   const services = new Set(rows.map((row) => row.hop.service)).size;
-  const summary = `trace ${trace.traceId}  ${plural(rows.length, 'hop')}, ${plural(services, 'service')}, ${end - start} ms${errors ? chalk.red(`, ${plural(errors, 'error')}`) : ''}`;
+  const summary = `trace ${trace.traceId}  ${plural(rows.length, 'hop')}, ${plural(services, 'service')}, ${Math.round(end - start)} ms${errors ? chalk.red(`, ${plural(errors, 'error')}`) : ''}`;
   const widths = {
     label: Math.max(...rows.map((row) => row.label.length + row.hop.service.length)),
     offset: Math.max(...rows.map((row) => offsetOf(row.hop, start).length)),

@@ -14,12 +14,13 @@ describe('renderTrace', () => {
   });
 
   it('draws the hops as a tree with offset, duration and status, then every line', () => {
+    // Completion lines come last and carry duration_ms: a hop began that long before its completion line.
     const lines = [
       line('orders', 0, '137a49870ecd47f4', '00f067aa0ba902b7'),
-      line('stock', 2, '5fd2c0e1a6b14d3e', '137a49870ecd47f4', { grpc_code: 0, duration_ms: 3 }),
-      line('billing', 6, 'aaaabbbbccccdddd', '5fd2c0e1a6b14d3e', { status: 500, duration_ms: 1, level: 'error' }),
+      line('stock', 5, '5fd2c0e1a6b14d3e', '137a49870ecd47f4', { grpc_code: 0, duration_ms: 3 }),
+      line('billing', 7, 'aaaabbbbccccdddd', '5fd2c0e1a6b14d3e', { status: 500, duration_ms: 1, level: 'error' }),
       line('orders', 12, '137a49870ecd47f4', '00f067aa0ba902b7', { status: 201, duration_ms: 12 }),
-      line('mailer', 14, '9b1e77aa03c24f51', '137a49870ecd47f4', { event: 'order.placed', outcome: 'ack', duration_ms: 5 }),
+      line('mailer', 19, '9b1e77aa03c24f51', '137a49870ecd47f4', { event: 'order.placed', outcome: 'ack', duration_ms: 5 }),
     ];
     const text = renderTrace({ traceId: TRACE, tree: buildTraceTree(lines), lines });
     const rows = text.split('\n');

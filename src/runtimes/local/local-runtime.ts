@@ -99,7 +99,10 @@ export function publishing(workspace: WorkspaceData, events: RuntimeEvents): Run
   return {
     ...events,
     state(status) {
-      state.services = [...state.services.filter((s) => s.service !== status.service), status];
+      // In place, so the file keeps the order services were first reported in (dependency order).
+      const index = state.services.findIndex((s) => s.service === status.service);
+      if (index === -1) state.services.push(status);
+      else state.services[index] = status;
       writeState(workspace.root, state);
       events.state(status);
     },
