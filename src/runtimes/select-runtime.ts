@@ -18,7 +18,10 @@ export async function loadRuntime(name: RuntimeName): Promise<Runtime> {
       const { LocalRuntime } = await import('./local/local-runtime.js');
       return new LocalRuntime();
     }
-    case 'docker':
+    case 'docker': {
+      const { DockerRuntime } = await import('./docker/docker-runtime.js');
+      return new DockerRuntime();
+    }
     case 'kubernetes':
       throw new UserError(`the ${name} runtime is not available in this version of msx for up/down/ps`, {
         hint: 'use --runtime local (the default)',

@@ -1,0 +1,67 @@
+import { UserError } from '../../errors.js';
+import type { ContainerSpec } from './container-spec.js';
+import type { ContainerSummary, DockerClient, NetworkSummary } from './docker-client.js';
+import { configHash, LABEL, networkName, objectLabels, workspaceFilter } from './labels.js';
+import type { ContainerAction } from './plan.js';
+
+export const STOP_GRACE_SECONDS = 10;
+
+/** Carries out one planned action and returns the id of the container that now runs. */
+export async function applyAction(client: DockerClient, action: ContainerAction): Promise<string> {
+  switch (action.action) {
+    case 'keep':
+      return action.existing.id;
+    case 'start':
+      await startOrExplain(client, action.existing.id, action.spec);
+      return action.existing.id;
+    case 'recreate':
+      await client.removeContainer(action.existing.id, STOP_GRACE_SECONDS);
+      return createAndStart(client, action.spec);
+    case 'create':
+      return createAndStart(client, action.spec);
+  }
+}
+
+async function createAndStart(client: DockerClient, spec: ContainerSpec): Promise<string> {
+  const id = await client.createContainer(spec.options);
+  await startOrExplain(client, id, spec);
+  return id;
+}
+
+/** A published port already taken is the one start failure a user can fix; it names port and service. */
+async function startOrExplain(client: DockerClient, id: string, spec: ContainerSpec): Promise<void> {
+  try {
+    await client.startContainer(id);
+  } catch (error) {
+    const message = (error as Error).message ?? '';
+    if (!/port is already allocated|address already in use/i.test(message)) throw error;
+    await client.removeContainer(id, 0);
+    const bindings = (spec.options.HostConfig?.PortBindings ?? {}) as Record<string, Array<{ HostPort?: string }>>;
+    const port = Object.values(bindings)[0]?.[0]?.HostPort;
+    throw new UserError(`port ${port} of service "${spec.service}" is already in use on 127.0.0.1`, {
+      hint: `stop what listens on ${port} (another msx up --runtime local? ss -ltnp 'sport = :${port}') or change services.${spec.service}.port in msx.yaml`,
+      exit: 'conflict',
+    });
+  }
+}
+
+/** The workspace's one network, made on first use; its gateway is how containers reach the host. */
+export async function ensureNetwork(client: DockerClient, workspace: string): Promise<NetworkSummary & { gateway: string }> {
+  const name = networkName(workspace);
+  const found = (await client.listNetworks(workspaceFilter(workspace))).find((n) => n.name === name);
+  const network = found ?? (await client.createNetwork(name, objectLabels(workspace, undefined, configHash({ driver: 'bridge' }))));
+  if (!network.gateway) throw new Error(`docker network ${name} has no gateway address`);
+  return { ...network, gateway: network.gateway };
+}
+
+/** Containers of the workspace that no spec names: what a service removed from msx.yaml left behind. */
+export function orphans(existing: readonly ContainerSummary[], specs: readonly ContainerSpec[]): ContainerSummary[] {
+  const names = new Set(specs.map((spec) => spec.name));
+  return existing.filter((container) => !names.has(container.name));
+}
+
+/** Images of a service older than the one it runs now: rebuilt, so never used again. */
+export async function removeOldImages(client: DockerClient, workspace: string, service: string, current: string): Promise<void> {
+  const images = await client.listImages(workspaceFilter(workspace, { [LABEL.service]: service }));
+  for (const image of images.filter((i) => !i.tags.includes(current))) await client.removeImage(image.id);
+}

@@ -1,0 +1,42 @@
+import { UserError } from '../../errors.js';
+import type { DockerClient } from './docker-client.js';
+
+const PING_TIMEOUT_MS = 3_000;
+
+/** Where dockerode will look for the engine, in the words of DOCKER_HOST. */
+export function dockerEndpoint(env = process.env): string {
+  return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+/**
+ * Connects to the Docker engine and checks that it answers. dockerode is
+ * imported here, on the one code path that needs it (~180 ms), and an engine
+ * that is missing or down is one line with the way out, not a stack trace.
+ */
+export async function connectDocker(env = process.env): Promise<DockerClient> {
+  const endpoint = dockerEndpoint(env);
+  try {
+    const [{ default: Dockerode }, { DockerodeClient }] = await Promise.all([import('dockerode'), import('./dockerode-client.js')]);
+    const client = new DockerodeClient(new Dockerode(), endpoint);
+    await withTimeout(client.ping(), PING_TIMEOUT_MS);
+    return client;
+  } catch (error) {
+    throw engineUnavailable(endpoint, error);
+  }
+}
+
+export function engineUnavailable(endpoint: string, error: unknown): UserError {
+  const cause = (error as Error).message || (error as NodeJS.ErrnoException).code || String(error);
+  return new UserError(`the Docker engine does not answer at ${endpoint} (${cause})`, {
+    hint: 'start Docker (or point DOCKER_HOST at it), or run without Docker: msx up --runtime local',
+    exit: 'runtimeUnavailable',
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer in ${ms / 1000} s`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,59 @@
+import type { ContainerCreateOptions } from 'dockerode';
+import type { Service } from '../../models/workspace.js';
+import { configHash, containerName, LABEL, objectLabels, type ContainerRole } from './labels.js';
+import { resourceLimits } from './resources.js';
+
+/** A container as msx.yaml wants it: its create options, and their hash (also in its labels). */
+export interface ContainerSpec {
+  name: string;
+  service: string;
+  role: ContainerRole;
+  hash: string;
+  options: ContainerCreateOptions;
+}
+
+export interface ServiceContainerInput {
+  workspace: string;
+  service: Service;
+  image: string;
+  env: Record<string, string>;
+  network: string;
+  /** `host.docker.internal:<ip>`: how a container reaches infra on the host. */
+  extraHosts: string[];
+}
+
+/**
+ * A service container: on the workspace network under its own name (so
+ * `http://orders:3000` resolves), its port published on 127.0.0.1 only,
+ * restarted by Docker when it exits with an error, within its resource limits.
+ */
+export function serviceContainerSpec(input: ServiceContainerInput): ContainerSpec {
+  const { service, network } = input;
+  const port = `${service.port}/tcp`;
+  const options: ContainerCreateOptions = {
+    name: containerName(input.workspace, service.name),
+    Image: input.image,
+    Env: Object.entries(input.env).map(([key, value]) => `${key}=${value}`).sort(),
+    ExposedPorts: { [port]: {} },
+    StopTimeout: 10,
+    HostConfig: {
+      NetworkMode: network,
+      PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: String(service.port) }] },
+      // No retry limit: Docker backs off (doubling, up to a minute) as the local runtime does.
+      RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 0 },
+      ExtraHosts: input.extraHosts,
+      ...resourceLimits(service),
+    },
+    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [service.name] } } },
+  };
+  return withHash(input.workspace, service.name, 'service', options);
+}
+
+/** Labels the options with the hash of everything else in them: a changed option means a new container. */
+export function withHash(workspace: string, service: string, role: ContainerRole, options: ContainerCreateOptions): ContainerSpec {
+  const hash = configHash({ ...options, Labels: options.Labels ?? {} });
+  options.Labels = { ...options.Labels, ...objectLabels(workspace, service, hash, role) };
+  return { name: options.name!, service, role, hash, options };
+}
+
+export const hashOf = (labels: Record<string, string>) => labels[LABEL.configHash];

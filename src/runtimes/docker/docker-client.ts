@@ -1,0 +1,101 @@
+import type { ContainerCreateOptions } from 'dockerode';
+
+/** A container as listed: enough to compare it with what msx.yaml asks for. */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  /** created | running | restarting | exited | paused | dead */
+  state: string;
+  labels: Record<string, string>;
+}
+
+export interface ContainerDetails {
+  id: string;
+  running: boolean;
+  restarting: boolean;
+  exitCode: number;
+  restartCount: number;
+  startedAt: string;
+  pid: number;
+  /** docker's health status when the image declares a HEALTHCHECK. */
+  health?: string;
+}
+
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  gateway?: string;
+  labels: Record<string, string>;
+}
+
+export interface ImageSummary {
+  id: string;
+  tags: string[];
+  labels: Record<string, string>;
+}
+
+export interface BuildRequest {
+  tag: string;
+  labels: Record<string, string>;
+  /** A tar stream of the build context. */
+  context: NodeJS.ReadableStream;
+}
+
+/** What `docker build` printed, and the error it ended with, if any. */
+export interface BuildOutput {
+  lines: string[];
+  error?: string;
+}
+
+/** A followed log stream, split into the container's stdout and stderr. */
+export interface LogStreams {
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+  close(): void;
+}
+
+/**
+ * The few Docker engine calls msx makes, behind one narrow interface so the
+ * runtime's logic runs against a fake in unit tests (tilt's fake_client.go).
+ * Containers, networks, volumes and images are found by label filters in the
+ * API's `key=value` form.
+ */
+export interface DockerClient {
+  /** Where the engine is, for messages: `unix:///var/run/docker.sock`. */
+  readonly endpoint: string;
+  ping(): Promise<void>;
+  listContainers(labels: string[]): Promise<ContainerSummary[]>;
+  inspectContainer(id: string): Promise<ContainerDetails>;
+  createContainer(options: ContainerCreateOptions): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** Stops (SIGTERM, then SIGKILL after `graceSeconds`) and removes; a missing container is not an error. */
+  removeContainer(id: string, graceSeconds: number): Promise<void>;
+  containerLogs(id: string, options: { follow: boolean; since?: string; tail?: number }): Promise<LogStreams>;
+  imageExists(reference: string): Promise<boolean>;
+  listImages(labels: string[]): Promise<ImageSummary[]>;
+  removeImage(id: string): Promise<void>;
+  buildImage(request: BuildRequest): Promise<BuildOutput>;
+  /** Pulls an image; rejects with the registry's message when it cannot. */
+  pullImage(reference: string): Promise<void>;
+  listNetworks(labels: string[]): Promise<NetworkSummary[]>;
+  createNetwork(name: string, labels: Record<string, string>): Promise<NetworkSummary>;
+  removeNetwork(id: string): Promise<void>;
+  listVolumes(labels: string[]): Promise<string[]>;
+  removeVolume(name: string): Promise<void>;
+  /** Container events (start, die, destroy) of the labelled containers, as they happen. */
+  containerEvents(labels: string[]): Promise<ContainerEventStream>;
+}
+
+export interface ContainerEvent {
+  action: string;
+  id: string;
+  labels: Record<string, string>;
+  exitCode?: number;
+}
+
+export interface ContainerEventStream {
+  on(event: 'event', listener: (event: ContainerEvent) => void): void;
+  on(event: 'end', listener: () => void): void;
+  close(): void;
+}

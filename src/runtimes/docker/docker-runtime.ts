@@ -1,0 +1,45 @@
+import type { WorkspaceData } from '../../models/workspace.js';
+import type { DownOptions, DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
+import { connectDocker } from './connect-docker.js';
+import { containerStatuses } from './container-status.js';
+import type { DockerClient } from './docker-client.js';
+import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
+import { startLogFollower, stopLogFollower } from './follower-process.js';
+import { upForeground } from './foreground.js';
+import { DockerUp } from './up-workspace.js';
+
+/**
+ * Services as containers on a real Docker engine (dockerode): one network per
+ * workspace, images built from each service's Dockerfile only when its context
+ * hash is new, containers recreated only when their config hash changed, every
+ * object labelled with the workspace and found by that label.
+ */
+export class DockerRuntime implements Runtime {
+  readonly name = 'docker' as const;
+
+  constructor(private readonly connect: () => Promise<DockerClient> = () => connectDocker()) {}
+
+  async up(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+    const client = await this.connect();
+    // Whoever follows logs now (this process, or a new detached follower) goes on from the saved position.
+    await stopLogFollower(workspace.root);
+    if (!options.detach) return upForeground(client, workspace, options, events);
+    try {
+      const outcome = await new DockerUp(client, workspace, options, events).run();
+      return { services: outcome.statuses };
+    } finally {
+      startLogFollower(workspace.root, workspace.name);
+    }
+  }
+
+  async down(workspace: WorkspaceData, options: DownOptions): Promise<DownResult & { removed: RemovedObjects }> {
+    const client = await this.connect();
+    await stopLogFollower(workspace.root);
+    const removed = await removeWorkspace(client, workspace.name, options);
+    return { stopped: removed.services, wasRunning: removed.containers.length + removed.networks.length > 0, removed };
+  }
+
+  async status(workspace: WorkspaceData): Promise<ServiceStatus[]> {
+    return containerStatuses(await this.connect(), workspace);
+  }
+}

@@ -1,0 +1,149 @@
+import { PassThrough } from 'node:stream';
+import type Dockerode from 'dockerode';
+import type { ContainerCreateOptions } from 'dockerode';
+import type { BuildOutput, BuildRequest, ContainerDetails, ContainerSummary, DockerClient, LogStreams, NetworkSummary } from './docker-client.js';
+import { openEventStream } from './dockerode-events.js';
+
+/** DockerClient over dockerode. Made only by `connectDocker`, which imports dockerode lazily. */
+export class DockerodeClient implements DockerClient {
+  constructor(
+    private readonly docker: Dockerode,
+    readonly endpoint: string,
+  ) {}
+
+  async ping(): Promise<void> {
+    await this.docker.ping();
+  }
+
+  async listContainers(labels: string[]): Promise<ContainerSummary[]> {
+    const found = await this.docker.listContainers({ all: true, filters: { label: labels } });
+    return found.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), image: c.Image, state: c.State, labels: c.Labels ?? {} }));
+  }
+
+  async inspectContainer(id: string): Promise<ContainerDetails> {
+    const info = await this.docker.getContainer(id).inspect();
+    const state = info.State;
+    return {
+      id: info.Id,
+      running: state.Running,
+      restarting: state.Restarting,
+      exitCode: state.ExitCode,
+      restartCount: info.RestartCount,
+      startedAt: state.StartedAt,
+      pid: state.Pid,
+      health: state.Health?.Status,
+    };
+  }
+
+  async createContainer(options: ContainerCreateOptions): Promise<string> {
+    return (await this.docker.createContainer(options)).id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.docker.getContainer(id).start();
+  }
+
+  async removeContainer(id: string, graceSeconds: number): Promise<void> {
+    const container = this.docker.getContainer(id);
+    await ignoreStatus(container.stop({ t: graceSeconds }), [304, 404]);
+    await ignoreStatus(container.remove({ force: true }), [404, 409]);
+  }
+
+  async containerLogs(id: string, options: { follow: boolean; since?: string; tail?: number }): Promise<LogStreams> {
+    const query = { stdout: true, stderr: true, timestamps: true, follow: true as const, since: options.since, tail: options.tail };
+    const raw = options.follow
+      ? await this.docker.getContainer(id).logs(query)
+      : toStream(await this.docker.getContainer(id).logs({ ...query, follow: false }));
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    this.docker.modem.demuxStream(raw, stdout, stderr);
+    raw.on('end', () => (stdout.end(), stderr.end()));
+    raw.on('error', () => (stdout.end(), stderr.end()));
+    return { stdout, stderr, close: () => (raw as unknown as { destroy(): void }).destroy() };
+  }
+
+  async imageExists(reference: string): Promise<boolean> {
+    return ignoreStatus(this.docker.getImage(reference).inspect().then(() => true), [404], false);
+  }
+
+  async listImages(labels: string[]) {
+    const images = await this.docker.listImages({ filters: { label: labels } });
+    return images.map((image) => ({ id: image.Id, tags: image.RepoTags ?? [], labels: image.Labels ?? {} }));
+  }
+
+  async removeImage(id: string): Promise<void> {
+    await ignoreStatus(this.docker.getImage(id).remove({ force: true }), [404, 409]);
+  }
+
+  async buildImage(request: BuildRequest): Promise<BuildOutput> {
+    const stream = await this.docker.buildImage(request.context, { t: request.tag, labels: request.labels, rm: true, forcerm: true });
+    return followBuild(this.docker, stream);
+  }
+
+  async pullImage(reference: string): Promise<void> {
+    const stream = await this.docker.pull(reference);
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (error: Error | null, events: Array<{ error?: string }>) => {
+        const failed = error?.message ?? events?.find((e) => e.error)?.error;
+        return failed ? reject(new Error(failed)) : resolve();
+      }),
+    );
+  }
+
+  async listNetworks(labels: string[]): Promise<NetworkSummary[]> {
+    const networks = await this.docker.listNetworks({ filters: { label: labels } });
+    return networks.map((n) => ({ id: n.Id, name: n.Name, gateway: n.IPAM?.Config?.[0]?.Gateway, labels: n.Labels ?? {} }));
+  }
+
+  async createNetwork(name: string, labels: Record<string, string>): Promise<NetworkSummary> {
+    const network = await this.docker.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+    const info = await network.inspect();
+    return { id: info.Id, name: info.Name, gateway: info.IPAM?.Config?.[0]?.Gateway, labels: info.Labels ?? {} };
+  }
+
+  async removeNetwork(id: string): Promise<void> {
+    await ignoreStatus(this.docker.getNetwork(id).remove(), [404]);
+  }
+
+  async listVolumes(labels: string[]): Promise<string[]> {
+    const { Volumes } = await this.docker.listVolumes({ filters: { label: labels } });
+    return (Volumes ?? []).map((volume) => volume.Name);
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await ignoreStatus(this.docker.getVolume(name).remove(), [404]);
+  }
+
+  containerEvents(labels: string[]) {
+    return openEventStream(this.docker, labels);
+  }
+}
+
+function followBuild(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<BuildOutput> {
+  const lines: string[] = [];
+  let failure: string | undefined;
+  return new Promise((resolve) => {
+    const onEvent = (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
+      const text = event.stream ?? event.status;
+      if (text) lines.push(...text.replace(/\n$/, '').split('\n'));
+      if (event.error) failure = event.errorDetail?.message ?? event.error;
+    };
+    docker.modem.followProgress(stream, (error: Error | null) => resolve({ lines, error: failure ?? error?.message }), onEvent);
+  });
+}
+
+/** Docker answers "already stopped" (304), "gone" (404) or "being removed" (409): all mean the job is done. */
+async function ignoreStatus<T>(promise: Promise<T>, statuses: number[], fallback?: T): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (statuses.includes((error as { statusCode?: number }).statusCode ?? 0)) return fallback as T;
+    throw error;
+  }
+}
+
+function toStream(buffer: Buffer): NodeJS.ReadableStream {
+  const stream = new PassThrough();
+  stream.end(buffer);
+  return stream;
+}

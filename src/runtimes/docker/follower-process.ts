@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isAlive, isGroupAlive, stateDir } from '../local/state-file.js';
+import { sleep } from './readiness.js';
+
+const FOLLOWER_MAIN = fileURLToPath(new URL('./log-follower-main.js', import.meta.url));
+const pidFile = (root: string) => join(stateDir(root), 'docker-log-follower.pid');
+
+/**
+ * After `msx up --runtime docker --detach` the containers keep running under
+ * Docker, but someone must keep appending their output to .msx/logs for
+ * `msx logs`: a small detached process, stopped by the next `up` or by `down`.
+ */
+export function startLogFollower(root: string, workspace: string): number {
+  mkdirSync(stateDir(root), { recursive: true });
+  const log = openSync(join(stateDir(root), 'docker-log-follower.log'), 'a');
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', FOLLOWER_MAIN, root, workspace], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    cwd: root,
+  });
+  child.unref();
+  writeFileSync(pidFile(root), String(child.pid));
+  return child.pid!;
+}
+
+/** Stops the follower of an earlier `up --detach`; it saves its log position on SIGTERM. */
+export async function stopLogFollower(root: string): Promise<void> {
+  const file = pidFile(root);
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, 'utf8'));
+  rmSync(file, { force: true });
+  if (!isFollower(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  // It leads its own process group (detached); a zombie waiting for init to reap it is not alive.
+  for (let i = 0; i < 100 && isGroupAlive(pid); i += 1) await sleep(20);
+  if (isGroupAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** The pid file may be stale and the pid reused: only a process running our entry point is signalled. */
+function isFollower(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('log-follower-main');
+  } catch {
+    return process.platform !== 'linux';
+  }
+}

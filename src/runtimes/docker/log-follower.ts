@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { toLogLine, ServiceLogFile } from '../local/log-file.js';
+import { logsDir, stateDir } from '../local/state-file.js';
+import type { ServiceLogLine } from '../runtime.js';
+import type { DockerClient, LogStreams } from './docker-client.js';
+import { LogCursor, sinceParameter, timestampNanos } from './log-cursor.js';
+
+export interface FollowedContainer {
+  id: string;
+  service: string;
+}
+
+/**
+ * Follows service containers' output: every line parsed as the local runtime
+ * parses it (JSON lines keep their fields), appended to
+ * .msx/logs/<service>.ndjson in the same format, so `msx logs` reads Docker
+ * runs the same way, and handed to `sink` (the foreground display).
+ */
+export class ContainerLogFollower {
+  private readonly streams = new Map<string, LogStreams>();
+  private readonly files = new Map<string, ServiceLogFile>();
+  private readonly cursor: LogCursor;
+
+  constructor(
+    private readonly client: DockerClient,
+    private readonly root: string,
+    private readonly sink: (line: ServiceLogLine) => void = () => undefined,
+  ) {
+    this.cursor = new LogCursor(join(stateDir(root), 'docker-log-cursor.json'));
+  }
+
+  /** Starts following a container from where msx last left it; a container already followed is left alone. */
+  async follow(container: FollowedContainer): Promise<void> {
+    if (this.streams.has(container.id)) return;
+    const after = this.cursor.position(container.id);
+    const streams = await this.client.containerLogs(container.id, { follow: true, since: after === undefined ? undefined : sinceParameter(after) });
+    this.streams.set(container.id, streams);
+    let open = 2;
+    const ended = () => (open -= 1) === 0 && this.streams.get(container.id) === streams && this.streams.delete(container.id);
+    for (const name of ['stdout', 'stderr'] as const) {
+      createInterface({ input: streams[name], crlfDelay: Infinity })
+        .on('line', (raw) => this.take(container, name, raw))
+        .on('close', ended);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const streams of this.streams.values()) streams.close();
+    this.streams.clear();
+    this.cursor.save();
+    await Promise.all([...this.files.values()].map((file) => file.close()));
+    this.files.clear();
+  }
+
+  private take(container: FollowedContainer, stream: 'stdout' | 'stderr', raw: string): void {
+    const space = raw.indexOf(' ');
+    const nanos = timestampNanos(raw.slice(0, space));
+    if (nanos === undefined) return;
+    const after = this.cursor.position(container.id);
+    if (after !== undefined && nanos <= after) return;
+    this.cursor.advance(container.id, nanos);
+    const line = toLogLine(container.service, stream, raw.slice(space + 1).replace(/\r$/, ''));
+    line.receivedAt = new Date(Number(nanos / 1_000_000n)).toISOString();
+    this.fileOf(container.service).write(line);
+    this.sink(line);
+  }
+
+  private fileOf(service: string): ServiceLogFile {
+    let file = this.files.get(service);
+    if (!file) this.files.set(service, (file = new ServiceLogFile(logsDir(this.root), service)));
+    return file;
+  }
+}

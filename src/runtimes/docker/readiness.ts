@@ -1,0 +1,77 @@
+import type { Service } from '../../models/workspace.js';
+import { answers } from '../infra.js';
+import type { ContainerSpec } from './container-spec.js';
+import type { DockerClient } from './docker-client.js';
+import { probePublished } from './http-probe.js';
+
+export interface Readiness {
+  ready: boolean;
+  detail?: string;
+}
+
+const POLL_MS = 100;
+/** Inspecting every poll would cost more than the probe; a crash is seen within this. */
+const INSPECT_EVERY_MS = 1_000;
+
+/**
+ * Polls the service's readiness probe through its published port until it
+ * answers, the container stops, or the time is up. A container that exits
+ * before it was ever ready is reported with its last log lines.
+ */
+export async function waitForServiceReady(client: DockerClient, containerId: string, service: Service, timeoutMs: number): Promise<Readiness> {
+  const deadline = Date.now() + timeoutMs;
+  let nextInspect = Date.now() + INSPECT_EVERY_MS;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    const probe = await probePublished(service);
+    if (probe.ready) return { ready: true };
+    last = probe.detail;
+    if (Date.now() >= nextInspect) {
+      nextInspect = Date.now() + INSPECT_EVERY_MS;
+      const state = await client.inspectContainer(containerId);
+      if (!state.running || state.restarting) {
+        return { ready: false, detail: await withLastLines(client, containerId, `exited before it was ready (code ${state.exitCode})`) };
+      }
+    }
+    await sleep(POLL_MS);
+  }
+  return { ready: false, detail: await withLastLines(client, containerId, `not ready after ${Math.round(timeoutMs / 1000)}s; last check: ${last}`) };
+}
+
+/** A forwarder is ready when its port answers; an official image when Docker calls it healthy. */
+export async function waitForInfraReady(client: DockerClient, containerId: string, spec: ContainerSpec, timeoutMs: number): Promise<Readiness> {
+  const deadline = Date.now() + timeoutMs;
+  const env = Object.fromEntries((spec.options.Env ?? []).map((pair) => pair.split('=') as [string, string]));
+  while (Date.now() < deadline) {
+    if (spec.role === 'forwarder' && (await answers(env.LISTEN_HOST, Number(env.LISTEN_PORT)))) return { ready: true };
+    const state = await client.inspectContainer(containerId);
+    if (spec.role === 'infra' && state.health === 'healthy') return { ready: true };
+    if (!state.running && !state.restarting) {
+      return { ready: false, detail: await withLastLines(client, containerId, `${spec.name} exited (code ${state.exitCode})`) };
+    }
+    await sleep(250);
+  }
+  return { ready: false, detail: await withLastLines(client, containerId, `${spec.name} not ready after ${Math.round(timeoutMs / 1000)}s`) };
+}
+
+/** The last lines a container printed, for a failure message. */
+export async function withLastLines(client: DockerClient, containerId: string, detail: string, count = 5): Promise<string> {
+  const lines = await lastLines(client, containerId, count).catch(() => []);
+  return lines.length === 0 ? detail : `${detail}; last lines:\n    ${lines.join('\n    ')}`;
+}
+
+async function lastLines(client: DockerClient, containerId: string, count: number): Promise<string[]> {
+  const streams = await client.containerLogs(containerId, { follow: false, tail: count });
+  const chunks: string[] = [];
+  const read = (stream: NodeJS.ReadableStream) =>
+    new Promise<void>((resolve) => stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString())).on('end', resolve).on('close', resolve));
+  await Promise.all([read(streams.stdout), read(streams.stderr)]);
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.replace(/^\S+Z /, ''))
+    .slice(-count);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

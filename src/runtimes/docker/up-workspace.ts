@@ -1,0 +1,146 @@
+import { ExternalError } from '../../errors.js';
+import type { InfraName } from '../../models/names.js';
+import type { Service, WorkspaceData } from '../../models/workspace.js';
+import { databaseName, ensureDatabase } from '../infra.js';
+import { selectServices } from '../local/supervisor.js';
+import type { RuntimeEvents, ServiceState, ServiceStatus, UpOptions } from '../runtime.js';
+import { serviceEnv } from '../wiring.js';
+import { applyAction, ensureNetwork, orphans, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
+import { ensureImage, type ServiceImage } from './build-image.js';
+import { serviceContainerSpec, type ContainerSpec } from './container-spec.js';
+import type { ContainerSummary, DockerClient } from './docker-client.js';
+import { forContainers, HOST_ALIAS, resolveContainerInfra, type ContainerInfraEndpoint } from './docker-infra.js';
+import { workspaceFilter } from './labels.js';
+import { planContainers, type ContainerAction } from './plan.js';
+import { waitForInfraReady, waitForServiceReady } from './readiness.js';
+
+const ACTION_NOTE: Record<ContainerAction['action'], string> = {
+  keep: 'unchanged',
+  start: 'starting its stopped container',
+  create: 'creating its container',
+  recreate: 'recreating its container (image or config changed)',
+};
+
+export interface UpOutcome {
+  statuses: ServiceStatus[];
+  /** Service name → the id of the container it runs in. */
+  containers: Map<string, string>;
+}
+
+/**
+ * One `msx up` against the engine: network, infra, images (built only when
+ * their context hash is new), then each service's container kept, started,
+ * created or recreated by its config hash, in dependency order, each gated
+ * on its readiness probe. Reports through `events`; never prints.
+ */
+export class DockerUp {
+  private readonly statuses = new Map<string, ServiceStatus>();
+  private readonly containers = new Map<string, string>();
+
+  constructor(
+    private readonly client: DockerClient,
+    private readonly workspace: WorkspaceData,
+    private readonly options: UpOptions,
+    private readonly events: RuntimeEvents,
+    /** Called with each service container as soon as it exists, before it is ready (so its start-up logs show). */
+    private readonly onContainer: (service: string, id: string) => void = () => undefined,
+  ) {}
+
+  async run(): Promise<UpOutcome> {
+    const services = selectServices(this.workspace, this.options.services);
+    for (const service of services) this.report(service, 'pending');
+    const existing = await this.client.listContainers(workspaceFilter(this.workspace.name));
+    const network = await ensureNetwork(this.client, this.workspace.name);
+    const infra = await resolveContainerInfra({ client: this.client, workspace: this.workspace, network: network.name, gateway: network.gateway, existing });
+    const infraSpecs = [...infra.values()].flatMap((endpoint) => (endpoint.spec ? [endpoint.spec] : []));
+    const [images] = await Promise.all([this.buildImages(services), this.startInfra(infraSpecs, existing)]);
+    const specs = await Promise.all(services.map((service) => this.specFor(service, images.get(service.name)!, infra, network)));
+    const plan = planContainers(specs, existing.filter((c) => specs.some((s) => s.name === c.name)), false);
+    if (this.options.services.length === 0) await this.removeAll(orphans(existing, [...specs, ...infraSpecs]));
+    await this.startInOrder(services, plan.actions);
+    await Promise.all([...images.values()].filter((i) => i.built).map((i) => removeOldImages(this.client, this.workspace.name, i.service, i.tag)));
+    return { statuses: services.map((s) => ({ ...this.statuses.get(s.name)! })), containers: this.containers };
+  }
+
+  /** All images at once: the engine builds them in parallel, and one failure is reported after all finished. */
+  private async buildImages(services: Service[]): Promise<Map<string, ServiceImage>> {
+    const results = await Promise.allSettled(
+      services.map((service) =>
+        ensureImage(this.client, this.workspace.name, service, () => this.events.note(service.name, 'building image (its context changed)')),
+      ),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return new Map(results.map((r) => [(r as PromiseFulfilledResult<ServiceImage>).value.service, (r as PromiseFulfilledResult<ServiceImage>).value]));
+  }
+
+  private async startInfra(specs: ContainerSpec[], existing: ContainerSummary[]): Promise<void> {
+    const plan = planContainers(specs, existing, false);
+    await Promise.all(
+      plan.actions.map(async (action) => {
+        if (action.action !== 'keep') this.events.note(action.spec.service, `${action.action} ${action.spec.role} container ${action.spec.name}`);
+        const id = await applyAction(this.client, action);
+        const readiness = await waitForInfraReady(this.client, id, action.spec, Math.max(this.options.readyTimeoutMs, 10_000));
+        if (!readiness.ready) throw new ExternalError(`${action.spec.service} did not become ready in Docker`, `docker start ${action.spec.name}`, readiness.detail, 'runtimeUnavailable');
+      }),
+    );
+  }
+
+  private async specFor(service: Service, image: ServiceImage, infra: Map<InfraName, ContainerInfraEndpoint>, network: { name: string; gateway: string }): Promise<ContainerSpec> {
+    const postgres = infra.get('postgres');
+    let databaseUrl: string | undefined;
+    if (service.db === 'postgres' && postgres) {
+      databaseUrl = forContainers(postgres, await ensureDatabase(postgres.hostUrl, databaseName(this.workspace.name, service.name)));
+    }
+    const env = serviceEnv({
+      workspace: this.workspace,
+      service,
+      environment: 'local',
+      addressOf: (target) => ({ host: target.name, port: target.port }),
+      amqpUrl: infra.get('rabbitmq')?.containerUrl,
+      databaseUrl,
+    });
+    return serviceContainerSpec({ workspace: this.workspace.name, service, image: image.tag, env, network: network.name, extraHosts: [`${HOST_ALIAS}:${network.gateway}`] });
+  }
+
+  /** Each service starts once everything it depends on is ready, as the local runtime does. */
+  private async startInOrder(services: Service[], actions: ContainerAction[]): Promise<void> {
+    const ready = new Map<string, Promise<boolean>>();
+    for (const service of services) {
+      const action = actions.find((a) => a.spec.service === service.name)!;
+      const deps = service.dependsOn.filter((dep) => ready.has(dep)).map((dep) => [dep, ready.get(dep)!] as const);
+      ready.set(service.name, this.startWhenDepsReady(service, action, deps));
+    }
+    await Promise.all(ready.values());
+  }
+
+  private async startWhenDepsReady(service: Service, action: ContainerAction, deps: ReadonlyArray<readonly [string, Promise<boolean>]>): Promise<boolean> {
+    for (const [dep, isReady] of deps) {
+      if (await isReady) continue;
+      this.report(service, 'blocked', `waits for "${dep}", which is ${this.statuses.get(dep)?.state}`);
+      return false;
+    }
+    if (action.action !== 'keep') this.events.note(service.name, ACTION_NOTE[action.action]);
+    this.report(service, 'starting');
+    const id = await applyAction(this.client, action);
+    this.containers.set(service.name, id);
+    this.onContainer(service.name, id);
+    const readiness = await waitForServiceReady(this.client, id, service, this.options.readyTimeoutMs);
+    const details = await this.client.inspectContainer(id);
+    Object.assign(this.statuses.get(service.name)!, { pid: details.pid, startedAt: details.startedAt, restarts: details.restartCount });
+    this.report(service, readiness.ready ? 'ready' : 'failed', readiness.detail);
+    return readiness.ready;
+  }
+
+  private async removeAll(containers: ContainerSummary[]): Promise<void> {
+    for (const container of containers) this.events.note(undefined, `removing ${container.name} (no longer in msx.yaml)`);
+    await Promise.all(containers.map((c) => this.client.removeContainer(c.id, STOP_GRACE_SECONDS)));
+  }
+
+  private report(service: Service, state: ServiceState, detail?: string): void {
+    const status = this.statuses.get(service.name) ?? { service: service.name, state, port: service.port, url: `http://127.0.0.1:${service.port}`, restarts: 0 };
+    Object.assign(status, { state, detail });
+    this.statuses.set(service.name, status);
+    this.events.state({ ...status });
+  }
+}
