@@ -1,0 +1,26 @@
+import type { Service } from '../../models/workspace.js';
+import { configData, configHash, configMapManifest } from './config-map.js';
+import { deploymentManifest } from './deployment.js';
+import { namespaceManifest } from './namespace.js';
+import { serviceManifest } from './service.js';
+import type { DeployTarget, Manifest } from './types.js';
+
+/**
+ * Every object for the target, pure and in apply order: the Namespace first,
+ * then per service its ConfigMap and Service before the Deployment that uses them.
+ */
+export function renderManifests(target: DeployTarget): Manifest[] {
+  const manifests: Manifest[] = target.createNamespace ? [namespaceManifest(target)] : [];
+  for (const service of target.workspace.services) manifests.push(...serviceManifests(target, service));
+  return manifests;
+}
+
+export function serviceManifests(target: DeployTarget, service: Service): Manifest[] {
+  const config = configData(target, service);
+  const hash = configHash(config);
+  return [
+    configMapManifest(target, service, config),
+    serviceManifest(target, service),
+    deploymentManifest({ target, service, config, configHash: hash }),
+  ];
+}
