@@ -1,0 +1,148 @@
+import { resolve } from 'node:path';
+import { readWorkspace } from '../models/read-workspace.js';
+import type { WorkspaceData } from '../models/workspace.js';
+import { applyManifests, type AppliedObject } from '../deploy/apply.js';
+import { diagnoseDeployment, type PodDiagnosis } from '../deploy/diagnose.js';
+import { serviceImages, type ServiceImage } from '../deploy/images.js';
+import { connectKube } from '../deploy/kube/connect.js';
+import type { KubeClient } from '../deploy/kube/kube-client.js';
+import { manifestsYaml, writeManifestFiles } from '../deploy/manifest-files.js';
+import { configMapName } from '../deploy/manifests/config-map.js';
+import { renderManifests } from '../deploy/manifests/render-manifests.js';
+import type { DeployTarget, IConfigMap, IDeployment, Manifest } from '../deploy/manifests/types.js';
+import { planDeploy, type DeployPlan, type PlanFlags } from '../deploy/plan.js';
+import { preflight } from '../deploy/preflight.js';
+import { pruneUndeclared } from '../deploy/prune.js';
+import { buildAndPushImages } from '../deploy/registry/build-push.js';
+import { rollbackDeployment, type RollbackResult } from '../deploy/rollback.js';
+import { waitForRollouts, type RolloutOutcome, type RolloutProgress } from '../deploy/rollout.js';
+import { assertValidManifests } from '../deploy/validate.js';
+
+export interface DeployOptions extends PlanFlags {
+  cwd: string;
+  dryRun: boolean;
+  outDir?: string;
+  build: boolean;
+  prune: boolean;
+  rollback: boolean;
+  createNamespace: boolean;
+  forceConflicts: boolean;
+  /** How often rollouts are polled. */
+  pollMs?: number;
+}
+
+/** How a deploy reports while it runs; src/output renders these. */
+export interface DeployEvents {
+  note(message: string): void;
+  progress(progress: RolloutProgress): void;
+}
+
+export interface RolloutFailure {
+  outcome: RolloutOutcome;
+  diagnosis?: PodDiagnosis;
+  rollback?: RollbackResult & { ready?: boolean };
+}
+
+export interface DeployResult {
+  mode: 'dry-run' | 'out' | 'apply';
+  environment: string;
+  namespace: string;
+  context?: string;
+  images: Array<Omit<ServiceImage, 'dir'>>;
+  yaml?: string;
+  outDir?: string;
+  files?: string[];
+  objects: Array<Omit<AppliedObject, 'previous'>>;
+  pruned: string[];
+  rollouts: RolloutOutcome[];
+  failures: RolloutFailure[];
+}
+
+/**
+ * `msx deploy`: manifests rendered from msx.yaml and validated; then printed
+ * (--dry-run), written (--out), or built, applied, waited for and pruned.
+ */
+export async function deploy(options: DeployOptions, events: DeployEvents): Promise<DeployResult> {
+  const workspace = await readWorkspace(options.cwd);
+  const plan = planDeploy(workspace, options);
+  const images = await serviceImages(workspace, plan.spec.registry);
+  const target = targetOf(workspace, plan, images, options.createNamespace);
+  const manifests = renderManifests(target);
+  await assertValidManifests(manifests);
+  const result: DeployResult = {
+    mode: options.dryRun ? 'dry-run' : options.outDir ? 'out' : 'apply',
+    environment: plan.environment,
+    namespace: plan.namespace,
+    images: images.map(({ service, image }) => ({ service, image })),
+    objects: [],
+    pruned: [],
+    rollouts: [],
+    failures: [],
+  };
+  if (options.dryRun) return { ...result, yaml: await manifestsYaml(manifests) };
+  if (options.outDir) {
+    const outDir = resolve(options.cwd, options.outDir);
+    return { ...result, outDir, files: await writeManifestFiles(outDir, manifests) };
+  }
+  return applyToCluster({ options, plan, target, images, manifests, events, result });
+}
+
+function targetOf(workspace: WorkspaceData, plan: DeployPlan, images: ServiceImage[], createNamespace: boolean): DeployTarget {
+  return {
+    workspace,
+    environment: plan.environment,
+    namespace: plan.namespace,
+    replicas: plan.replicas,
+    images: Object.fromEntries(images.map((i) => [i.service, i.image])),
+    createNamespace,
+  };
+}
+
+interface ApplyInput {
+  options: DeployOptions;
+  plan: DeployPlan;
+  target: DeployTarget;
+  images: ServiceImage[];
+  manifests: Manifest[];
+  events: DeployEvents;
+  result: DeployResult;
+}
+
+async function applyToCluster(input: ApplyInput): Promise<DeployResult> {
+  const { options, plan, manifests, events } = input;
+  const client = await connectKube({ context: plan.kubeContext });
+  events.note(`context ${client.context} (${client.server}), namespace ${plan.namespace}`);
+  for (const skipped of await preflight(client, input.target)) events.note(skipped);
+  if (options.build) {
+    const push = Boolean(plan.spec.registry);
+    if (!push) events.note(`environment ${plan.environment} has no registry: images are built locally only (kind load / k3d image import them)`);
+    await buildAndPushImages(input.images, { push }, (service, message) => events.note(`${service}: ${message}`));
+  }
+  const applied = await applyManifests(client, manifests, options.forceConflicts);
+  const deployments = manifests.filter((m): m is IDeployment => m.kind === 'Deployment');
+  const wait = { timeoutMs: plan.timeoutMs, pollMs: options.pollMs ?? 1000, onProgress: events.progress };
+  const rollouts = await waitForRollouts(client, plan.namespace, deployments.map((d) => d.metadata!.name!), wait);
+  const failed = rollouts.filter((r) => !r.ok);
+  const failures = await Promise.all(failed.map((outcome) => explainFailure(client, input, applied, outcome)));
+  let pruned: string[] = [];
+  if (failed.length > 0 && options.prune) events.note('prune skipped: a rollout failed');
+  else if (options.prune) pruned = await pruneUndeclared(client, plan.namespace, input.target.workspace.name, manifests);
+  const objects = applied.map(({ previous: _previous, ...object }) => object);
+  return { ...input.result, context: client.context, objects, pruned, rollouts, failures };
+}
+
+async function explainFailure(client: KubeClient, input: ApplyInput, applied: AppliedObject[], outcome: RolloutOutcome): Promise<RolloutFailure> {
+  const { plan, manifests, options } = input;
+  const name = outcome.deployment;
+  const live = await client.read({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: plan.namespace });
+  const diagnosis = live ? await diagnoseDeployment(client, live) : undefined;
+  if (!options.rollback) return { outcome, diagnosis };
+  const desired = manifests.find((m): m is IDeployment => m.kind === 'Deployment' && m.metadata?.name === name)!;
+  const configMap = manifests.find((m): m is IConfigMap => m.kind === 'ConfigMap' && m.metadata?.name === configMapName({ name }));
+  const previous = applied.find((a) => a.kind === 'ConfigMap' && a.name === configMap?.metadata?.name)?.previous;
+  const rollback = await rollbackDeployment(client, { desired, configMap: configMap && { desired: configMap, previous }, force: options.forceConflicts });
+  if (!rollback.restored) return { outcome, diagnosis, rollback };
+  const wait = { timeoutMs: plan.timeoutMs, pollMs: options.pollMs ?? 1000, onProgress: input.events.progress };
+  const [after] = await waitForRollouts(client, plan.namespace, [name], wait);
+  return { outcome, diagnosis, rollback: { ...rollback, ready: after.ok } };
+}
