@@ -13,8 +13,9 @@ export function dockerEndpoint(env = process.env): string {
  * imported here, on the one code path that needs it (~180 ms), and an engine
  * that is missing or down is one line with the way out, not a stack trace.
  */
-export async function connectDocker(env = process.env): Promise<DockerClient> {
-  const endpoint = dockerEndpoint(env);
+export async function connectDocker(): Promise<DockerClient> {
+  // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) from process.env itself.
+  const endpoint = dockerEndpoint(process.env);
   try {
     const [{ default: Dockerode }, { DockerodeClient }] = await Promise.all([import('dockerode'), import('./dockerode-client.js')]);
     const client = new DockerodeClient(new Dockerode(), endpoint);

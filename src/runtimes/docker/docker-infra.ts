@@ -27,8 +27,9 @@ export interface InfraContext {
   /** The workspace network's gateway: the host's address as its containers see it. */
   gateway: string;
   existing: readonly ContainerSummary[];
+  /** How infra is found on the host, and whether a port answers: replaced in unit tests. */
+  resolve?: typeof resolveInfra;
   answers?: (host: string, port: number) => Promise<boolean>;
-  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -38,7 +39,7 @@ export interface InfraContext {
  * answers at all.
  */
 export async function resolveContainerInfra(context: InfraContext): Promise<Map<InfraName, ContainerInfraEndpoint>> {
-  const found = await resolveInfra(context.workspace, context.env);
+  const found = await (context.resolve ?? resolveInfra)(context.workspace);
   const endpoints = new Map<InfraName, ContainerInfraEndpoint>();
   for (const [name, endpoint] of found) {
     endpoints.set(name, endpoint.url ? await onHost(context, endpoint, endpoint.url) : await officialContainer(context, name));

@@ -23,6 +23,8 @@ const FORWARDER_SCRIPT = [
   '  const close = () => { client.destroy(); upstream.destroy(); };',
   "  client.on('error', close).on('close', close); upstream.on('error', close).on('close', close);",
   "}).listen(Number(LISTEN_PORT), LISTEN_HOST, () => console.log(`forwarding ${LISTEN_HOST}:${LISTEN_PORT} to ${TARGET_HOST}:${TARGET_PORT}`));",
+  // As PID 1 node ignores SIGTERM unless it handles it, and `docker stop` would wait out its grace period.
+  "process.on('SIGTERM', () => process.exit(0));",
 ].join('\n');
 
 export interface ForwarderInput {
