@@ -111,8 +111,9 @@ interface ApplyInput {
 async function applyToCluster(input: ApplyInput): Promise<DeployResult> {
   const { options, plan, manifests, events } = input;
   const client = await connectKube({ context: plan.kubeContext });
+  const skipped = await preflight(client, input.target);
   events.note(`context ${client.context} (${client.server}), namespace ${plan.namespace}`);
-  for (const skipped of await preflight(client, input.target)) events.note(skipped);
+  for (const line of skipped) events.note(line);
   if (options.build) {
     const push = Boolean(plan.spec.registry);
     if (!push) events.note(`environment ${plan.environment} has no registry: images are built locally only (kind load / k3d image import them)`);
