@@ -58,16 +58,31 @@ async function buildImage(docker: Docker, build: ImageBuild, note: ImageEvent): 
   const { pack } = await import('tar-fs');
   const keep = contextFilter(build.dir);
   const context = pack(build.dir, { ignore: (name) => !keep(relative(build.dir, name).split(sep).join('/')) });
+  const what = `docker build failed for ${build.service}`;
+  const command = `docker build -t ${build.image} ${build.dir}`;
   // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.
-  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: build.image });
-  await followToEnd(docker, stream, `docker build failed for ${build.service}`, `docker build -t ${build.image} ${build.dir}`);
+  const stream = await engineCall(what, command, () => docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: build.image }));
+  await followToEnd(docker, stream, what, command);
 }
 
 async function pushImage(docker: Docker, build: ImageBuild, note: ImageEvent): Promise<void> {
   note(build.service, `pushing ${build.image}`);
-  const authconfig = await registryAuth(registryHost(build.image));
-  const stream = await docker.getImage(build.image).push({ authconfig });
-  await followToEnd(docker, stream, `docker push failed for ${build.service}`, `docker push ${build.image}`);
+  // Engines before API 1.42 refuse a push without the X-Registry-Auth header;
+  // the docker CLI sends an empty one for anonymous pushes, and so does msx.
+  const authconfig = (await registryAuth(registryHost(build.image))) ?? {};
+  const what = `docker push failed for ${build.service}`;
+  const command = `docker push ${build.image}`;
+  const stream = await engineCall(what, command, () => docker.getImage(build.image).push({ authconfig }));
+  await followToEnd(docker, stream, what, command);
+}
+
+/** The engine refusing the request itself (bad parameters, unknown image) is the same failure as one in its stream. */
+async function engineCall<T>(what: string, command: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new ExternalError(`${what}: ${(error as Error).message.trim()}`, command);
+  }
 }
 
 /**
