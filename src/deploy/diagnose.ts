@@ -1,5 +1,5 @@
 import type { KubeClient, KubeObject } from './kube/kube-client.js';
-import { currentPods } from './replica-sets.js';
+import { podsIfAllowed } from './rollout.js';
 
 /** What a user needs to see about a pod that kept a rollout from finishing. */
 export interface PodDiagnosis {
@@ -18,12 +18,13 @@ const EVENT_LINES = 10;
 
 /** The first pod of the Deployment's newest ReplicaSet that is not ready, diagnosed; undefined when there is none. */
 export async function diagnoseDeployment(client: KubeClient, deployment: KubeObject): Promise<PodDiagnosis | undefined> {
-  const pods = await currentPods(client, deployment);
+  const pods = await podsIfAllowed(client, deployment);
   const pod = pods.find((p) => !isReady(p)) ?? pods[0];
   if (!pod) return undefined;
   const namespace = pod.metadata?.namespace ?? deployment.metadata?.namespace ?? 'default';
   const name = pod.metadata?.name ?? '';
-  const events = await client.list('v1', 'Event', namespace, { fields: `involvedObject.kind=Pod,involvedObject.name=${name}` });
+  // Events help but are not needed (RBAC may hide them): the state and logs still tell a lot.
+  const events = await client.list('v1', 'Event', namespace, { fields: `involvedObject.kind=Pod,involvedObject.name=${name}` }).catch(() => []);
   const sorted = events.sort((a, b) => eventTime(a) - eventTime(b));
   return {
     pod: name,

@@ -1,4 +1,5 @@
 import type { KubeClient, KubeObject } from './kube/kube-client.js';
+import { KubeForbiddenError } from './kube/kube-errors.js';
 import { currentPods } from './replica-sets.js';
 
 export interface RolloutProgress {
@@ -89,8 +90,18 @@ async function checkOnce(client: KubeClient, namespace: string, name: string, re
   if (progress.done) return { deployment: name, ok: true };
   const deadline = (deployment.status?.conditions ?? []).find((c: { reason?: string }) => c.reason === 'ProgressDeadlineExceeded');
   if (deadline) return { deployment: name, ok: false, reason: `progress deadline exceeded: ${deadline.message ?? ''}`.trim() };
-  const stuck = (await currentPods(client, deployment)).map(stuckReason).find(Boolean);
+  const stuck = (await podsIfAllowed(client, deployment)).map(stuckReason).find(Boolean);
   return stuck ? { deployment: name, ok: false, reason: stuck } : undefined;
+}
+
+/** Without RBAC to list pods the rollout is still watched, only stuck pods are not seen before the timeout. */
+export async function podsIfAllowed(client: KubeClient, deployment: KubeObject): Promise<KubeObject[]> {
+  try {
+    return await currentPods(client, deployment);
+  } catch (error) {
+    if (error instanceof KubeForbiddenError) return [];
+    throw error;
+  }
 }
 
 function timeoutReason(timeoutMs: number, lastProgress: string | undefined): string {

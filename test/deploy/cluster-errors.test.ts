@@ -112,4 +112,36 @@ describe('what the API refuses', () => {
     expect(fake.requests.filter((r) => r.method === 'PATCH').at(-1)?.query.force).toBe('true');
     expect(fake.get('Service', 'stock', 'shop')?.spec.type).toBe('ClusterIP');
   });
+
+  it('without RBAC to list pods the rollout is still awaited and fails at the timeout', async () => {
+    seedNamespaceAndSecrets();
+    fake.rolloutMode = 'crashloop';
+    fake.forbid('list', 'replicasets');
+    const result = await deploy('--timeout', '2s');
+    expect(result.code).toBe(8);
+    expect(result.stderr).toMatch(/rollout failed \w+: not ready after 2 s/);
+  });
+});
+
+describe('a failed first deploy', () => {
+  it('has no previous revision to roll back to, and says so', async () => {
+    seedNamespaceAndSecrets();
+    fake.rolloutMode = 'crashloop';
+    const result = await deploy('--rollback');
+    expect(result.code).toBe(8);
+    expect(result.stderr).toMatch(/not rolled back: no previous revision \(this was its first deploy\)/);
+  });
+
+  it('with --json is one document with the diagnosis, and exit 8', async () => {
+    seedNamespaceAndSecrets();
+    fake.rolloutMode = 'crashloop';
+    const result = await deploy('--json');
+    expect(result.code).toBe(8);
+    const json = JSON.parse(result.stdout);
+    expect(json.failures).toHaveLength(3);
+    const orders = json.failures.find((f: { outcome: { deployment: string } }) => f.outcome.deployment === 'orders');
+    expect(orders.outcome).toEqual({ deployment: 'orders', ok: false, reason: 'a pod is in CrashLoopBackOff' });
+    expect(orders.diagnosis.logs.at(-1)).toMatch(/PAYMENT_TIMEOUT_MS must be a number/);
+    expect(json.pruned).toEqual([]);
+  });
 });
