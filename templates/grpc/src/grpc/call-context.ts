@@ -27,10 +27,12 @@ export function unary<Req, Res>(
       try {
         const response = await handle(call.request, scope);
         completed(logger, method, started, call as Call, grpc.status.OK);
+        answerTrace(call as Call, trace);
         callback(null, response);
       } catch (error) {
         const failure = failureOf(call as Call, error, logger);
         completed(logger, method, started, call as Call, failure.code);
+        answerTrace(call as Call, trace);
         callback(failure);
       }
     });
@@ -47,8 +49,15 @@ export function serverStream<Req, Res>(
     const { trace, scope, started } = begin(call as Call);
     void runWithTrace(trace, async () => {
       try {
-        await handle(call.request, (message) => void call.write(message), scope);
+        let sent = false;
+        const send = (message: Res) => {
+          if (!sent) answerTrace(call as Call, trace);
+          sent = true;
+          call.write(message);
+        };
+        await handle(call.request, send, scope);
         completed(logger, method, started, call as Call, grpc.status.OK);
+        if (!sent) answerTrace(call as Call, trace);
         call.end();
       } catch (error) {
         const failure = failureOf(call as Call, error, logger);
@@ -65,12 +74,26 @@ function begin(call: Call): { trace: TraceContext; scope: CallScope; started: nu
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
   if (Number.isFinite(deadlineMs)) trace.deadline = deadlineMs;
-  const answer = new grpc.Metadata();
-  answer.set("traceparent", formatTraceparent(trace));
-  call.sendMetadata(answer);
-  const controller = new AbortController();
-  call.on("cancelled", () => controller.abort(new Error("call cancelled")));
-  return { trace, scope: { signal: controller.signal }, started: performance.now() };
+  let controller: AbortController | undefined;
+  // Made only for handlers that ask: an AbortController per call costs more than the rest of this.
+  const scope = {
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (call.cancelled) controller.abort(new Error("call cancelled"));
+        else call.on("cancelled", () => controller!.abort(new Error("call cancelled")));
+      }
+      return controller.signal;
+    },
+  };
+  return { trace, scope, started: performance.now() };
+}
+
+/** Our span, as response metadata: sent with the answer, so headers, message and status go out in one write. */
+function answerTrace(call: Call, trace: TraceContext): void {
+  const metadata = new grpc.Metadata();
+  metadata.set("traceparent", formatTraceparent(trace));
+  call.sendMetadata(metadata);
 }
 
 function completed(logger: Logger, method: string, started: number, call: Call, code: grpc.status): void {
