@@ -1,4 +1,4 @@
-import type { DockerClient } from './docker-client.js';
+import type { ContainerSummary, DockerClient } from './docker-client.js';
 import { LABEL, workspaceFilter } from './labels.js';
 import { STOP_GRACE_SECONDS } from './apply-plan.js';
 
@@ -19,13 +19,16 @@ export interface RemovedObjects {
 export async function removeWorkspace(client: DockerClient, workspace: string, options: { volumes: boolean }): Promise<RemovedObjects> {
   const filter = workspaceFilter(workspace);
   const containers = await client.listContainers(filter);
-  await Promise.all(containers.map((c) => client.removeContainer(c.id, STOP_GRACE_SECONDS)));
+  // Services first: one that is shutting down still closes its broker connection through the forwarder.
+  const isService = (c: ContainerSummary) => c.labels[LABEL.role] === 'service';
+  await Promise.all(containers.filter(isService).map((c) => client.removeContainer(c.id, STOP_GRACE_SECONDS)));
+  await Promise.all(containers.filter((c) => !isService(c)).map((c) => client.removeContainer(c.id, STOP_GRACE_SECONDS)));
   const networks = await client.listNetworks(filter);
   for (const network of networks) await client.removeNetwork(network.id);
   const volumes = options.volumes ? await client.listVolumes(filter) : [];
   for (const volume of volumes) await client.removeVolume(volume);
   return {
-    services: containers.filter((c) => c.labels[LABEL.role] === 'service').map((c) => c.labels[LABEL.service]),
+    services: containers.filter(isService).map((c) => c.labels[LABEL.service]),
     containers: containers.map((c) => c.name),
     networks: networks.map((n) => n.name),
     volumes,

@@ -103,8 +103,13 @@ describe('docker runtime logic against a fake engine', () => {
     await up(docker);
     docker.containers.push({ id: 'other', name: 'msx_other_api', image: 'x', state: 'running', labels: { [LABEL.workspace]: 'other' }, options: {} });
     docker.volumes.push({ name: 'msx_shop_postgres_data', labels: { [LABEL.workspace]: 'shop' } });
+    const forwarderLabels = { [LABEL.workspace]: 'shop', [LABEL.service]: 'rabbitmq', [LABEL.role]: 'forwarder' };
+    docker.containers.unshift({ id: 'fwd', name: 'msx_shop_rabbitmq-forward', image: 'node:20-slim', state: 'running', labels: forwarderLabels, options: {} });
     const runtime = new DockerRuntime(async () => docker);
+    docker.journal.length = 0;
     const first = await runtime.down(workspace, { volumes: false });
+    // A service shutting down still closes its broker connection through the forwarder: services go first.
+    expect(docker.journal.at(-2)).toBe('remove msx_shop_rabbitmq-forward');
     expect(first.stopped.sort()).toEqual(['orders', 'stock']);
     expect(first.removed.networks).toEqual(['msx_shop']);
     expect(docker.containers.map((c) => c.name)).toEqual(['msx_other_api']);
