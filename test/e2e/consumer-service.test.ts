@@ -19,7 +19,8 @@ const RETRY = { MAX_ATTEMPTS: '3', RETRY_DELAY_MS: '100', RETRY_MAX_DELAY_MS: '2
 // The queues a consumer declares with RETRY above: main, dead-letter, and one per backoff step.
 const queuesOf = (service: string) => ['', '.dlq', '.retry.100ms', '.retry.200ms'].map((suffix) => `${service}.${EVENT}${suffix}`);
 
-describe('msx new service --kind consumer, end to end against RabbitMQ', () => {
+// Installing, testing and building a generated service can outlast the default 30 s on a busy machine.
+describe('msx new service --kind consumer, end to end against RabbitMQ', { timeout: 120_000 }, () => {
   let root: string;
   let serviceDir: string;
   let amqp: Amqp;

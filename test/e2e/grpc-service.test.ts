@@ -20,7 +20,8 @@ const SERVING = 1;
 const NOT_SERVING = 2;
 const DEADLINE_EXCEEDED = 4;
 
-describe('msx new service --kind grpc, end to end', () => {
+// Installing, testing and building a generated service can outlast the default 30 s on a busy machine.
+describe('msx new service --kind grpc, end to end', { timeout: 120_000 }, () => {
   let root: string;
   let ws: string;
   let stockDir: string;
