@@ -1,6 +1,6 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { Service } from '../../models/workspace.js';
-import { configHash, containerName, LABEL, objectLabels, type ContainerRole } from './labels.js';
+import { configHash, containerName, objectLabels, type ContainerRole } from './labels.js';
 import { resourceLimits } from './resources.js';
 
 /** A container as msx.yaml wants it: its create options, and their hash (also in its labels). */
@@ -56,4 +56,7 @@ export function withHash(workspace: string, service: string, role: ContainerRole
   return { name: options.name!, service, role, hash, options };
 }
 
-export const hashOf = (labels: Record<string, string>) => labels[LABEL.configHash];
+/** A spec's env as a record (the API wants `KEY=value` strings). */
+export function envOf(spec: ContainerSpec): Record<string, string> {
+  return Object.fromEntries((spec.options.Env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}

@@ -1,6 +1,6 @@
 import type { Service } from '../../models/workspace.js';
 import { answers } from '../infra.js';
-import type { ContainerSpec } from './container-spec.js';
+import { envOf, type ContainerSpec } from './container-spec.js';
 import type { DockerClient } from './docker-client.js';
 import { probePublished } from './http-probe.js';
 
@@ -41,7 +41,7 @@ export async function waitForServiceReady(client: DockerClient, containerId: str
 /** A forwarder is ready when its port answers; an official image when Docker calls it healthy. */
 export async function waitForInfraReady(client: DockerClient, containerId: string, spec: ContainerSpec, timeoutMs: number): Promise<Readiness> {
   const deadline = Date.now() + timeoutMs;
-  const env = Object.fromEntries((spec.options.Env ?? []).map((pair) => pair.split('=') as [string, string]));
+  const env = envOf(spec);
   while (Date.now() < deadline) {
     if (spec.role === 'forwarder' && (await answers(env.LISTEN_HOST, Number(env.LISTEN_PORT)))) return { ready: true };
     const state = await client.inspectContainer(containerId);

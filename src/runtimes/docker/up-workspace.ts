@@ -7,7 +7,7 @@ import type { RuntimeEvents, ServiceState, ServiceStatus, UpOptions } from '../r
 import { serviceEnv } from '../wiring.js';
 import { applyAction, ensureNetwork, orphans, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
 import { ensureImage, type ServiceImage } from './build-image.js';
-import { serviceContainerSpec, type ContainerSpec } from './container-spec.js';
+import { envOf, serviceContainerSpec, type ContainerSpec } from './container-spec.js';
 import type { ContainerSummary, DockerClient } from './docker-client.js';
 import { forContainers, HOST_ALIAS, resolveContainerInfra, type ContainerInfraEndpoint } from './docker-infra.js';
 import { workspaceFilter } from './labels.js';
@@ -78,7 +78,7 @@ export class DockerUp {
     const plan = planContainers(specs, existing, false);
     await Promise.all(
       plan.actions.map(async (action) => {
-        if (action.action !== 'keep') this.events.note(action.spec.service, `${action.action} ${action.spec.role} container ${action.spec.name}`);
+        if (action.action !== 'keep') this.events.note(action.spec.service, infraNote(action.spec));
         const id = await applyAction(this.client, action);
         const readiness = await waitForInfraReady(this.client, id, action.spec, Math.max(this.options.readyTimeoutMs, 10_000));
         if (!readiness.ready) throw new ExternalError(`${action.spec.service} did not become ready in Docker`, `docker start ${action.spec.name}`, readiness.detail, 'runtimeUnavailable');
@@ -143,4 +143,12 @@ export class DockerUp {
     this.statuses.set(service.name, status);
     this.events.state({ ...status });
   }
+}
+
+function infraNote(spec: ContainerSpec): string {
+  const env = envOf(spec);
+  if (spec.role === 'forwarder') {
+    return `listens on ${env.TARGET_HOST} only: containers reach it through a forwarder on ${env.LISTEN_HOST}:${env.LISTEN_PORT} (${spec.name})`;
+  }
+  return `nothing answers on the host: starting ${String(spec.options.Image)} as ${spec.name}`;
 }
