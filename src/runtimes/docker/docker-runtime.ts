@@ -4,7 +4,7 @@ import { connectDocker } from './connect-docker.js';
 import { containerStatuses } from './container-status.js';
 import type { DockerClient } from './docker-client.js';
 import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
-import { startLogFollower, stopLogFollower } from './follower-process.js';
+import { logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
 import { upForeground } from './foreground.js';
 import { DockerUp } from './up-workspace.js';
 
@@ -21,14 +21,17 @@ export class DockerRuntime implements Runtime {
 
   async up(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     const client = await this.connect();
-    // Whoever follows logs now (this process, or a new detached follower) goes on from the saved position.
-    await stopLogFollower(workspace.root);
-    if (!options.detach) return upForeground(client, workspace, options, events);
+    if (!options.detach) {
+      // This process follows the logs now, from the position the detached follower saved.
+      await stopLogFollower(workspace.root);
+      return upForeground(client, workspace, options, events);
+    }
     try {
       const outcome = await new DockerUp(client, workspace, options, events).run();
       return { services: outcome.statuses };
     } finally {
-      startLogFollower(workspace.root, workspace.name);
+      // A follower that runs already follows each container that (re)starts, by the engine's events.
+      if (!logFollowerRunning(workspace.root)) startLogFollower(workspace.root, workspace.name);
     }
   }
 

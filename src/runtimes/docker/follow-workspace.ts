@@ -22,7 +22,8 @@ export async function followWorkspace(
     onEvent(event);
   });
   for (const container of await client.listContainers(services)) {
-    if (container.state === 'running') await follower.follow({ id: container.id, service: container.labels[LABEL.service] });
+    // A container removed since it was listed has nothing more to say.
+    if (container.state === 'running') await follower.follow({ id: container.id, service: container.labels[LABEL.service] }).catch(() => undefined);
   }
   return stream;
 }

@@ -26,6 +26,12 @@ export function startLogFollower(root: string, workspace: string): number {
   return child.pid!;
 }
 
+/** True while the follower of an earlier `up --detach` runs: it picks up recreated containers by itself. */
+export function logFollowerRunning(root: string): boolean {
+  const file = pidFile(root);
+  return existsSync(file) && isFollower(Number(readFileSync(file, 'utf8')));
+}
+
 /** Stops the follower of an earlier `up --detach`; it saves its log position on SIGTERM. */
 export async function stopLogFollower(root: string): Promise<void> {
   const file = pidFile(root);

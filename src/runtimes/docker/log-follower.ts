@@ -19,6 +19,8 @@ export interface FollowedContainer {
  */
 export class ContainerLogFollower {
   private readonly streams = new Map<string, LogStreams>();
+  private readonly following = new Set<string>();
+  private closed = false;
   private readonly files = new Map<string, ServiceLogFile>();
   private readonly cursor: LogCursor;
 
@@ -32,12 +34,24 @@ export class ContainerLogFollower {
 
   /** Starts following a container from where msx last left it; a container already followed is left alone. */
   async follow(container: FollowedContainer): Promise<void> {
-    if (this.streams.has(container.id)) return;
+    // Claimed before the first await: a start event and `up` may ask for the same container at once.
+    if (this.following.has(container.id)) return;
+    this.following.add(container.id);
     const after = this.cursor.position(container.id);
-    const streams = await this.client.containerLogs(container.id, { follow: true, since: after === undefined ? undefined : sinceParameter(after) });
+    const streams = await this.client
+      .containerLogs(container.id, { follow: true, since: after === undefined ? undefined : sinceParameter(after) })
+      .catch((error: unknown) => {
+        this.following.delete(container.id);
+        throw error;
+      });
     this.streams.set(container.id, streams);
     let open = 2;
-    const ended = () => (open -= 1) === 0 && this.streams.get(container.id) === streams && this.streams.delete(container.id);
+    const ended = () => {
+      if ((open -= 1) > 0 || this.closed) return;
+      this.streams.delete(container.id);
+      this.following.delete(container.id);
+      void this.followAgainIfRunning(container);
+    };
     for (const name of ['stdout', 'stderr'] as const) {
       createInterface({ input: streams[name], crlfDelay: Infinity })
         .on('line', (raw) => this.take(container, name, raw))
@@ -46,11 +60,23 @@ export class ContainerLogFollower {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const streams of this.streams.values()) streams.close();
     this.streams.clear();
+    this.following.clear();
     this.cursor.save();
     await Promise.all([...this.files.values()].map((file) => file.close()));
     this.files.clear();
+  }
+
+  /**
+   * A log stream ends when its container stops; if Docker restarted it before
+   * the end reached us, the start event found it still followed, so look again.
+   */
+  private async followAgainIfRunning(container: FollowedContainer): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const state = await this.client.inspectContainer(container.id).catch(() => undefined);
+    if (state?.running && !this.closed) await this.follow(container).catch(() => undefined);
   }
 
   private take(container: FollowedContainer, stream: 'stdout' | 'stderr', raw: string): void {
