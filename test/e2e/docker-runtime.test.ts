@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, MSX_BIN, removeDir, runCli } from '../helpers/cli.js';
 import { freePort, killGroup, startProcess } from '../helpers/processes.js';
-import { containerField, docker, dockerProblem, labelledObjects, removeLabelled } from '../runtimes/docker/docker-cli.js';
+import { containerField, dockerProblem, labelledObjects, removeLabelled } from '../runtimes/docker/docker-cli.js';
 
 // A real Docker engine (bash scripts/setup-docker.sh): generated services are
 // built from their own Dockerfiles and run as containers by the built CLI.
@@ -18,8 +18,8 @@ if (skip) console.log(`docker runtime e2e skipped: ${problem}`);
 const startedAt = new Date();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function makeWorkspace(name: string, services: Array<{ name: string; args: string[] }>): Promise<{ root: string; ws: string; ports: Record<string, number> }> {
-  const root = makeTempDir('msx-docker-e2e-');
+/** The workspace in `root`, made by the CLI; `root` is the caller's so afterAll removes it even when this fails. */
+async function makeWorkspace(root: string, name: string, services: Array<{ name: string; args: string[] }>): Promise<{ ws: string; ports: Record<string, number> }> {
   const ws = join(root, name);
   expect(runCli(['init', ws, '--name', name], root).code).toBe(0);
   const ports: Record<string, number> = {};
@@ -28,7 +28,7 @@ async function makeWorkspace(name: string, services: Array<{ name: string; args:
     const made = runCli(['new', 'service', service.name, '--port', String(ports[service.name]), ...service.args], ws);
     expect(made.code, made.stderr).toBe(0);
   }
-  return { root, ws, ports };
+  return { ws, ports };
 }
 
 async function eventually<T>(read: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
@@ -53,7 +53,9 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
   const containerId = (service: string) => containerField(`msx_${name}_${service}`, '{{.Id}}');
 
   beforeAll(async () => {
-    ({ root, ws, ports } = await makeWorkspace(name, [
+    root = makeTempDir('msx-docker-e2e-');
+    ws = join(root, name);
+    ({ ports } = await makeWorkspace(root, name, [
       { name: 'catalog', args: ['--kind', 'rest', '--context', 'shop'] },
       { name: 'orders', args: ['--kind', 'rest', '--context', 'shop', '--depends-on', 'catalog', '--publishes', 'order.placed'] },
       { name: 'mailer', args: ['--kind', 'consumer', '--context', 'engagement', '--subscribes', 'order.placed'] },
@@ -137,7 +139,9 @@ describe.skipIf(skip)('docker runtime: foreground up and a failing build', () =>
   let ws: string;
 
   beforeAll(async () => {
-    ({ root, ws } = await makeWorkspace(name, [{ name: 'solo', args: ['--kind', 'rest', '--context', 'core'] }]));
+    root = makeTempDir('msx-docker-e2e-');
+    ws = join(root, name);
+    await makeWorkspace(root, name, [{ name: 'solo', args: ['--kind', 'rest', '--context', 'core'] }]);
   });
   afterAll(() => {
     runCli(['down', '--runtime', 'docker', '--volumes'], ws);
