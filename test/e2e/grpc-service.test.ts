@@ -87,6 +87,9 @@ describe('msx new service --kind grpc, end to end', { timeout: 120_000 }, () => 
     // A deadline shorter than the (test-only slowed) Get ends the call with DEADLINE_EXCEEDED.
     const late = await client.unary('GetStock', { id: created.response.id }, { deadlineMs: 300 }).catch((error: { code: number }) => error);
     expect(late).toMatchObject({ code: DEADLINE_EXCEEDED });
+    // The server noticed too: its handler was told, and its line says what the caller saw.
+    const gaveUp = (line: string) => line.includes('"grpc_code":4') && line.includes('GetStock');
+    await until(async () => stock.output().split('\n').some(gaveUp));
 
     // On SIGTERM health answers NOT_SERVING while draining, then the process exits 0.
     killGroup(stock.child, 'SIGTERM');
