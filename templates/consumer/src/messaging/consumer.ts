@@ -1,5 +1,5 @@
 import type { ChannelModel, ConfirmChannel } from "amqplib";
-import { openAmqp, reconnectOnChannelLoss } from "../platform/amqp-connection.js";
+import { openAmqp, reconnectOnChannelLoss, settleWithin } from "../platform/amqp-connection.js";
 import { loadEventContract } from "../platform/event-contracts.js";
 import type { ReadinessCheck } from "../platform/health.js";
 import type { Logger } from "../platform/logger.js";
@@ -66,7 +66,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<EventCons
     waitForConnect: connection.waitForConnect,
     close: async () => {
       const current = active;
-      if (current) await Promise.all(current.tags.map((tag) => current.channel.cancel(tag).catch(() => undefined)));
+      if (current) await Promise.all(current.tags.map((tag) => settleWithin(current.channel.cancel(tag), 1000)));
       await handled.idle();
       await connection.close();
     },
