@@ -19,6 +19,9 @@ export default class Down extends BaseCommand {
     const result = await downServices({ cwd: process.cwd(), runtime: flags.runtime, volumes: flags.volumes });
     if (!this.jsonEnabled()) {
       this.log(result.wasRunning ? `Stopped ${result.stopped.length} service(s): ${result.stopped.join(', ') || 'none'}` : 'Nothing was running.');
+      for (const [kind, names] of Object.entries(result.removed ?? {})) {
+        if (names.length > 0) this.log(`Removed ${names.length} ${kind}: ${names.join(', ')}`);
+      }
     }
     return result;
   }

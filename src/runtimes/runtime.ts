@@ -63,6 +63,8 @@ export interface DownOptions {
 export interface DownResult {
   stopped: string[];
   wasRunning: boolean;
+  /** What a container runtime removed, by name. */
+  removed?: { containers: string[]; networks: string[]; volumes: string[] };
 }
 
 /** A log line from a service, as received. `fields` is set when the line is JSON. */
