@@ -95,7 +95,7 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
     const handled = (line: string) => line.includes(traceId) && line.includes('handled order.placed');
     await eventually(() => (logLines(ws, 'mailer').split('\n').some(handled) || undefined), 'mailer to handle order.placed');
     // msx logs reads the Docker run's files as it reads the local runtime's.
-    const logs = runCli(['logs', '--trace-id', traceId], ws);
+    const logs = runCli(['logs', '--runtime', 'docker', '--trace-id', traceId], ws);
     expect(logs.code, logs.stderr).toBe(0);
     for (const service of ['orders', 'catalog', 'mailer']) expect(logs.stdout).toContain(service);
   });
