@@ -111,7 +111,14 @@ function failureOf(call: Call, error: unknown, logger: Logger): CallError {
   return toCallError(error, logger);
 }
 
+/**
+ * The server's copy of the deadline is computed when the call arrives, a little
+ * after the caller computed its own; so a caller giving up just before our
+ * deadline is the deadline passing, not a cancel.
+ */
+const DEADLINE_SLACK_MS = 250;
+
 function expired(call: Call): boolean {
   const deadline = call.getDeadline();
-  return (deadline instanceof Date ? deadline.getTime() : deadline) <= Date.now();
+  return (deadline instanceof Date ? deadline.getTime() : deadline) <= Date.now() + DEADLINE_SLACK_MS;
 }
