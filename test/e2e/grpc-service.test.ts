@@ -80,7 +80,10 @@ describe('msx new service --kind grpc, end to end', { timeout: 120_000 }, () => 
     const created = await client.unary('CreateStock', { name: 'bolts' }, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
     expect(created.response).toMatchObject({ name: 'bolts', id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(created.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-    const lines = stock.output().split('\n').filter((line) => line.includes(traceId)).map((line) => JSON.parse(line));
+    // The answer can arrive before the server's log lines have crossed its stdout pipe.
+    const linesOf = () => stock.output().split('\n').filter((line) => line.includes(traceId));
+    await until(async () => linesOf().length >= 2);
+    const lines = linesOf().map((line) => JSON.parse(line));
     expect(lines.map((line) => line.msg)).toEqual(['stock created', 'call completed']);
     expect(lines[1]).toMatchObject({ trace_id: traceId, grpc_code: 0, method: 'stock.v1.StockService/CreateStock', span_id: expect.any(String) });
 
@@ -115,7 +118,9 @@ describe('msx new service --kind grpc, end to end', { timeout: 120_000 }, () => 
         body: JSON.stringify({ name: 'an order' }),
       });
     expect((await post()).status).toBe(201);
-    const stockLine = stock.output().split('\n').find((line) => line.includes(traceId) && line.includes('call completed'));
+    const callLine = () => stock.output().split('\n').find((line) => line.includes(traceId) && line.includes('call completed'));
+    await until(async () => callLine() !== undefined);
+    const stockLine = callLine();
     expect(JSON.parse(stockLine ?? '{}')).toMatchObject({ trace_id: traceId, method: 'stock.v1.StockService/CreateStock' });
 
     killGroup(stock.child);

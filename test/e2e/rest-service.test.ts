@@ -59,7 +59,10 @@ describe('msx init + msx new service --kind rest, end to end', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
 
-    const lines = running.output().split('\n').filter((line) => line.includes(traceId));
+    // The response can arrive before the service's log lines have crossed its stdout pipe.
+    const linesOf = () => running!.output().split('\n').filter((line) => line.includes(traceId));
+    await waitFor(() => linesOf().some((line) => line.includes('request completed')));
+    const lines = linesOf();
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ trace_id: traceId, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
 
@@ -67,6 +70,10 @@ describe('msx init + msx new service --kind rest, end to end', () => {
     expect(await running.exited).toBe(0);
   });
 });
+
+async function waitFor(condition: () => boolean, attempts = 100): Promise<void> {
+  for (let i = 0; i < attempts && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+}
 
 /** A valid create body, made from the service's own OpenAPI document. */
 async function sampleCreateBody(base: string, path: string): Promise<unknown> {
