@@ -1,24 +1,17 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import ignoreModule from '@balena/dockerignore';
+import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { contextFiles, contextHash } from '../runtimes/docker/build-context.js';
 
-// The package is CommonJS (`module.exports = factory`) while its types declare
-// a default export: under NodeNext the default import is the factory itself.
-const createIgnore = ignoreModule as unknown as typeof ignoreModule.default;
-
-/** Never part of an image's identity: installed dependencies and VCS data are rebuilt or unused. */
+/** Never part of an image's identity, whatever .dockerignore says: installed dependencies and VCS data. */
 const ALWAYS_SKIPPED = ['node_modules', '.git'];
 
-/** The files of a service folder that a `docker build` would send, filtered by its .dockerignore. */
-export function contextFilter(dir: string): (relativePath: string) => boolean {
-  const rules = createIgnore().add(ALWAYS_SKIPPED);
-  const file = join(dir, '.dockerignore');
-  if (existsSync(file)) rules.add(readFileSync(file, 'utf8').split(/\r?\n/));
-  // The Dockerfile is read by the build even when .dockerignore lists it.
-  return (path) => path === 'Dockerfile' || !rules.ignores(path);
+/**
+ * The files of a service folder that a `docker build` would send: the docker
+ * runtime's own reading of .dockerignore (one interpretation for both), less
+ * node_modules and .git.
+ */
+export function deployContextFiles(dir: string): string[] {
+  return contextFiles(dir).filter((path) => !ALWAYS_SKIPPED.some((skip) => path === skip || path.startsWith(`${skip}/`)));
 }
 
 /**
@@ -30,24 +23,5 @@ export async function contentTag(dir: string): Promise<string> {
   if (!existsSync(dir)) {
     throw new UserError(`${dir} does not exist`, { hint: 'fix the service path in msx.yaml or run `msx new service`', exit: 'notFound' });
   }
-  const keep = contextFilter(dir);
-  const hash = createHash('sha256');
-  for (const path of await listFiles(dir, dir, keep)) {
-    const content = await readFile(join(dir, path));
-    hash.update(`${path}\0${content.length}\0`).update(content);
-  }
-  return hash.digest('hex').slice(0, 12);
-}
-
-async function listFiles(root: string, dir: string, keep: (path: string) => boolean): Promise<string[]> {
-  const files: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const path = join(dir, entry.name);
-    const rel = relative(root, path).split(sep).join('/');
-    if (!keep(rel)) continue;
-    if (entry.isDirectory()) files.push(...(await listFiles(root, path, keep)));
-    else if (entry.isFile()) files.push(rel);
-  }
-  return files;
+  return contextHash(dir, deployContextFiles(dir), null).slice(0, 12);
 }

@@ -1,7 +1,6 @@
-import { relative, sep } from 'node:path';
 import type Docker from 'dockerode';
 import { ExternalError, UserError } from '../../errors.js';
-import { contextFilter } from '../image-tag.js';
+import { deployContextFiles } from '../image-tag.js';
 import { registryAuth, registryHost } from './docker-credentials.js';
 
 export interface ImageBuild {
@@ -56,8 +55,7 @@ async function hasImage(docker: Docker, image: string): Promise<boolean> {
 async function buildImage(docker: Docker, build: ImageBuild, note: ImageEvent): Promise<void> {
   note(build.service, `building ${build.image}`);
   const { pack } = await import('tar-fs');
-  const keep = contextFilter(build.dir);
-  const context = pack(build.dir, { ignore: (name) => !keep(relative(build.dir, name).split(sep).join('/')) });
+  const context = pack(build.dir, { entries: deployContextFiles(build.dir) });
   const what = `docker build failed for ${build.service}`;
   const command = `docker build -t ${build.image} ${build.dir}`;
   // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.
