@@ -1,4 +1,11 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+// oclif checks Node against its own engines range with semver (47 modules) on
+// every start; msx's own engines field is what matters, so skip it: ~10 ms of
+// every command. Set before oclif is imported (hence the dynamic import), and
+// removed after, so the services msx starts do not inherit it.
+const skipEngineCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING === undefined;
+if (skipEngineCheck) process.env.OCLIF_DISABLE_ENGINE_WARNING = '1';
+const { execute } = await import('@oclif/core');
+if (skipEngineCheck) delete process.env.OCLIF_DISABLE_ENGINE_WARNING;
 
 await execute({ dir: import.meta.url });
