@@ -32,7 +32,12 @@ export function entryFilter(options: LogFilterOptions): EntryPredicate {
 
 /** `trace_id` as our services write it; `traceId` as some other loggers do. */
 export function traceIdOf(entry: LogEntry): string | undefined {
-  const id = entry.fields?.trace_id ?? entry.fields?.traceId;
+  return traceIdOfFields(entry.fields);
+}
+
+/** The same for a line's JSON fields (the log writer indexes them: trace-index.ts). */
+export function traceIdOfFields(fields: Record<string, unknown> | undefined): string | undefined {
+  const id = fields?.trace_id ?? fields?.traceId;
   return typeof id === 'string' ? id : undefined;
 }
 

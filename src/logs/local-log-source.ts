@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogEntry } from './log-entry.js';
@@ -6,8 +6,10 @@ import type { LogFollowOptions, LogReadOptions, LogSource } from './log-source.j
 import { parseLogFileLine } from './parse-line.js';
 import { scanLines } from './line-scanner.js';
 import { StackAttacher } from './stack-trace.js';
+import { INDEX_SUFFIX, rangesToRead, type ByteRange } from './trace-index.js';
 
 const SUFFIX = '.ndjson';
+const TRACE_ID = /^[0-9a-f]{32}$/;
 
 /** How far a service's file has been read, and the last time seen (for lines with none of their own). */
 interface FileState {
@@ -68,18 +70,40 @@ export class LocalLogSource implements LogSource {
 
   private async *readFile(service: string, state: FileState, needle?: string, end?: number): AsyncGenerator<LogEntry[]> {
     const attacher = new StackAttacher();
-    for await (const batch of scanLines(this.pathOf(service), { start: state.offset, end, needle, chunkSize: this.chunkSize }, state)) {
-      const entries: LogEntry[] = [];
-      for (const raw of batch) {
-        const entry = parseLogFileLine(raw, service, state.lastTime);
-        state.lastTime = entry.time;
-        attacher.push(entry, entries);
+    const indexed = await this.rangesOf(service, state.offset, needle, end);
+    for (const [start, stop] of indexed?.ranges ?? [[state.offset, end]]) {
+      for await (const batch of scanLines(this.pathOf(service), { start, end: stop, needle, chunkSize: this.chunkSize }, state)) {
+        const entries: LogEntry[] = [];
+        for (const raw of batch) {
+          const entry = parseLogFileLine(raw, service, state.lastTime);
+          state.lastTime = entry.time;
+          attacher.push(entry, entries);
+        }
+        if (entries.length > 0) yield entries;
       }
-      if (entries.length > 0) yield entries;
     }
+    // Skipped blocks hold nothing for this reader: following goes on from the end.
+    if (indexed && indexed.ranges.at(-1)?.[1] !== indexed.size) state.offset = indexed.size;
     const last: LogEntry[] = [];
     attacher.flush(last);
     if (last.length > 0) yield last;
+  }
+
+  /**
+   * For a trace id, only the parts of the file its trace index (written beside
+   * it by the local runtime) says may hold it; undefined means the whole rest
+   * of the file.
+   */
+  private async rangesOf(service: string, from: number, needle: string | undefined, end: number | undefined): Promise<{ ranges: ByteRange[]; size: number } | undefined> {
+    if (!needle || !TRACE_ID.test(needle)) return undefined;
+    const [log, index] = await Promise.all([
+      stat(this.pathOf(service)).catch(() => undefined),
+      readFile(join(this.dir, `${service}${INDEX_SUFFIX}`)).catch(() => undefined),
+    ]);
+    if (!log || !index) return undefined;
+    const size = Math.min(end ?? log.size, log.size);
+    const ranges = rangesToRead(index, needle, from, size, log);
+    return ranges && { ranges, size };
   }
 
   private stateOf(service: string): FileState {

@@ -1,5 +1,7 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, fstatSync, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { traceIdOfFields } from '../../logs/filters.js';
+import { INDEX_SUFFIX, TraceIndexWriter } from '../../logs/trace-index.js';
 import type { ServiceLogLine } from '../runtime.js';
 
 /**
@@ -23,21 +25,29 @@ export function toLogLine(service: string, stream: 'stdout' | 'stderr', text: st
  * `.msx/logs/<service>.ndjson`: one JSON object per line,
  * `{"ts": receive time, "service", "stream", "line": <the service's JSON line, or its text>}`.
  * The service's own JSON is written verbatim, so `grep` finds what it logged.
+ * Beside it, `<service>.tidx` indexes the trace ids by block (trace-index.ts).
  */
 export class ServiceLogFile {
   private readonly stream: WriteStream;
+  private readonly index: TraceIndexWriter;
 
   constructor(dir: string, service: string) {
     mkdirSync(dir, { recursive: true });
-    this.stream = createWriteStream(join(dir, `${service}.ndjson`), { flags: 'a' });
+    const fd = openSync(join(dir, `${service}.ndjson`), 'a');
+    const stats = fstatSync(fd);
+    this.stream = createWriteStream('', { fd });
+    this.index = new TraceIndexWriter(join(dir, `${service}${INDEX_SUFFIX}`), stats.size, stats);
   }
 
   write(line: ServiceLogLine): void {
     const body = line.fields ? line.text : JSON.stringify(line.text);
-    this.stream.write(`{"ts":"${line.receivedAt}","service":"${line.service}","stream":"${line.stream}","line":${body}}\n`);
+    const record = `{"ts":"${line.receivedAt}","service":"${line.service}","stream":"${line.stream}","line":${body}}\n`;
+    this.stream.write(record);
+    this.index.add(Buffer.byteLength(record), traceIdOfFields(line.fields), line.fields === undefined);
   }
 
   close(): Promise<void> {
+    this.index.close();
     return new Promise((resolve) => this.stream.end(resolve));
   }
 }
