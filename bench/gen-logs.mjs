@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Usage: gen-logs.mjs DIR [LINES]
-// Writes DIR/msx.yaml and DIR/.msx/logs/<service>.ndjson for five services, in the
-// local runtime's format, LINES lines in all (default 1,000,000, ~300 MB). Requests
+// Writes DIR/msx.yaml and DIR/.msx/logs/<service>.ndjson for five services through
+// the local runtime's own log writer (dist/runtimes/local/log-file.js: the same
+// format and trace index the supervisor writes), LINES lines in all (default
+// 1,000,000, ~300 MB). Requests
 // go storefront → orders → stock (gRPC) + payments, and orders' event → mailer, each
 // hop with its own span. A few known traces are scattered through the files (one
-// with an error and a stack trace). Prints {"traceIds":[...],"expected":{id:count},"lines":N,"bytes":B}.
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+// with an error and a stack trace). Prints {"traceIds":[...],"expected":{id:count},"lines":N,"bytes":B,"writeMs":W},
+// W being the time spent in the writer (parsing each line as the supervisor does, writing it, indexing it).
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ServiceLogFile } from '../dist/runtimes/local/log-file.js';
 
 const [dir, linesArg] = process.argv.slice(2);
 if (!dir) {
@@ -29,7 +33,7 @@ const random = () => {
 };
 const hex = (n) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(random() * 16)]).join('');
 
-const files = Object.fromEntries(SERVICES.map((s) => [s, { fd: openSync(join(logs, `${s}.ndjson`), 'w'), out: [], size: 0 }]));
+const files = Object.fromEntries(SERVICES.map((s) => [s, { writer: new ServiceLogFile(logs, s), out: [] }]));
 let clock = Date.parse('2026-11-26T06:00:00.000Z');
 let written = 0;
 let bytes = 0;
@@ -37,21 +41,34 @@ let req = 0;
 let end = 0; // when the current request's last hop ends: requests do not overlap, so each file stays in time order
 let tracedLines = 0; // lines carrying a trace id: what grep -F finds
 
-function emit(service, time, stream, body) {
+/** One line of the service's output, received a millisecond or two after the service wrote it. */
+function emit(service, time, stream, text) {
   const ts = new Date(time + 1 + Math.floor(random() * 2)).toISOString();
-  const line = `{"ts":"${ts}","service":"${service}","stream":"${stream}","line":${body}}\n`;
   const file = files[service];
-  file.out.push(line);
-  file.size += line.length;
+  file.out.push({ service, stream, receivedAt: ts, text });
   written += 1;
-  bytes += line.length;
-  if (file.size > 1 << 20) flush(file);
+  if (file.out.length >= 4096) flush(file);
 }
 
+let writeMs = 0;
+/** Hands the lines to the runtime's writer, as the supervisor does (JSON lines parsed: src/runtimes/local/log-file.ts toLogLine). */
 function flush(file) {
-  writeSync(file.fd, file.out.join(''));
+  const t0 = performance.now();
+  for (const line of file.out) {
+    if (line.text.startsWith('{')) line.fields = JSON.parse(line.text);
+    file.writer.write(line);
+  }
+  writeMs += performance.now() - t0;
   file.out = [];
-  file.size = 0;
+}
+
+/** The writer does not wait for the disk: let it catch up now and then, so memory stays small. */
+async function drain() {
+  for (const [service, file] of Object.entries(files)) {
+    flush(file);
+    await file.writer.close();
+    file.writer = new ServiceLogFile(logs, service);
+  }
 }
 
 function pino(service, time, level, span, parent, trace, extra, msg) {
@@ -74,9 +91,9 @@ function hop(service, start, trace, parent, { method = 'GET', url = '/', status 
   if (fail) {
     const at = start + duration - 1;
     emit(service, at, 'stdout', pino(service, at, 'error', span, parent, trace, ',"err":{"type":"Error","message":"card declined"}', 'payment failed'));
-    emit(service, at, 'stdout', JSON.stringify('Error: card declined'));
-    emit(service, at, 'stdout', JSON.stringify('    at charge (/app/src/payments.ts:42:11)'));
-    emit(service, at, 'stdout', JSON.stringify('    at processTicksAndRejections (node:internal/process/task_queues:95:5)'));
+    emit(service, at, 'stdout', 'Error: card declined');
+    emit(service, at, 'stdout', '    at charge (/app/src/payments.ts:42:11)');
+    emit(service, at, 'stdout', '    at processTicksAndRejections (node:internal/process/task_queues:95:5)');
   }
   const done = grpc ? `,"grpc_code":${status}` : event ? `,"outcome":"${outcome ?? 'ack'}"` : `,"status":${status}`;
   emit(service, start + duration, 'stdout', pino(service, start + duration, fail ? 'error' : 'info', span, parent, trace, `${where}${done},"duration_ms":${duration}`, grpc ? 'call completed' : event ? 'event handled' : 'request completed'));
@@ -103,7 +120,12 @@ function request(trace, fail = false) {
 const known = [hex(32), hex(32), hex(32)];
 const expected = Object.fromEntries(known.map((id) => [id, 0]));
 const places = [0.1, 0.5, 0.9].map((p) => Math.floor(p * TARGET));
+let drained = 0;
 while (written < TARGET) {
+  if (written - drained >= 200_000) {
+    await drain();
+    drained = written;
+  }
   const next = places.findIndex((p) => p >= 0 && written >= p);
   if (next >= 0) {
     const before = tracedLines;
@@ -116,9 +138,10 @@ while (written < TARGET) {
 }
 for (const file of Object.values(files)) {
   flush(file);
-  closeSync(file.fd);
+  await file.writer.close();
 }
-console.log(JSON.stringify({ traceIds: known, expected, lines: written, bytes }));
+for (const service of SERVICES) bytes += statSync(join(logs, `${service}.ndjson`)).size;
+console.log(JSON.stringify({ traceIds: known, expected, lines: written, bytes, writeMs: Math.round(writeMs) }));
 
 function workspaceYaml() {
   const services = SERVICES.map((s, i) => `  ${s}:\n    kind: ${s === 'stock' ? 'grpc' : s === 'mailer' ? 'consumer' : 'rest'}\n    context: bench\n    path: contexts/bench/${s}\n    port: ${4100 + i}\n`);

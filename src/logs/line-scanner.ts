@@ -45,13 +45,14 @@ export async function* scanLines(path: string, options: ScanOptions, cursor: Sca
     throw error;
   });
   if (!handle) return;
-  const size = options.chunkSize ?? (options.needle ? SEARCH_CHUNK : PARSE_CHUNK);
-  const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
   const picker = new LinePicker(options.needle);
   let position = options.start;
-  let next: Promise<Buffer> = Promise.resolve(buffers[0].subarray(0, 0));
+  let next: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
   try {
     const end = options.end ?? (await handle.stat()).size;
+    // No bigger than the range: a trace lookup reads many short ranges (trace-index.ts).
+    const size = Math.max(1, Math.min(options.chunkSize ?? (options.needle ? SEARCH_CHUNK : PARSE_CHUNK), end - position));
+    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
     next = readChunk(handle, buffers[0], position, end);
     for (let turn = 1; ; turn ^= 1) {
       const chunk = await next;

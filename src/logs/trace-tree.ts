@@ -113,7 +113,8 @@ function arrange(hops: TraceHop[]): TraceHop[] {
       roots.push(hop);
     }
   }
-  const byStart = (a: TraceHop, b: TraceHop) => a.start.localeCompare(b.start);
+  // ISO times of one format order as plain strings; localeCompare would load ICU's collator (~7 ms).
+  const byStart = (a: TraceHop, b: TraceHop) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0);
   for (const hop of hops) hop.children.sort(byStart);
   return roots.sort(byStart);
 }
