@@ -1,19 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { UserError } from '../errors.js';
-import type { LogFilterOptions } from '../logs/filters.js';
-import { LEVEL_NAMES, toLogLineJson, type LevelName, type LogEntry, type LogLineJson } from '../logs/log-entry.js';
-import { parseTimeBound } from '../logs/time-window.js';
-import { parseTraceId } from '../logs/trace-id.js';
-import type { TraceHop } from '../logs/trace-tree.js';
-import { renderLogEntry, renderTrace } from '../output/render-trace.js';
-import { streamLogs, traceLogs, type LogsOptions } from '../services/logs.js';
-
-interface TraceJson {
-  traceId: string;
-  tree: TraceHop[];
-  lines: LogLineJson[];
-}
+import { runLogs, type TraceJson } from '../cli/logs-run.js';
+import { LEVEL_NAMES } from '../logs/log-entry.js';
 
 export default class Logs extends BaseCommand {
   static override summary = 'Show service logs merged by time; with --trace-id, one request across every service as a tree of hops.';
@@ -34,59 +22,12 @@ export default class Logs extends BaseCommand {
     until: Flags.string({ description: 'lines up to then: a duration back from now or an ISO time' }),
     level: Flags.string({ description: 'lines at this level or above', options: [...LEVEL_NAMES] }),
     grep: Flags.string({ description: "lines containing TEXT (case-sensitive, in the service's line or its stack trace)" }),
-    runtime: Flags.string({ description: 'runtime to read from (default: the local environment in msx.yaml)', options: ['local', 'docker'] }),
+    runtime: Flags.string({ description: 'runtime to read from (default: the local environment in msx.yaml)', options: ['local', 'docker', 'kubernetes'] }),
+    previous: Flags.boolean({ description: 'kubernetes: also the log of each container before its last restart' }),
   };
 
   async run(): Promise<TraceJson | undefined> {
     const { argv, flags } = await this.parse(Logs);
-    if (flags.follow && flags.until) throw new UserError('--until cannot be used with --follow', { hint: 'drop one of them' });
-    const options: LogsOptions = { cwd: process.cwd(), runtime: flags.runtime, services: argv as string[], filter: filterFrom(flags) };
-    const traceId = options.filter.traceId;
-    if (traceId && !flags.follow) {
-      const trace = await traceLogs({ ...options, filter: { ...options.filter, traceId } });
-      if (this.jsonEnabled()) return { traceId, tree: trace.tree, lines: trace.lines.map(toLogLineJson) };
-      this.log(renderTrace(trace));
-      return undefined;
-    }
-    await this.printLines(options, flags.follow);
-    return undefined;
+    return runLogs(flags, argv as string[], { json: this.jsonEnabled(), log: (text) => this.log(text) });
   }
-
-  /** Streams lines as they are read; Ctrl-C (when following) or a closed pipe ends it cleanly. */
-  private async printLines(options: LogsOptions, follow: boolean): Promise<void> {
-    const stop = new AbortController();
-    const onSignal = () => stop.abort('interrupted');
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => error.code === 'EPIPE' && stop.abort('output closed'));
-    if (follow) process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-    try {
-      const stream = await streamLogs(options, follow ? { signal: stop.signal } : undefined);
-      const width = Math.max(8, ...stream.services.map((service) => service.length));
-      const format = this.jsonEnabled() ? (e: LogEntry) => JSON.stringify(toLogLineJson(e)) : (e: LogEntry) => renderLogEntry(e, width);
-      let printed = 0;
-      for await (const batch of stream.entries) {
-        if (stop.signal.aborted) break;
-        process.stdout.write(`${batch.map(format).join('\n')}\n`);
-        printed += batch.length;
-      }
-      if (printed === 0 && !follow) process.stderr.write(`msx: no log lines${stream.services.length === 0 ? ' yet: start services with `msx up`' : ' match'}\n`);
-    } finally {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    }
-    if (stop.signal.reason === 'interrupted') process.exitCode = 130;
-  }
-}
-
-function filterFrom(flags: { 'trace-id'?: string; since?: string; until?: string; level?: string; grep?: string }): LogFilterOptions {
-  const now = Date.now();
-  const filter: LogFilterOptions = {
-    traceId: flags['trace-id'] === undefined ? undefined : parseTraceId(flags['trace-id']),
-    since: flags.since === undefined ? undefined : parseTimeBound(flags.since, '--since', now),
-    until: flags.until === undefined ? undefined : parseTimeBound(flags.until, '--until', now),
-    minLevel: flags.level as LevelName | undefined,
-    grep: flags.grep || undefined,
-  };
-  if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until) {
-    throw new UserError(`--since ${flags.since} is after --until ${flags.until}: no line can match`, { hint: 'swap them' });
-  }
-  return filter;
 }

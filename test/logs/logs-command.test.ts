@@ -137,6 +137,23 @@ describe('msx logs (built CLI, local runtime files)', () => {
     expect(result.code).toBe(exit);
   });
 
+  it.each([
+    [['--trace-id', TRACE]],
+    [['--trace-id', TRACE, '--json']],
+    [['--json', '--level', 'warn', 'stock', 'mailer']],
+    [['--since=10m', '--grep', 'smtp']],
+    [['--trace-id', 'abc123']],
+    [['--trace-id', 'ffffffffffffffffffffffffffffffff', '--json']],
+    [['ghost']],
+    [['--level', 'loud']],
+    [['--bogus']],
+    [['--help']],
+  ])('msx logs %j: the same output and exit code with and without the fast path (bin/run.js)', (args) => {
+    const fast = runCli(['logs', ...args], ws);
+    const oclif = runCli(['logs', ...args], ws, { MSX_NO_FAST_PATH: '1' });
+    expect({ code: fast.code, stdout: fast.stdout, stderr: fast.stderr }).toEqual({ code: oclif.code, stdout: oclif.stdout, stderr: oclif.stderr });
+  });
+
   it('outside a workspace: the loader says so (exit 3)', () => {
     const result = runCli(['logs'], root);
     expect(result.stderr).toMatch(/no msx\.yaml in/);
