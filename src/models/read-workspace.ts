@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findWorkspaceRoot } from './find-workspace.js';
@@ -8,15 +7,16 @@ const MSX_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json'
 
 /**
  * The validated workspace for commands that only read it (up, ps, down, logs).
- * The loader's result is cached in .msx/workspace.json, keyed by a hash of
- * msx.yaml and the msx version, so these commands skip importing YAML and zod
- * when msx.yaml has not changed. Validation is the same: a miss goes through
- * the one loader.
+ * The loader's result is cached in .msx/workspace.json, with the msx.yaml
+ * text, the folder and the msx version it came from, so these commands skip
+ * importing YAML and zod when none of them has changed (compared as they are:
+ * no hashing, which would load node:crypto on every run). Validation is the
+ * same: a miss goes through the one loader.
  */
 export async function readWorkspace(start = process.cwd()): Promise<WorkspaceData> {
   const root = findWorkspaceRoot(start);
   const text = readFileSync(join(root, WORKSPACE_FILE), 'utf8');
-  const key = createHash('sha1').update(`${MSX_VERSION}\0${root}\0${text}`).digest('hex');
+  const key = `${MSX_VERSION}\0${root}\0${text}`;
   const cacheFile = join(root, '.msx', 'workspace.json');
   const cached = readCache(cacheFile);
   if (cached?.key === key) return cached.workspace;
@@ -27,6 +27,7 @@ export async function readWorkspace(start = process.cwd()): Promise<WorkspaceDat
 }
 
 interface CacheEntry {
+  /** msx version, workspace folder and msx.yaml text, NUL-separated. */
   key: string;
   workspace: WorkspaceData;
 }
