@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogEntry } from './log-entry.js';
@@ -96,13 +96,10 @@ export class LocalLogSource implements LogSource {
    */
   private async rangesOf(service: string, from: number, needle: string | undefined, end: number | undefined): Promise<{ ranges: ByteRange[]; size: number } | undefined> {
     if (!needle || !TRACE_ID.test(needle)) return undefined;
-    const [log, index] = await Promise.all([
-      stat(this.pathOf(service)).catch(() => undefined),
-      readFile(join(this.dir, `${service}${INDEX_SUFFIX}`)).catch(() => undefined),
-    ]);
-    if (!log || !index) return undefined;
+    const log = await stat(this.pathOf(service)).catch(() => undefined);
+    if (!log) return undefined;
     const size = Math.min(end ?? log.size, log.size);
-    const ranges = rangesToRead(index, needle, from, size, log);
+    const ranges = await rangesToRead(join(this.dir, `${service}${INDEX_SUFFIX}`), needle, from, size, log);
     return ranges && { ranges, size };
   }
 

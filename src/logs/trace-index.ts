@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /**
  * A sparse index of trace ids beside each log file (`<service>.tidx` next to
@@ -166,32 +167,79 @@ function validHeader(header: Buffer, log: LogFileIdentity): boolean {
  * The parts of a log file that may hold lines of `traceId`, from `from` to
  * `size` (the log file's size when reading began), merged where they touch:
  * blocks whose filter has the id, and everything the index does not cover.
- * Undefined when the index does not fit the file: then read it all.
+ * Undefined when there is no index or it does not fit the file: then read it
+ * all. The index is read a megabyte at a time, so memory stays flat however
+ * big the log file grows.
  */
-export function rangesToRead(index: Buffer, traceId: string, from: number, size: number, log: LogFileIdentity): ByteRange[] | undefined {
-  if (index.length < HEADER_BYTES || (index.length - HEADER_BYTES) % RECORD_BYTES !== 0) return undefined;
-  if (!validHeader(index, log)) return undefined;
-  const [h1, h2] = hashPair(traceId);
-  const bits = Array.from({ length: HASHES }, (_, i) => bitAt(h1, h2, i));
-  const ranges: ByteRange[] = [];
-  const want = (start: number, end: number) => {
-    const s = Math.max(start, from);
-    const e = Math.min(end, size);
-    if (e <= s) return;
-    const last = ranges.at(-1);
-    if (last && last[1] >= s) last[1] = Math.max(last[1], e);
-    else ranges.push([s, e]);
-  };
-  let covered = 0;
-  for (let at = HEADER_BYTES; at < index.length; at += RECORD_BYTES) {
-    const start = index.readDoubleLE(at);
-    const end = index.readDoubleLE(at + 8);
-    if (!(start >= covered && end > start)) return undefined; // out of order: not an index of this file
-    if (end > size) break; // written ahead of the log file's bytes reaching the disk: read the rest in full
-    if (start > covered) want(covered, start); // written while no index was kept
-    if (bits.every((bit) => (index[at + 16 + (bit >>> 3)] & (1 << (bit & 7))) !== 0)) want(start, end);
-    covered = end;
+export async function rangesToRead(indexPath: string, traceId: string, from: number, size: number, log: LogFileIdentity): Promise<ByteRange[] | undefined> {
+  const handle = await open(indexPath, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const total = (await handle.stat()).size;
+    if (total < HEADER_BYTES || (total - HEADER_BYTES) % RECORD_BYTES !== 0) return undefined;
+    const header = Buffer.alloc(HEADER_BYTES);
+    await handle.read(header, 0, HEADER_BYTES, 0);
+    if (!validHeader(header, log)) return undefined;
+    const search = new RangeSearch(traceId, from, size);
+    const buffer = Buffer.allocUnsafe(RECORD_BYTES * 256);
+    for (let position = HEADER_BYTES; position < total && !search.done; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, total - position), position);
+      if (bytesRead === 0 || bytesRead % RECORD_BYTES !== 0) return undefined; // cut short while reading: no index
+      if (!search.take(buffer.subarray(0, bytesRead))) return undefined;
+      position += bytesRead;
+    }
+    return search.finish();
+  } finally {
+    await handle.close();
   }
-  want(covered, size); // the block being written
-  return ranges;
+}
+
+/** Goes through an index's records in order, collecting the byte ranges to read. */
+class RangeSearch {
+  private readonly bits: number[];
+  private readonly ranges: ByteRange[] = [];
+  /** Where the records read so far end. */
+  private covered = 0;
+  /** Set by a record past the log file's end (written ahead of its bytes reaching the disk): the rest is read in full. */
+  done = false;
+
+  constructor(
+    traceId: string,
+    private readonly from: number,
+    private readonly size: number,
+  ) {
+    const [h1, h2] = hashPair(traceId);
+    this.bits = Array.from({ length: HASHES }, (_, i) => bitAt(h1, h2, i));
+  }
+
+  /** Whole records; false when they are not an index of this file (out of order). */
+  take(records: Buffer): boolean {
+    for (let at = 0; at < records.length && !this.done; at += RECORD_BYTES) {
+      const start = records.readDoubleLE(at);
+      const end = records.readDoubleLE(at + 8);
+      if (!(start >= this.covered && end > start)) return false;
+      if (end > this.size) {
+        this.done = true;
+        break;
+      }
+      if (start > this.covered) this.want(this.covered, start); // written while no index was kept
+      if (this.bits.every((bit) => (records[at + 16 + (bit >>> 3)] & (1 << (bit & 7))) !== 0)) this.want(start, end);
+      this.covered = end;
+    }
+    return true;
+  }
+
+  finish(): ByteRange[] {
+    this.want(this.covered, this.size); // the block being written
+    return this.ranges;
+  }
+
+  private want(start: number, end: number): void {
+    const s = Math.max(start, this.from);
+    const e = Math.min(end, this.size);
+    if (e <= s) return;
+    const last = this.ranges.at(-1);
+    if (last && last[1] >= s) last[1] = Math.max(last[1], e);
+    else this.ranges.push([s, e]);
+  }
 }

@@ -46,7 +46,7 @@ describe('trace index beside each log file', () => {
     });
     const size = statSync(join(dir, 'orders.ndjson')).size;
     // When the trace is looked up
-    const ranges = rangesToRead(readFileSync(join(dir, 'orders.tidx')), TRACE, 0, size, statSync(join(dir, 'orders.ndjson')));
+    const ranges = await rangesToRead(join(dir, 'orders.tidx'), TRACE, 0, size, statSync(join(dir, 'orders.ndjson')));
     const found = await messages(dir, TRACE);
     // Then far less than the file is read, and the lines are exactly those a full read finds
     const read = ranges!.reduce((sum, [s, e]) => sum + (e - s), 0);
@@ -79,7 +79,7 @@ describe('trace index beside each log file', () => {
     // And when an index of another file sits beside it, the whole file is read: nothing is hidden
     writeFileSync(join(dir, 'orders.tidx'), oldIndex);
     const size = statSync(join(dir, 'orders.ndjson')).size;
-    expect(rangesToRead(oldIndex, OTHER_TRACE, 0, size, statSync(join(dir, 'orders.ndjson')))).toBeUndefined();
+    expect(await rangesToRead(join(dir, 'orders.tidx'), OTHER_TRACE, 0, size, statSync(join(dir, 'orders.ndjson')))).toBeUndefined();
     expect((await messages(dir, OTHER_TRACE)).map((f) => f.msg)).toEqual(['second run']);
   });
 
