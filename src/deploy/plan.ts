@@ -4,12 +4,7 @@ import type { WorkspaceData } from '../models/workspace.js';
 import { dns1123Label } from './name-rules.js';
 
 /** Where a deploy goes, resolved from the flags and msx.yaml before anything is rendered. */
-export interface DeployPlan {
-  environment: string;
-  spec: EnvironmentSpec;
-  namespace: string;
-  /** Undefined: the kubeconfig's current-context. */
-  kubeContext?: string;
+export interface DeployPlan extends KubeTarget {
   replicas: number;
   timeoutMs: number;
 }
@@ -22,23 +17,35 @@ export interface PlanFlags {
 }
 
 export function planDeploy(workspace: WorkspaceData, flags: PlanFlags): DeployPlan {
-  const environment = chooseEnvironment(workspace, flags.env);
+  const target = kubeTarget(workspace, flags, 'msx deploy');
+  return { ...target, replicas: target.spec.replicas ?? 1, timeoutMs: parseDuration(flags.timeout) };
+}
+
+/** The Kubernetes environment a command talks to, and its namespace and kube context. */
+export interface KubeTarget {
+  environment: string;
+  spec: EnvironmentSpec;
+  namespace: string;
+  /** Undefined: the kubeconfig's current-context. */
+  kubeContext?: string;
+}
+
+/**
+ * Flags first, then msx.yaml: --env else the one environment with runtime
+ * kubernetes; --namespace else its namespace else "default"; --context else
+ * its kubeContext. `msx logs` finds the pods `msx deploy` made the same way.
+ */
+export function kubeTarget(workspace: WorkspaceData, flags: Omit<PlanFlags, 'timeout'>, command: 'msx deploy' | 'msx logs'): KubeTarget {
+  const environment = chooseEnvironment(workspace, flags.env, command);
   const spec = workspace.environments[environment];
   const namespace = flags.namespace ?? spec.namespace ?? 'default';
   const problem = dns1123Label(namespace);
   if (problem) throw new UserError(`namespace "${namespace}" ${problem}`, { hint: 'use a name like "shop-staging"' });
-  return {
-    environment,
-    spec,
-    namespace,
-    kubeContext: flags.context ?? spec.kubeContext,
-    replicas: spec.replicas ?? 1,
-    timeoutMs: parseDuration(flags.timeout),
-  };
+  return { environment, spec, namespace, kubeContext: flags.context ?? spec.kubeContext };
 }
 
 /** --env, else the one environment whose runtime is kubernetes. */
-function chooseEnvironment(workspace: WorkspaceData, name: string | undefined): string {
+function chooseEnvironment(workspace: WorkspaceData, name: string | undefined, command: string): string {
   const names = Object.keys(workspace.environments);
   if (name) {
     if (!workspace.environments[name]) {
@@ -46,16 +53,20 @@ function chooseEnvironment(workspace: WorkspaceData, name: string | undefined): 
         hint: 'pass --env with one of those, or add it under environments: in msx.yaml', exit: 'notFound' });
     }
     if (workspace.environments[name].runtime !== 'kubernetes') {
-      throw new UserError(`environment "${name}" has runtime ${workspace.environments[name].runtime}; msx deploy needs runtime: kubernetes`, {
+      throw new UserError(`environment "${name}" has runtime ${workspace.environments[name].runtime}; ${command} needs runtime: kubernetes`, {
         hint: `set environments.${name}.runtime: kubernetes in msx.yaml, or pass another --env` });
     }
     return name;
   }
   const kube = names.filter((n) => workspace.environments[n].runtime === 'kubernetes');
   if (kube.length === 1) return kube[0];
-  throw new UserError(kube.length === 0 ? 'msx.yaml has no environment with runtime: kubernetes' : `several Kubernetes environments (${kube.join(', ')}): pass --env`, {
-    hint: kube.length === 0 ? 'add one, e.g. environments: { staging: { runtime: kubernetes, registry: ghcr.io/me, namespace: shop } }' : `msx deploy --env ${kube[0]}`,
-  });
+  if (kube.length === 0) {
+    throw new UserError('msx.yaml has no environment with runtime: kubernetes', {
+      hint: 'add one, e.g. environments: { staging: { runtime: kubernetes, registry: ghcr.io/me, namespace: shop } }' });
+  }
+  // msx logs has no --env (yet): it cannot choose between environments.
+  const hint = command === 'msx deploy' ? `msx deploy --env ${kube[0]}` : 'msx logs reads the one environment with runtime: kubernetes; this version has no --env for it';
+  throw new UserError(`several Kubernetes environments (${kube.join(', ')}): ${command === 'msx deploy' ? 'pass --env' : 'msx logs cannot choose one'}`, { hint });
 }
 
 /** `90`, `90s`, `5m`, `1h` → milliseconds. */

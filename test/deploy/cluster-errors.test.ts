@@ -85,7 +85,7 @@ describe('what the API refuses', () => {
     const result = await deploy();
     expect(result.code).toBe(5);
     const [line, ...rest] = errorLines(result.stderr);
-    expect(line).toMatch(/^error: forbidden by RBAC in context "fake": deployments\.apps "\w+" is forbidden: User "system:serviceaccount:ci:deployer" cannot patch resource "deployments" in API group "apps" in the namespace "shop"$/);
+    expect(line).toMatch(/^error: forbidden by RBAC in context "fake" \(http:\/\/127\.0\.0\.1:\d+\): deployments\.apps "\w+" is forbidden: User "system:serviceaccount:ci:deployer" cannot patch resource "deployments" in API group "apps" in the namespace "shop"$/);
     expect(rest).toEqual(['  next: ask a cluster admin for a Role that allows it, or use another --context']);
   });
 

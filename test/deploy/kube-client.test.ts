@@ -71,7 +71,7 @@ describe('kubeError', () => {
 
   it.each([
     [401, 'Unauthorized', /refused msx's credentials \(401 Unauthorized\)/, 5],
-    [403, 'deployments.apps "orders" is forbidden', /^forbidden by RBAC in context "prod": deployments\.apps "orders" is forbidden$/, 5],
+    [403, 'deployments.apps "orders" is forbidden', /^forbidden by RBAC in context "prod" \(https:\/\/k8s\.example\.com\): deployments\.apps "orders" is forbidden$/, 5],
     [409, 'Apply failed with 1 conflict', /^apply Deployment\/orders: Apply failed with 1 conflict$/, 7],
     [500, 'etcdserver: request timed out', /^apply Deployment\/orders failed: etcdserver: request timed out$/, 4],
   ])('maps HTTP %i', (code, message, expected, exit) => {

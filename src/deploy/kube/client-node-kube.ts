@@ -1,3 +1,4 @@
+import { PassThrough, type Readable } from 'node:stream';
 import type { KubeConfig, KubernetesObjectApi, CoreV1Api } from '@kubernetes/client-node';
 import { kubeError, statusOf } from './kube-errors.js';
 import type { KubeClient, KubeObject, ObjectRef } from './kube-client.js';
@@ -7,6 +8,8 @@ type ClientNode = typeof import('@kubernetes/client-node');
 /** No answer in this time is an unreachable cluster, not a hang. */
 const REQUEST_TIMEOUT_MS = 20_000;
 const FIELD_MANAGER = 'msx';
+/** What the API answers for a log there is none of: a container not started or without a previous run (400), a pod gone (404). */
+const NO_LOG = [400, 404];
 
 /** KubeClient over @kubernetes/client-node's KubernetesObjectApi (generic objects) and CoreV1Api (pod logs). */
 export class ClientNodeKube implements KubeClient {
@@ -15,7 +18,7 @@ export class ClientNodeKube implements KubeClient {
 
   constructor(
     private readonly k8s: ClientNode,
-    config: KubeConfig,
+    private readonly config: KubeConfig,
     readonly context: string,
     readonly server: string,
   ) {
@@ -31,7 +34,7 @@ export class ClientNodeKube implements KubeClient {
   async read(ref: ObjectRef): Promise<KubeObject | undefined> {
     const header = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
     try {
-      return (await this.call(`read ${ref.kind}/${ref.name}`, () => this.objects.read(header), { passNotFound: true })) as KubeObject;
+      return (await this.call(`read ${ref.kind}/${ref.name}`, () => this.objects.read(header), { pass: [404] })) as KubeObject;
     } catch (error) {
       if (statusOf(error)?.code === 404) return undefined;
       throw error;
@@ -55,7 +58,38 @@ export class ClientNodeKube implements KubeClient {
     return this.call(`logs of pod ${pod}`, () => this.core.readNamespacedPodLog(request));
   }
 
-  private async call<T>(action: string, request: () => Promise<T>, options: { passNotFound?: boolean } = {}): Promise<T> {
+  async containerLog(namespace: string, pod: string, container: string, options: { previous: boolean }): Promise<string | undefined> {
+    const request = { name: pod, namespace, container, previous: options.previous, timestamps: true };
+    try {
+      return await this.call(`get the log of pod ${pod}`, () => this.core.readNamespacedPodLog(request), { pass: NO_LOG });
+    } catch (error) {
+      if (NO_LOG.includes(statusOf(error)?.code ?? 0)) return undefined;
+      throw error;
+    }
+  }
+
+  async followContainerLog(namespace: string, pod: string, container: string, options: { sinceTime?: string; signal: AbortSignal }): Promise<Readable | undefined> {
+    const out = new PassThrough();
+    // Log pipes the response body into `out` but puts no error listener on the body: an abort or
+    // a broken connection would be an uncaught 'error'. Either just ends this container's stream.
+    out.on('pipe', (body: Readable) => body.on('error', () => out.end()));
+    const logOptions = { follow: true, timestamps: true, sinceTime: options.sinceTime };
+    const request = () => new this.k8s.Log(this.config).log(namespace, pod, container, out, logOptions);
+    let controller: AbortController;
+    try {
+      controller = await this.call(`follow the log of pod ${pod}`, request, { pass: NO_LOG });
+    } catch (error) {
+      if (NO_LOG.includes(statusOf(error)?.code ?? 0)) return undefined;
+      throw error;
+    }
+    const stop = () => controller.abort();
+    if (options.signal.aborted) stop();
+    options.signal.addEventListener('abort', stop, { once: true });
+    out.once('close', () => options.signal.removeEventListener('abort', stop));
+    return out;
+  }
+
+  private async call<T>(action: string, request: () => Promise<T>, options: { pass?: number[] } = {}): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(Object.assign(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })), REQUEST_TIMEOUT_MS);
@@ -63,7 +97,8 @@ export class ClientNodeKube implements KubeClient {
     try {
       return await Promise.race([request(), timeout]);
     } catch (error) {
-      if (options.passNotFound && statusOf(error)?.code === 404) throw error;
+      // Codes the caller handles itself go to it as the API gave them.
+      if (options.pass?.includes(statusOf(error)?.code ?? 0)) throw error;
       throw kubeError(error, { context: this.context, server: this.server, action });
     } finally {
       clearTimeout(timer);

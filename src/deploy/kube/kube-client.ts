@@ -1,5 +1,7 @@
+import type { Readable } from 'node:stream';
+
 /**
- * The narrow view of the Kubernetes API that deploy needs. The real one
+ * The narrow view of the Kubernetes API that deploy and `msx logs` need. The real one
  * (client-node-kube.ts) loads @kubernetes/client-node only when a deploy
  * talks to a cluster, so --dry-run, --out and every other command never pay
  * for its import.
@@ -16,6 +18,19 @@ export interface KubeClient {
   remove(ref: ObjectRef): Promise<void>;
   /** The last lines a container wrote; `previous` for the run before its last restart. */
   podLog(namespace: string, pod: string, container: string, options: { tailLines: number; previous: boolean }): Promise<string>;
+  /**
+   * A container's whole log, each line prefixed with the API's RFC3339Nano
+   * timestamp and a space; `previous` for the run before its last restart.
+   * Undefined when there is none to read (not started yet, no previous run,
+   * pod gone): the API's 400 and 404.
+   */
+  containerLog(namespace: string, pod: string, container: string, options: { previous: boolean }): Promise<string | undefined>;
+  /**
+   * The same, streamed while the container writes (follow=true), from
+   * `sinceTime` (RFC3339) when given. The stream ends when the container
+   * stops, the connection breaks or `signal` aborts; undefined as above.
+   */
+  followContainerLog(namespace: string, pod: string, container: string, options: { sinceTime?: string; signal: AbortSignal }): Promise<Readable | undefined>;
 }
 
 export interface ObjectRef {

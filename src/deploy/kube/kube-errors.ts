@@ -39,7 +39,8 @@ export function kubeError(error: unknown, at: KubeErrorContext): Error {
       return new UserError(`the cluster of context "${at.context}" (${at.server}) refused msx's credentials (401 Unauthorized)`, {
         hint: 'log in again so the kubeconfig credentials are fresh', exit: 'runtimeUnavailable' });
     case 403:
-      return new KubeForbiddenError(`forbidden by RBAC in context "${at.context}": ${message}`, {
+      // client-node's Log (followed pod logs) drops the API's message: the action says what was refused.
+      return new KubeForbiddenError(`forbidden by RBAC in context "${at.context}" (${at.server}): ${status.message ?? `${at.action} (HTTP 403)`}`, {
         hint: 'ask a cluster admin for a Role that allows it, or use another --context', exit: 'runtimeUnavailable' });
     case 409:
       return new UserError(`${at.action}: ${message}`, {

@@ -29,7 +29,7 @@ export function serviceLabels(workspace: string, service: Service): Record<strin
  * A Deployment's selector is immutable once created, so it holds only what
  * never changes for a service: its name and its workspace.
  */
-export function selectorLabels(workspace: string, service: Service): Record<string, string> {
+export function selectorLabels(workspace: string, service: Pick<Service, 'name'>): Record<string, string> {
   return { [NAME_LABEL]: service.name, [WORKSPACE_LABEL]: workspace };
 }
 
