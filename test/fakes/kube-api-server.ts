@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { forbiddenMessage, serverSideApply } from './kube-api/apply.js';
 import { FakeDeploymentController, type RolloutMode } from './kube-api/controller.js';
 import { matchesFields, matchesLabels, readBody, sendJson, sendStatus } from './kube-api/http-util.js';
+import { FakePodLogs } from './kube-api/pod-logs.js';
 import { discovery, qualifiedResource, resourceByKind, resourceByName, type ResourceInfo } from './kube-api/resources.js';
 import { ObjectStore, type Obj } from './kube-api/store.js';
 
@@ -29,7 +30,8 @@ interface Route {
  * application/apply-patch+yaml and ?fieldManager), GET and LIST with label and
  * field selectors, DELETE with garbage collection, Status objects for
  * 400/403/404/409/415/422, resourceVersion and generation bookkeeping, a
- * Deployment controller (controller.ts), and pod logs. No real cluster runs in
+ * Deployment controller (controller.ts), and pod logs per container, with
+ * timestamps, previous runs and follow (pod-logs.ts). No real cluster runs in
  * the tests; this is what they talk to.
  */
 export class FakeKubeApi {
@@ -37,7 +39,8 @@ export class FakeKubeApi {
   readonly requests: RecordedRequest[] = [];
   /** How the pods of the next new ReplicaSet behave. */
   rolloutMode: RolloutMode = 'ready';
-  readonly controller = new FakeDeploymentController(this.store, () => this.rolloutMode);
+  readonly podLogs = new FakePodLogs();
+  readonly controller = new FakeDeploymentController(this.store, this.podLogs, () => this.rolloutMode);
   private readonly forbidden = new Set<string>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
@@ -56,7 +59,7 @@ export class FakeKubeApi {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
-  /** RBAC says no to `verb` (get, list, patch, delete) on a resource (`deployments`). */
+  /** RBAC says no to `verb` (get, list, patch, delete) on a resource (`deployments`, or a subresource: `pods/log`). */
   forbid(verb: string, resource: string): void {
     this.forbidden.add(`${verb} ${resource}`);
   }
@@ -64,6 +67,25 @@ export class FakeKubeApi {
   /** Puts an object in as another client would (a Namespace, a Secret, an object kubectl owns). */
   seed(object: Obj, manager = 'kubectl-client-side-apply'): Obj {
     return this.store.put({ ...object, metadata: { generation: 1, ...object.metadata, managedFields: [{ manager, operation: 'Update' }] } });
+  }
+
+  /**
+   * A running pod as a Deployment would have made it, with these labels; its
+   * containers have run `restarts` times before (seed their logs through
+   * podLogs: a container without any is still being created).
+   */
+  seedPod(pod: { namespace: string; name: string; labels: Record<string, string>; containers: string[]; restarts?: number }): Obj {
+    const restartCount = pod.restarts ?? 0;
+    const containerStatuses = pod.containers.map((name) => ({
+      name, ready: true, restartCount, containerID: `containerd://${pod.name}-${name}-${restartCount}`, state: { running: { startedAt: new Date().toISOString() } },
+    }));
+    return this.seed({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: pod.name, namespace: pod.namespace, labels: pod.labels },
+      spec: { containers: pod.containers.map((name) => ({ name, image: `${name}:test` })) },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses },
+    }, 'kube-controller-manager');
   }
 
   get(kind: string, name: string, namespace?: string): Obj | undefined {
@@ -100,8 +122,9 @@ export class FakeKubeApi {
     const route = parseRoute(segments);
     if (!route) return sendStatus(res, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     const verb = verbOf(req.method ?? 'GET', route);
-    if (this.forbidden.has(`${verb} ${route.resource.name}`)) {
-      return sendStatus(res, 403, 'Forbidden', forbiddenMessage(verb, route.resource, route.namespace, route.name), { name: route.name, kind: route.resource.name });
+    const rbacResource = route.log ? `${route.resource.name}/log` : route.resource.name;
+    if (this.forbidden.has(`${verb} ${rbacResource}`)) {
+      return sendStatus(res, 403, 'Forbidden', forbiddenMessage(verb, route.resource, route.namespace, route.name, rbacResource), { name: route.name, kind: route.resource.name });
     }
     if (route.log) return this.sendLog(res, route, url.searchParams);
     if (verb === 'list') return this.sendList(res, route, url.searchParams);
@@ -157,17 +180,8 @@ export class FakeKubeApi {
 
   private sendLog(res: ServerResponse, route: Route, query: URLSearchParams): void {
     const pod = this.store.get(route.resource, route.namespace, route.name!);
-    const logs = this.controller.logs.get(route.name!);
-    if (!pod || !logs) return sendStatus(res, 404, 'NotFound', `pods "${route.name}" not found`);
-    const previous = query.get('previous') === 'true';
-    const lines = previous ? logs.previous : logs.current;
-    if (previous && lines.length === 0) {
-      return sendStatus(res, 400, 'BadRequest', `previous terminated container "${query.get('container')}" in pod "${route.name}" not found`);
-    }
-    const tail = Number(query.get('tailLines') ?? lines.length);
-    const text = lines.slice(-tail).map((line) => `${line}\n`).join('');
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end(text);
+    if (!pod) return sendStatus(res, 404, 'NotFound', `pods "${route.name}" not found`, { name: route.name, kind: 'pods' });
+    this.podLogs.serve(res, pod, query);
   }
 }
 

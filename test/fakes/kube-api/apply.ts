@@ -80,9 +80,9 @@ function updated(existing: Obj, applied: Obj, request: ApplyRequest): Obj {
   return next;
 }
 
-export function forbiddenMessage(verb: string, resource: ResourceInfo, namespace: string | undefined, name?: string): string {
+export function forbiddenMessage(verb: string, resource: ResourceInfo, namespace: string | undefined, name?: string, rbacResource = resource.name): string {
   const group = resource.groupVersion === 'apps/v1' ? 'apps' : '';
   const what = name ? `${qualifiedResource(resource)} "${name}"` : qualifiedResource(resource);
   const where = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope';
-  return `${what} is forbidden: User "system:serviceaccount:ci:deployer" cannot ${verb} resource "${resource.name}" in API group "${group}"${where}`;
+  return `${what} is forbidden: User "system:serviceaccount:ci:deployer" cannot ${verb} resource "${rbacResource}" in API group "${group}"${where}`;
 }

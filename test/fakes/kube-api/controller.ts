@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FakePodLogs } from './pod-logs.js';
 import { resourceByKind } from './resources.js';
 import { stableJson, type ObjectStore, type Obj } from './store.js';
 
@@ -17,12 +18,12 @@ const REVISION = 'deployment.kubernetes.io/revision';
  * (observedGeneration, updated/ready/available replicas) written back.
  */
 export class FakeDeploymentController {
-  /** Each pod's log lines: `previous` is the run before its last restart. */
-  readonly logs = new Map<string, { current: string[]; previous: string[] }>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly store: ObjectStore,
+    /** Where each pod's log lines go: `previous` is the run before its last restart. */
+    private readonly logs: FakePodLogs,
     private readonly modeFor: () => RolloutMode,
     private readonly delayMs = 150,
   ) {}
@@ -118,7 +119,7 @@ export class FakeDeploymentController {
       status: podStatus(mode, container.name),
     };
     this.store.put(pod);
-    this.logs.set(name, podLogs(mode, container.name));
+    this.logs.seed(name, container.name, podLogs(mode, container.name));
     for (const [type, reason, message] of podEvents(mode, name, container)) this.addEvent(pod, type, reason, message);
   }
 
