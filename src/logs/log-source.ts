@@ -1,3 +1,4 @@
+import type { UserError } from '../errors.js';
 import type { LogEntry } from './log-entry.js';
 
 export interface LogReadOptions {
@@ -17,10 +18,10 @@ export interface LogFollowOptions extends LogReadOptions {
 
 /**
  * Where `msx logs` reads service logs from: one implementation per runtime
- * (local NDJSON files now; Docker and Kubernetes later). Every source yields
- * parsed entries in batches, in the order each service wrote them, with stack
- * traces already attached to their line. Merging, filtering and rendering are
- * not the source's business.
+ * (local NDJSON files, which the docker runtime writes too; Kubernetes pod
+ * logs through the API). Every source yields parsed entries in batches, in
+ * the order each service wrote them, with stack traces already attached to
+ * their line. Merging, filtering and rendering are not the source's business.
  */
 export interface LogSource {
   /** Services that have logs in this source, sorted by name. */
@@ -33,4 +34,10 @@ export interface LogSource {
    * shown twice or skipped. Absent when the runtime cannot follow.
    */
   follow?(options: LogFollowOptions): AsyncIterable<LogEntry[]>;
+  /**
+   * The not-found error for services with no logs here (all when empty), for
+   * a source where that is a definite answer (no pods in the namespace).
+   * Absent where it only means "not started yet" (local files).
+   */
+  missingLogs?(services: string[]): UserError;
 }

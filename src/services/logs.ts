@@ -14,6 +14,8 @@ export interface LogsOptions {
   /** Only these services; every service with logs when empty. */
   services: string[];
   filter: LogFilterOptions;
+  /** Kubernetes only: each container's run before its last restart too. */
+  previous?: boolean;
 }
 
 export interface LogStream {
@@ -37,7 +39,7 @@ export interface TraceResult {
  * aborts. Nothing is held in memory beyond a batch per service.
  */
 export async function streamLogs(options: LogsOptions, follow?: { signal: AbortSignal }): Promise<LogStream> {
-  const { source, services, named } = await openLogs(options);
+  const { source, services, named } = await openLogs(options, Boolean(follow));
   const keep = entryFilter(options.filter);
   const needle = options.filter.traceId;
   const history = mergeByTime(services.map((service) => filterBatches(source.read(service, { needle }), keep)));
@@ -64,11 +66,17 @@ interface OpenLogs {
   named?: string[];
 }
 
-async function openLogs(options: LogsOptions): Promise<OpenLogs> {
+async function openLogs(options: LogsOptions, following: boolean): Promise<OpenLogs> {
   const workspace = await readWorkspace(options.cwd);
-  const source = await openLogSource(workspace, runtimeNameFor(workspace, options.runtime));
+  const runtime = runtimeNameFor(workspace, options.runtime);
+  // One line, no hint: the message says what to do.
+  if (options.previous && runtime !== 'kubernetes') throw new UserError(`--previous works only with --runtime kubernetes (these logs are from the ${runtime} runtime)`);
+  const source = await openLogSource(workspace, runtime, { previous: options.previous });
   const withLogs = await source.services();
-  if (options.services.length === 0) return { source, services: withLogs };
+  if (options.services.length === 0) {
+    if (withLogs.length === 0 && !following && source.missingLogs) throw source.missingLogs([]);
+    return { source, services: withLogs };
+  }
   // A service removed from msx.yaml still has its logs: it is known too.
   const known = [...new Set([...workspace.services.map((s) => s.name), ...withLogs])];
   const unknown = options.services.filter((name) => !known.includes(name));
@@ -77,6 +85,9 @@ async function openLogs(options: LogsOptions): Promise<OpenLogs> {
     throw new UserError(`unknown service ${names} (known: ${known.join(', ') || 'none'})`, { hint: 'name services from msx.yaml; `msx ps` lists them' });
   }
   const named = [...new Set(options.services)];
+  const missing = named.filter((name) => !withLogs.includes(name));
+  // Following waits for services that start later; reading once has nothing to wait for.
+  if (missing.length > 0 && !following && source.missingLogs) throw source.missingLogs(missing);
   return { source, services: named.filter((name) => withLogs.includes(name)), named };
 }
 
