@@ -75,3 +75,4 @@ awk -v l="$LINES" -v b="$BYTES" -v g="$GREP_MS" -v m="$MSX_MS" -v f="$FIXED_MS" 
   printf "without the trace index (full scan)   %6d ms   ratio %.2fx grep;  peak RSS %d MB\n", s, s / g, sr
   printf "log writer, 1M lines (parse + write + index)  %d ms = %.1f us/line\n", w, w * 1000 / l
 }'
+node bench/trace-index-write.mjs
