@@ -13,6 +13,8 @@ import { mergeByTime } from './merge.js';
 
 /** Where `msx deploy` put a workspace's pods. */
 export interface KubeLogTarget {
+  /** The msx.yaml environment, named in hints. */
+  environment: string;
   namespace: string;
   /** msx.yaml's name: the dev.msx/workspace label on every pod. */
   workspace: string;
@@ -72,7 +74,7 @@ export class KubernetesLogSource implements LogSource {
   missingLogs(services: string[]): UserError {
     const what = services.length > 0 ? `no pods of ${services.join(', ')}` : `no pods of workspace ${this.target.workspace}`;
     return new UserError(`${what} in namespace ${this.target.namespace} (context "${this.client.context}", ${this.client.server})`, {
-      hint: 'deploy with `msx deploy`; or check the namespace of the kubernetes environment in msx.yaml and the kube context',
+      hint: `deploy with \`msx deploy\`, or check namespace and kubeContext of environment ${this.target.environment} in msx.yaml`,
       exit: 'notFound',
     });
   }
@@ -116,9 +118,10 @@ export class KubernetesLogSource implements LogSource {
 /** The source for a workspace's Kubernetes environment, resolved as `msx deploy` resolves it. */
 export async function openKubernetesLogSource(workspace: WorkspaceData, options: KubeLogOptions): Promise<KubernetesLogSource> {
   const target = kubeTarget(workspace, {}, 'msx logs');
-  const client = await connectKube({ context: target.kubeContext });
+  // msx logs has no --context: the environment's kubeContext in msx.yaml is how to choose another.
+  const client = await connectKube({ context: target.kubeContext, otherContext: `set kubeContext for environment ${target.environment} in msx.yaml` });
   const services = workspace.services.map((service) => service.name);
-  return new KubernetesLogSource(client, { namespace: target.namespace, workspace: workspace.name, services }, options);
+  return new KubernetesLogSource(client, { environment: target.environment, namespace: target.namespace, workspace: workspace.name, services }, options);
 }
 
 function restartsOf(pod: KubeObject, container: string): number {

@@ -19,7 +19,7 @@ let dir: string;
 const savedKubeconfig = process.env.KUBECONFIG;
 /** A whole second an hour ago: lines appended while following come after it. */
 const BASE = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
-const TARGET = { namespace: NAMESPACE, workspace: 'shop', services: ['orders', 'stock', 'mailer'] };
+const TARGET = { environment: 'staging', namespace: NAMESPACE, workspace: 'shop', services: ['orders', 'stock', 'mailer'] };
 
 async function source(options: KubeLogOptions = {}): Promise<KubernetesLogSource> {
   return new KubernetesLogSource(await connectKube({}), TARGET, options);

@@ -121,7 +121,7 @@ describe('msx logs --runtime kubernetes (built CLI, fake API)', () => {
       expect(result.code).toBe(3);
       expect(errorLines(result.stderr)).toEqual([
         `error: no pods of mailer in namespace shop (context "fake", ${fake.url})`,
-        '  next: deploy with `msx deploy`; or check the namespace of the kubernetes environment in msx.yaml and the kube context',
+        '  next: deploy with `msx deploy`, or check namespace and kubeContext of environment staging in msx.yaml',
       ]);
     } finally {
       fake.store.put(mailerPod);
@@ -135,7 +135,7 @@ describe('msx logs --runtime kubernetes (built CLI, fake API)', () => {
     expect(result.code).toBe(5);
     expect(errorLines(result.stderr)).toEqual([
       `error: cannot reach the cluster of context "fake" at http://127.0.0.1:${port} (ECONNREFUSED)`,
-      '  next: start the cluster or check the kubeconfig, or choose another with --context',
+      '  next: start the cluster or check the kubeconfig, or set kubeContext for environment staging in msx.yaml',
     ]);
   });
 

@@ -21,6 +21,7 @@ export class ClientNodeKube implements KubeClient {
     private readonly config: KubeConfig,
     readonly context: string,
     readonly server: string,
+    private readonly otherContext?: string,
   ) {
     this.objects = k8s.KubernetesObjectApi.makeApiClient(config);
     this.core = config.makeApiClient(k8s.CoreV1Api);
@@ -99,7 +100,7 @@ export class ClientNodeKube implements KubeClient {
     } catch (error) {
       // Codes the caller handles itself go to it as the API gave them.
       if (options.pass?.includes(statusOf(error)?.code ?? 0)) throw error;
-      throw kubeError(error, { context: this.context, server: this.server, action });
+      throw kubeError(error, { context: this.context, server: this.server, action, otherContext: this.otherContext });
     } finally {
       clearTimeout(timer);
     }

@@ -7,6 +7,8 @@ import type { KubeClient } from './kube-client.js';
 export interface ConnectOptions {
   /** --context, else the environment's kubeContext, else the kubeconfig's current-context. */
   context?: string;
+  /** How the command switches to another kube context, for hints; deploy's --context when absent. */
+  otherContext?: string;
 }
 
 /** The kubeconfig files kubectl would read: $KUBECONFIG (a path list), else ~/.kube/config. */
@@ -35,15 +37,16 @@ export async function connectKube(options: ConnectOptions): Promise<KubeClient> 
   }
   const context = options.context ?? config.getCurrentContext();
   const known = config.getContexts().map((c) => c.name);
-  if (!context || !known.includes(context)) throw missingContext(context, known);
+  if (!context || !known.includes(context)) throw missingContext(context, known, options.otherContext);
   config.setCurrentContext(context);
   const server = config.getCurrentCluster()?.server ?? '(no server)';
   const { ClientNodeKube } = await import('./client-node-kube.js');
-  return new ClientNodeKube(k8s, config, context, server);
+  return new ClientNodeKube(k8s, config, context, server, options.otherContext);
 }
 
-function missingContext(context: string | undefined, known: string[]): UserError {
+function missingContext(context: string | undefined, known: string[], otherContext?: string): UserError {
   const has = known.length > 0 ? `it has: ${known.join(', ')}` : 'it has none';
   const what = context ? `kube context "${context}" is not in the kubeconfig` : 'the kubeconfig has no current-context';
-  return new UserError(`${what} (${has})`, { hint: 'pass --context NAME, or set kubeContext for this environment in msx.yaml', exit: 'notFound' });
+  const hint = otherContext ?? 'pass --context NAME, or set kubeContext for this environment in msx.yaml';
+  return new UserError(`${what} (${has})`, { hint, exit: 'notFound' });
 }

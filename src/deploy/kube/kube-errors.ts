@@ -7,7 +7,11 @@ export interface KubeErrorContext {
   server: string;
   /** What was being done: `apply Deployment/orders`, `list pods`. */
   action: string;
+  /** How this command switches to another kube context, for hints (deploy: --context). */
+  otherContext?: string;
 }
+
+const OTHER_CONTEXT = 'use another --context';
 
 /** RBAC said no: some checks (a Secret's keys, a Namespace) are skipped rather than failed on it. */
 export class KubeForbiddenError extends UserError {}
@@ -41,7 +45,7 @@ export function kubeError(error: unknown, at: KubeErrorContext): Error {
     case 403:
       // client-node's Log (followed pod logs) drops the API's message: the action says what was refused.
       return new KubeForbiddenError(`forbidden by RBAC in context "${at.context}" (${at.server}): ${status.message ?? `${at.action} (HTTP 403)`}`, {
-        hint: 'ask a cluster admin for a Role that allows it, or use another --context', exit: 'runtimeUnavailable' });
+        hint: `ask a cluster admin for a Role that allows it, or ${at.otherContext ?? OTHER_CONTEXT}`, exit: 'runtimeUnavailable' });
     case 409:
       return new UserError(`${at.action}: ${message}`, {
         hint: 'another field manager owns these fields; pass --force-conflicts to take them over', exit: 'conflict' });
@@ -59,7 +63,7 @@ function networkError(error: unknown, at: KubeErrorContext): Error {
   if ((code && NETWORK_CODES.has(code)) || insecureHttp || /certificate|self.signed|TLS/i.test(err.message ?? '')) {
     const why = insecureHttp ? 'plain http needs insecure-skip-tls-verify in the kubeconfig' : (code ?? err.message);
     return new UserError(`cannot reach the cluster of context "${at.context}" at ${at.server} (${why})`, {
-      hint: 'start the cluster or check the kubeconfig, or choose another with --context', exit: 'runtimeUnavailable' });
+      hint: `start the cluster or check the kubeconfig, or ${at.otherContext ?? OTHER_CONTEXT}`, exit: 'runtimeUnavailable' });
   }
   return error instanceof Error ? error : new Error(String(error));
 }
