@@ -139,6 +139,16 @@ describe('msx logs --runtime kubernetes (built CLI, fake API)', () => {
     ]);
   });
 
+  it('no kubeconfig: one line naming the files looked for, exit 5', async () => {
+    const missing = join(root, 'no-such-kubeconfig');
+    const result = await msx(['--trace-id', TRACE], { KUBECONFIG: missing });
+    expect(result.code).toBe(5);
+    expect(errorLines(result.stderr)).toEqual([
+      `error: no kubeconfig found (${missing})`,
+      '  next: set KUBECONFIG or create ~/.kube/config (kind, k3d and cloud CLIs write one)',
+    ]);
+  });
+
   it('--previous without the kubernetes runtime is a usage error in one line (exit 2)', async () => {
     const result = await runCliAsync(['logs', '--previous'], root, { KUBECONFIG: kubeconfig });
     expect(result.code).toBe(2);
