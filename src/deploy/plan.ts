@@ -65,7 +65,7 @@ function chooseEnvironment(workspace: WorkspaceData, name: string | undefined, c
       hint: 'add one, e.g. environments: { staging: { runtime: kubernetes, registry: ghcr.io/me, namespace: shop } }' });
   }
   // msx logs has no --env (yet): it cannot choose between environments.
-  const hint = command === 'msx deploy' ? `msx deploy --env ${kube[0]}` : 'msx logs reads the one environment with runtime: kubernetes; this version has no --env for it';
+  const hint = command === 'msx deploy' ? `msx deploy --env ${kube[0]}` : 'msx logs has no --env yet; meanwhile: kubectl logs -n NAMESPACE -l app.kubernetes.io/name=SERVICE --timestamps';
   throw new UserError(`several Kubernetes environments (${kube.join(', ')}): ${command === 'msx deploy' ? 'pass --env' : 'msx logs cannot choose one'}`, { hint });
 }
 
