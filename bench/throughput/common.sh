@@ -57,7 +57,7 @@ install_tools() {
 
 http_ok() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; }
 
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-4}
 CLK_TCK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
@@ -74,15 +74,22 @@ measure() {
 }
 
 # compare LABEL GOAL GEN_PID BARE_PID CMD_GEN -- CMD_BARE: ROUNDS alternating rounds, means, ratios.
+# Rounds go generated-bare, bare-generated, ...: on a machine whose load drifts (other jobs
+# starting or ending), neither side is always the one measured later.
 compare() {
   local label=$1 goal=$2 gen_pid=$3 bare_pid=$4; shift 4
   local gen_cmd=() bare_cmd=()
   while [ "$1" != "--" ]; do gen_cmd+=("$1"); shift; done; shift
   bare_cmd=("$@")
-  local gr=0 ge=0 br=0 be=0 r e
-  for _ in $(seq 1 "$ROUNDS"); do
+  local gr=0 ge=0 br=0 be=0 r e round
+  for round in $(seq 1 "$ROUNDS"); do
+    if [ $((round % 2)) -eq 0 ]; then
+      read -r r e < <(measure "$bare_pid" "${bare_cmd[@]}"); br=$((br + r)); be=$((be + e))
+    fi
     read -r r e < <(measure "$gen_pid" "${gen_cmd[@]}"); gr=$((gr + r)); ge=$((ge + e))
-    read -r r e < <(measure "$bare_pid" "${bare_cmd[@]}"); br=$((br + r)); be=$((be + e))
+    if [ $((round % 2)) -eq 1 ]; then
+      read -r r e < <(measure "$bare_pid" "${bare_cmd[@]}"); br=$((br + r)); be=$((be + e))
+    fi
   done
   echo "$label"
   echo "  rate:             generated $((gr / ROUNDS))/s, bare $((br / ROUNDS))/s"

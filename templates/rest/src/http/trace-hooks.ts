@@ -33,23 +33,23 @@ export class TracedLogController extends LogController {
   // Fastify logs this before any hook runs, so before the trace exists.
   override incomingRequest(): void {}
 
-  // Fired from the socket's "finish" event, outside the request's context.
+  // Fired from the socket's "finish" event, maybe outside the request's context: the line names
+  // its trace itself (re-entering the context to look it up cost ~3% of a request). A plain
+  // literal: a spread-built object is slower for pino to walk. Undefined fields are left out.
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const log = () => logCompleted(error, request, reply);
-    if (request.trace) runWithTrace(request.trace, log);
-    else log();
+    const trace: TraceContext | null = request.trace;
+    const fields = {
+      trace_id: trace?.traceId,
+      span_id: trace?.spanId,
+      parent_span_id: trace ? (trace.parentSpanId ?? null) : undefined,
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    };
+    if (error) request.log.error({ ...fields, err: error }, "request errored");
+    // Probes arrive every few seconds from every poller; keep them out of the info stream.
+    else if (request.url.startsWith("/health/")) request.log.debug(fields, "request completed");
+    else request.log.info(fields, "request completed");
   }
-}
-
-function logCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-  const fields = {
-    method: request.method,
-    url: request.url,
-    status: reply.statusCode,
-    duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-  };
-  if (error) request.log.error({ ...fields, err: error }, "request errored");
-  // Probes arrive every few seconds from every poller; keep them out of the info stream.
-  else if (request.url.startsWith("/health/")) request.log.debug(fields, "request completed");
-  else request.log.info(fields, "request completed");
 }

@@ -33,6 +33,19 @@ describe("createLogger", () => {
     expect(logs.records()[0]).toHaveProperty("parent_span_id", null);
   });
 
+  it("keeps the trace a line names itself, outside a trace or inside another one", () => {
+    const logs = captureLogs();
+    const logger = createLogger({ service: "orders", level: "info", destination: logs.stream });
+    const named = startTrace(HEADER);
+    const fields = { trace_id: named.traceId, span_id: named.spanId, parent_span_id: named.parentSpanId ?? null };
+    logger.info({ ...fields, status: 200 }, "request completed");
+    runWithTrace(startTrace(), () => logger.info(fields, "late line"));
+    for (const line of logs.records()) {
+      expect(line).toMatchObject({ trace_id: named.traceId, span_id: named.spanId, parent_span_id: "00f067aa0ba902b7" });
+    }
+    expect(logs.records()[0]).toHaveProperty("status", 200);
+  });
+
   it("writes no trace fields outside a trace, and nothing below its level", () => {
     const logs = captureLogs();
     const logger = createLogger({ service: "orders", level: "info", destination: logs.stream });
