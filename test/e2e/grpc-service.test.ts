@@ -19,6 +19,7 @@ import { freePort, killGroup, mustRun, npmInstall, startProcess, waitForStatus, 
 const SERVING = 1;
 const NOT_SERVING = 2;
 const DEADLINE_EXCEEDED = 4;
+const INVALID_ARGUMENT = 3;
 
 // Installing, testing and building a generated service can outlast the default 30 s on a busy machine.
 describe('msx new service --kind grpc, end to end', { timeout: 120_000 }, () => {
@@ -86,6 +87,13 @@ describe('msx new service --kind grpc, end to end', { timeout: 120_000 }, () => 
     const lines = linesOf().map((line) => JSON.parse(line));
     expect(lines.map((line) => line.msg)).toEqual(['stock created', 'call completed']);
     expect(lines[1]).toMatchObject({ trace_id: traceId, grpc_code: 0, method: 'stock.v1.StockService/CreateStock', span_id: expect.any(String) });
+
+    // A bad request is INVALID_ARGUMENT, with a google.rpc.Status naming the field in the status trailer.
+    const invalid = await client.unary('CreateStock', { name: '' }).catch((error: ServiceError) => error);
+    expect(invalid).toMatchObject({ code: INVALID_ARGUMENT, details: expect.stringMatching(/^name: /) });
+    const status = grpc.decodeStatus((invalid as ServiceError).metadata.get('grpc-status-details-bin')[0]);
+    expect(status).toMatchObject({ code: INVALID_ARGUMENT, message: (invalid as ServiceError).details });
+    expect(status.details).toEqual([{ typeUrl: 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'name', description: expect.any(String) }] }]);
 
     // A deadline shorter than the (test-only slowed) Get ends the call with DEADLINE_EXCEEDED.
     const late = await client.unary('GetStock', { id: created.response.id }, { deadlineMs: 300 }).catch((error: { code: number }) => error);
@@ -161,6 +169,24 @@ interface GrpcModule {
 interface ProtoLoader {
   loadSync(files: string, options: Record<string, unknown>): unknown;
 }
+interface ServiceError {
+  code: number;
+  details: string;
+  metadata: Metadata;
+}
+interface ProtobufType {
+  decode(bytes: unknown): unknown;
+  toObject(message: unknown, options: Record<string, unknown>): Record<string, unknown>;
+}
+interface Protobuf {
+  parse(source: string): { root: { lookupType(name: string): ProtobufType } };
+}
+
+// google.rpc.Status and BadRequest (googleapis google/rpc/*.proto; Any kept in the same package, wire-compatible).
+const GOOGLE_RPC = `syntax = "proto3"; package google.rpc;
+message Any { string type_url = 1; bytes value = 2; }
+message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
+message BadRequest { message FieldViolation { string field = 1; string description = 2; } repeated FieldViolation field_violations = 1; }`;
 type Grpc = ReturnType<typeof loadGrpc>;
 
 function loadGrpc(serviceDir: string) {
@@ -172,9 +198,18 @@ function loadGrpc(serviceDir: string) {
     return path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], root) as StubConstructor;
   };
   const StockService = load(join(serviceDir, 'proto', 'stock.proto'), 'stock.v1.StockService');
+  // The service's own protobufjs (a dev dependency there) decodes the status trailer independently of the service's encoder.
+  const rpc = (require('protobufjs') as Protobuf).parse(GOOGLE_RPC).root;
+  const decode = (type: string, bytes: unknown) => rpc.lookupType(type).toObject(rpc.lookupType(type).decode(bytes), { defaults: true });
   const reflectionProto = join(serviceDir, 'node_modules', '@grpc', 'reflection', 'build', 'proto', 'grpc', 'reflection', 'v1', 'reflection.proto');
   const ServerReflection = load(reflectionProto, 'grpc.reflection.v1.ServerReflection', true);
   return {
+    /** google.rpc.Status from a grpc-status-details-bin trailer, BadRequest details unpacked. */
+    decodeStatus(bytes: unknown) {
+      const status = decode('google.rpc.Status', bytes) as { code: number; message: string; details: { type_url: string; value: unknown }[] };
+      const details = status.details.map((any) => ({ typeUrl: any.type_url, fieldViolations: decode('google.rpc.BadRequest', any.value).field_violations }));
+      return { code: status.code, message: status.message, details };
+    },
     connect(address: string) {
       const credentials = grpc.credentials.createInsecure();
       const stub = new StockService(address, credentials);

@@ -29,7 +29,7 @@ export function unary<Req, Res>(
       callback(null, response);
     };
     const failed = (error: unknown) => {
-      const failure = failureOf(call as Call, error, logger);
+      const failure = failureOf(call as Call, error, logger, method);
       completed(logger, method, started, call as Call, failure.code);
       answerTrace(call as Call, trace);
       callback(failure);
@@ -59,7 +59,7 @@ export function serverStream<Req, Res>(
       call.end();
     };
     const failed = (error: unknown) => {
-      const failure = failureOf(call as Call, error, logger);
+      const failure = failureOf(call as Call, error, logger, method);
       completed(logger, method, started, call as Call, failure.code);
       call.emit("error", failure);
     };
@@ -114,10 +114,11 @@ function completed(logger: Logger, method: string, started: number, call: Call, 
   else logger.info(fields, "call completed");
 }
 
-function failureOf(call: Call, error: unknown, logger: Logger): CallError {
+function failureOf(call: Call, error: unknown, logger: Logger, method: string): CallError {
   // The handler gave up because the caller did (its signal aborted): not a failure of ours.
   if (call.cancelled) return { code: expired(call) ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED, details: "the caller gave up" };
-  return toCallError(error, logger);
+  // The service's full name ("pkg.v1.Service") is the domain of our ErrorInfo reasons.
+  return toCallError(error, logger, method.slice(0, method.indexOf("/")));
 }
 
 /**
