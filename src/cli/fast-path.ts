@@ -29,6 +29,7 @@ export const LOGS_FLAGS: Readonly<Record<string, FastFlag>> = {
   level: { type: 'string', options: LEVEL_NAMES },
   grep: { type: 'string' },
   runtime: { type: 'string', options: ['local', 'docker', 'kubernetes'] },
+  env: { type: 'string' },
   previous: { type: 'boolean' },
   json: { type: 'boolean' },
 };

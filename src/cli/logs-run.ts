@@ -15,6 +15,7 @@ export interface LogsFlags {
   level?: string;
   grep?: string;
   runtime?: string;
+  env?: string;
   previous?: boolean;
 }
 
@@ -37,7 +38,7 @@ export interface LogsIo {
  */
 export async function runLogs(flags: LogsFlags, services: string[], io: LogsIo): Promise<TraceJson | undefined> {
   if (flags.follow && flags.until) throw new UserError('--until cannot be used with --follow', { hint: 'drop one of them' });
-  const options: LogsOptions = { cwd: process.cwd(), runtime: flags.runtime, services, filter: filterFrom(flags), previous: flags.previous };
+  const options: LogsOptions = { cwd: process.cwd(), runtime: flags.runtime, services, filter: filterFrom(flags), env: flags.env, previous: flags.previous };
   const traceId = options.filter.traceId;
   if (traceId && !flags.follow) {
     const trace = await traceLogs({ ...options, filter: { ...options.filter, traceId } });

@@ -23,6 +23,7 @@ export default class Logs extends BaseCommand {
     level: Flags.string({ description: 'lines at this level or above', options: [...LEVEL_NAMES] }),
     grep: Flags.string({ description: "lines containing TEXT (case-sensitive, in the service's line or its stack trace)" }),
     runtime: Flags.string({ description: 'runtime to read from (default: the local environment in msx.yaml)', options: ['local', 'docker', 'kubernetes'] }),
+    env: Flags.string({ description: "an environment in msx.yaml: its runtime, and for kubernetes its namespace and kubeContext" }),
     previous: Flags.boolean({ description: 'kubernetes: also the log of each container before its last restart' }),
   };
 

@@ -64,9 +64,7 @@ function chooseEnvironment(workspace: WorkspaceData, name: string | undefined, c
     throw new UserError('msx.yaml has no environment with runtime: kubernetes', {
       hint: 'add one, e.g. environments: { staging: { runtime: kubernetes, registry: ghcr.io/me, namespace: shop } }' });
   }
-  // msx logs has no --env (yet): it cannot choose between environments.
-  const hint = command === 'msx deploy' ? `msx deploy --env ${kube[0]}` : 'msx logs has no --env yet; meanwhile: kubectl logs -n NAMESPACE -l app.kubernetes.io/name=SERVICE --timestamps';
-  throw new UserError(`several Kubernetes environments (${kube.join(', ')}): ${command === 'msx deploy' ? 'pass --env' : 'msx logs cannot choose one'}`, { hint });
+  throw new UserError(`several Kubernetes environments (${kube.join(', ')}): pass --env`, { hint: `${command} --env ${kube[0]}` });
 }
 
 /** `90`, `90s`, `5m`, `1h` → milliseconds. */

@@ -25,6 +25,8 @@ export interface KubeLogTarget {
 export interface KubeLogOptions {
   /** Read each container's run before its last restart first. */
   previous?: boolean;
+  /** The environment of msx.yaml to read (else the one whose runtime is kubernetes). */
+  env?: string;
   /** How often following looks for new pods; the default is what users get. */
   pollMs?: number;
 }
@@ -117,7 +119,7 @@ export class KubernetesLogSource implements LogSource {
 
 /** The source for a workspace's Kubernetes environment, resolved as `msx deploy` resolves it. */
 export async function openKubernetesLogSource(workspace: WorkspaceData, options: KubeLogOptions): Promise<KubernetesLogSource> {
-  const target = kubeTarget(workspace, {}, 'msx logs');
+  const target = kubeTarget(workspace, { env: options.env }, 'msx logs');
   // msx logs has no --context: the environment's kubeContext in msx.yaml is how to choose another.
   const client = await connectKube({ context: target.kubeContext, otherContext: `set kubeContext for environment ${target.environment} in msx.yaml` });
   const services = workspace.services.map((service) => service.name);

@@ -6,6 +6,8 @@ import type { LogSource } from './log-source.js';
 export interface OpenLogSourceOptions {
   /** Kubernetes only: each container's run before its last restart too. */
   previous?: boolean;
+  /** Kubernetes only: the environment whose namespace and context to read (else the one kubernetes environment). */
+  env?: string;
 }
 
 /** The log source of the runtime the services run in. */
@@ -21,7 +23,7 @@ export async function openLogSource(workspace: WorkspaceData, runtime: RuntimeNa
     case 'kubernetes': {
       // client-node (~670 ms to import) loads only here, through connectKube.
       const { openKubernetesLogSource } = await import('./kubernetes-log-source.js');
-      return openKubernetesLogSource(workspace, { previous: options.previous });
+      return openKubernetesLogSource(workspace, { previous: options.previous, env: options.env });
     }
   }
 }

@@ -14,6 +14,8 @@ export interface LogsOptions {
   /** Only these services; every service with logs when empty. */
   services: string[];
   filter: LogFilterOptions;
+  /** An environment of msx.yaml: its runtime (unless `runtime` is given), and for kubernetes its namespace and context. */
+  env?: string;
   /** Kubernetes only: each container's run before its last restart too. */
   previous?: boolean;
 }
@@ -68,10 +70,17 @@ interface OpenLogs {
 
 async function openLogs(options: LogsOptions, following: boolean): Promise<OpenLogs> {
   const workspace = await readWorkspace(options.cwd);
-  const runtime = runtimeNameFor(workspace, options.runtime);
+  if (options.env !== undefined && !workspace.environments[options.env]) {
+    const names = Object.keys(workspace.environments);
+    throw new UserError(`unknown environment "${options.env}" (msx.yaml has: ${names.join(', ') || 'none'})`, {
+      hint: 'pass --env with one of those, or add it under environments: in msx.yaml',
+      exit: 'notFound',
+    });
+  }
+  const runtime = runtimeNameFor(workspace, options.runtime, options.env);
   // One line, no hint: the message says what to do.
   if (options.previous && runtime !== 'kubernetes') throw new UserError(`--previous works only with --runtime kubernetes (these logs are from the ${runtime} runtime)`);
-  const source = await openLogSource(workspace, runtime, { previous: options.previous });
+  const source = await openLogSource(workspace, runtime, { previous: options.previous, env: options.env });
   const withLogs = await source.services();
   if (options.services.length === 0) {
     if (withLogs.length === 0 && !following && source.missingLogs) throw source.missingLogs([]);

@@ -16,13 +16,13 @@ describe('kubeTarget', () => {
     expect(kubeTarget(workspace({ prod: { runtime: 'kubernetes' } }), {}, 'msx logs')).toMatchObject({ namespace: 'default', kubeContext: undefined });
   });
 
-  it('several kubernetes environments: deploy asks for --env, logs says it cannot choose', () => {
+  it('several kubernetes environments: deploy and logs ask for --env', () => {
     const ws = workspace({ local: LOCAL, staging: { runtime: 'kubernetes' }, prod: { runtime: 'kubernetes' } });
     const deploy = (() => { try { return kubeTarget(ws, {}, 'msx deploy'); } catch (e) { return e; } })() as UserError;
     expect([deploy.message, deploy.hint]).toEqual(['several Kubernetes environments (staging, prod): pass --env', 'msx deploy --env staging']);
     const logs = (() => { try { return kubeTarget(ws, {}, 'msx logs'); } catch (e) { return e; } })() as UserError;
-    expect(logs.message).toBe('several Kubernetes environments (staging, prod): msx logs cannot choose one');
-    expect(logs.hint).toBe('msx logs has no --env yet; meanwhile: kubectl logs -n NAMESPACE -l app.kubernetes.io/name=SERVICE --timestamps');
+    expect([logs.message, logs.hint]).toEqual(['several Kubernetes environments (staging, prod): pass --env', 'msx logs --env staging']);
+    expect(kubeTarget(ws, { env: 'prod' }, 'msx logs')).toMatchObject({ environment: 'prod' });
     expect(logs.exitCode).toBe(2);
   });
 });

@@ -97,6 +97,15 @@ describe('msx logs --runtime kubernetes (built CLI, fake API)', () => {
     expect(logRequests.every((r) => r.query.timestamps === 'true')).toBe(true);
   });
 
+  it('--env picks the environment: its runtime (kubernetes here) and namespace; an unknown one is not found (exit 3)', async () => {
+    const viaEnv = await runCliAsync(['logs', '--env', 'staging', '--trace-id', TRACE, '--json'], root, { KUBECONFIG: kubeconfig });
+    expect(viaEnv.code).toBe(0);
+    expect(JSON.parse(viaEnv.stdout).lines).toHaveLength(5);
+    const unknown = await runCliAsync(['logs', '--env', 'moon', '--trace-id', TRACE], root, { KUBECONFIG: kubeconfig });
+    expect(errorLines(unknown.stderr)[0]).toBe('error: unknown environment "moon" (msx.yaml has: local, staging)');
+    expect(unknown.code).toBe(3);
+  });
+
   it('--previous adds the crashed run before the restart, with its stack trace', async () => {
     const result = await msx(['--trace-id', TRACE, '--json', '--previous']);
     expect(result.code).toBe(0);
