@@ -179,7 +179,7 @@ interface ProtobufType {
   toObject(message: unknown, options: Record<string, unknown>): Record<string, unknown>;
 }
 interface Protobuf {
-  parse(source: string): { root: { lookupType(name: string): ProtobufType } };
+  parse(source: string, options: { keepCase: boolean }): { root: { lookupType(name: string): ProtobufType } };
 }
 
 // google.rpc.Status and BadRequest (googleapis google/rpc/*.proto; Any kept in the same package, wire-compatible).
@@ -199,7 +199,7 @@ function loadGrpc(serviceDir: string) {
   };
   const StockService = load(join(serviceDir, 'proto', 'stock.proto'), 'stock.v1.StockService');
   // The service's own protobufjs (a dev dependency there) decodes the status trailer independently of the service's encoder.
-  const rpc = (require('protobufjs') as Protobuf).parse(GOOGLE_RPC).root;
+  const rpc = (require('protobufjs') as Protobuf).parse(GOOGLE_RPC, { keepCase: true }).root;
   const decode = (type: string, bytes: unknown) => rpc.lookupType(type).toObject(rpc.lookupType(type).decode(bytes), { defaults: true });
   const reflectionProto = join(serviceDir, 'node_modules', '@grpc', 'reflection', 'build', 'proto', 'grpc', 'reflection', 'v1', 'reflection.proto');
   const ServerReflection = load(reflectionProto, 'grpc.reflection.v1.ServerReflection', true);
