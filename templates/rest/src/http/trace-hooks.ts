@@ -34,8 +34,9 @@ export class TracedLogController extends LogController {
   override incomingRequest(): void {}
 
   // Fired from the socket's "finish" event, maybe outside the request's context: the line names
-  // its trace itself (re-entering the context to look it up cost ~3% of a request). A plain
-  // literal: a spread-built object is slower for pino to walk. Undefined fields are left out.
+  // its trace itself (re-entering the context to look it up cost ~3% of a request). Kept a plain
+  // literal (a variant spreading the fields in, with a custom mixin merge, measured slower).
+  // Undefined fields are left out of the line.
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const trace: TraceContext | null = request.trace;
     const fields = {
