@@ -25,8 +25,11 @@ export async function renderTemplateDir(
 ): Promise<void> {
   for (const file of await listFiles(templateDir)) {
     const rel = relative(templateDir, file).split(sep).join('/');
-    // Top-level `_name/` folders are rendered elsewhere (a kind's `_client/` goes into its dependents).
-    if (rel.startsWith('_')) continue;
+    // Top-level `_name/` folders are rendered elsewhere (a kind's `_client/` goes into its dependents);
+    // a top-level file named with the `__name__` placeholder is not one of them.
+    const top = rel.split('/')[0];
+    if (top !== rel && top.startsWith('_')) continue;
+    if (top === rel && top.startsWith('_') && !top.startsWith('__name__')) continue;
     let target = rel.replaceAll('__name__', name).replace(/(^|\/)gitignore(\.hbs)?$/, '$1.gitignore$2');
     let content: string | Buffer = await readFile(file);
     if (target.endsWith('.hbs')) {

@@ -10,10 +10,17 @@ import { serviceTemplateContext, type ServiceTemplateInput } from './service-con
 const PLATFORM_PARTIALS = join(TEMPLATES_ROOT, '_partials', 'platform');
 
 /**
+ * A kind's API definition (`templates/<kind>/proto/`): rendered into the service itself
+ * with the other kind files, and into each dependent (with `client` set) beside its client.
+ */
+const API_DIR = 'proto';
+
+/**
  * Renders a service's whole npm package into `tree` at `servicePath`
  * (relative to the tree root, the workspace): platform partials, then the
- * kind's files, then a client for each dependency from that dependency's kind
- * (`templates/<kind>/_client/`), then copies of its event contracts.
+ * kind's files, then for each dependency a client from that dependency's kind
+ * (`templates/<kind>/_client/`) and the dependency's API definition, then
+ * copies of its event contracts.
  */
 export async function generateService(
   tree: FileTree,
@@ -29,8 +36,12 @@ export async function generateService(
   await renderTemplateDir(PLATFORM_PARTIALS, tree, servicePath, context, input.name);
   await renderTemplateDir(kindDir, tree, servicePath, context, input.name);
   for (const dep of context.dependsOn) {
+    const clientContext = { ...context, client: dep };
     const clientDir = join(TEMPLATES_ROOT, dep.kind, '_client');
-    if (existsSync(clientDir)) await renderTemplateDir(clientDir, tree, servicePath, { ...context, client: dep }, dep.name);
+    if (existsSync(clientDir)) await renderTemplateDir(clientDir, tree, servicePath, clientContext, dep.name);
+    // The same template as the dependency's own copy, so the two cannot drift apart.
+    const apiDir = join(TEMPLATES_ROOT, dep.kind, API_DIR);
+    if (existsSync(apiDir)) await renderTemplateDir(apiDir, tree, `${servicePath}/${API_DIR}`, clientContext, dep.name);
   }
   addEventContracts(tree, workspaceRoot, servicePath, [...input.publishes, ...input.subscribes]);
 }

@@ -44,6 +44,8 @@ export function serviceTemplateContext(input: ServiceTemplateInput) {
     subscribes,
     has: {
       grpcDeps: dependsOn.some((dep) => dep.kind === 'grpc'),
+      // proto/ holds its own API (a gRPC service) and those of the gRPC services it calls.
+      proto: input.kind === 'grpc' || dependsOn.some((dep) => dep.kind === 'grpc'),
       httpDeps: dependsOn.some((dep) => dep.kind !== 'grpc'),
       publishes: publishes.length > 0,
       subscribes: subscribes.length > 0,
