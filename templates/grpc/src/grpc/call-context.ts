@@ -23,19 +23,19 @@ export function unary<Req, Res>(
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const { trace, scope, started } = begin(call as Call);
-    const succeeded = (response: Res) => {
-      completed(logger, method, started, call as Call, grpc.status.OK);
-      answerTrace(call as Call, trace);
-      callback(null, response);
-    };
-    const failed = (error: unknown) => {
-      const failure = failureOf(call as Call, error, logger, method);
-      completed(logger, method, started, call as Call, failure.code);
-      answerTrace(call as Call, trace);
-      callback(failure);
-    };
-    // One promise chain per call: on Node 20 every promise made inside a trace costs async-hook work.
-    runWithTrace(trace, () => settle(() => handle(call.request, scope)).then(succeeded, failed));
+    void runWithTrace(trace, async () => {
+      try {
+        const response = await handle(call.request, scope);
+        completed(logger, method, started, call as Call, grpc.status.OK);
+        answerTrace(call as Call, trace);
+        callback(null, response);
+      } catch (error) {
+        const failure = failureOf(call as Call, error, logger, method);
+        completed(logger, method, started, call as Call, failure.code);
+        answerTrace(call as Call, trace);
+        callback(failure);
+      }
+    });
   };
 }
 
@@ -47,33 +47,25 @@ export function serverStream<Req, Res>(
 ): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
     const { trace, scope, started } = begin(call as Call);
-    let sent = false;
-    const send = (message: Res) => {
-      if (!sent) answerTrace(call as Call, trace);
-      sent = true;
-      call.write(message);
-    };
-    const succeeded = () => {
-      completed(logger, method, started, call as Call, grpc.status.OK);
-      if (!sent) answerTrace(call as Call, trace);
-      call.end();
-    };
-    const failed = (error: unknown) => {
-      const failure = failureOf(call as Call, error, logger, method);
-      completed(logger, method, started, call as Call, failure.code);
-      call.emit("error", failure);
-    };
-    runWithTrace(trace, () => settle(() => handle(call.request, send, scope)).then(succeeded, failed));
+    void runWithTrace(trace, async () => {
+      try {
+        let sent = false;
+        const send = (message: Res) => {
+          if (!sent) answerTrace(call as Call, trace);
+          sent = true;
+          call.write(message);
+        };
+        await handle(call.request, send, scope);
+        completed(logger, method, started, call as Call, grpc.status.OK);
+        if (!sent) answerTrace(call as Call, trace);
+        call.end();
+      } catch (error) {
+        const failure = failureOf(call as Call, error, logger, method);
+        completed(logger, method, started, call as Call, failure.code);
+        call.emit("error", failure);
+      }
+    });
   };
-}
-
-/** The handler's promise; a handler that throws before returning one is a rejection too. */
-function settle<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return run();
-  } catch (error) {
-    return Promise.reject(error);
-  }
 }
 
 function begin(call: Call): { trace: TraceContext; scope: CallScope; started: number } {
