@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, snapshotDir } from '../helpers/cli.js';
+import { freePort } from '../helpers/processes.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api-server.js';
 import { runCliAsync, writeWorkspace } from './deploy-helpers.js';
 
@@ -16,14 +16,6 @@ let root: string;
 let kubeconfig: string;
 let closedPort: number;
 
-async function freeClosedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 const msx = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliAsync(['deploy', ...args], root, { KUBECONFIG: kubeconfig, ...SECRET_ENV, ...env });
 
 beforeAll(async () => {
@@ -31,7 +23,7 @@ beforeAll(async () => {
   root = makeTempDir('msx-deploy-cli-');
   writeWorkspace(root);
   kubeconfig = fake.writeKubeconfig(join(root, 'kubeconfig'));
-  closedPort = await freeClosedPort();
+  closedPort = await freePort();
 });
 
 afterAll(async () => {

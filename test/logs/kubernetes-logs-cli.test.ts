@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, MSX_BIN, removeDir } from '../helpers/cli.js';
+import { freePort } from '../helpers/processes.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api-server.js';
 import { resourceByKind } from '../fakes/kube-api/resources.js';
 import { runCliAsync, writeWorkspace } from '../deploy/deploy-helpers.js';
@@ -138,7 +138,7 @@ describe('msx logs --runtime kubernetes (built CLI, fake API)', () => {
   });
 
   it('an unreachable API (a closed port): one line naming context and server, exit 5', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const unreachable = fake.writeKubeconfig(join(root, 'kubeconfig-closed'), { server: `http://127.0.0.1:${port}` });
     const result = await msx(['--trace-id', TRACE], { KUBECONFIG: unreachable });
     expect(result.code).toBe(5);
@@ -187,14 +187,6 @@ describe('msx logs --runtime kubernetes (built CLI, fake API)', () => {
     expect(lines.slice(-2).map((l) => `${l.service}: ${l.line.msg}`)).toEqual(['stock: appended while following', 'orders: new pod']);
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitFor(done: () => boolean, why: () => string, timeoutMs = 15_000): Promise<void> {
   const start = Date.now();
