@@ -10,6 +10,7 @@ export default class Logs extends BaseCommand {
     '<%= config.bin %> logs orders stock --level warn --since 10m',
     '<%= config.bin %> logs --trace-id 4bf92f3577b34da6a3ce929b0e0e4736',
     '<%= config.bin %> logs --follow --grep "order placed"',
+    '<%= config.bin %> logs --env staging --previous mailer',
   ];
   static override strict = false;
   static override enableJsonFlag = true;

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { EnvironmentSpec } from '../models/schema.js';
-import type { WorkspaceData } from '../models/workspace.js';
+import { requireEnvironment, type WorkspaceData } from '../models/workspace.js';
 import { dns1123Label } from './name-rules.js';
 
 /** Where a deploy goes, resolved from the flags and msx.yaml before anything is rendered. */
@@ -48,12 +48,9 @@ export function kubeTarget(workspace: WorkspaceData, flags: Omit<PlanFlags, 'tim
 function chooseEnvironment(workspace: WorkspaceData, name: string | undefined, command: string): string {
   const names = Object.keys(workspace.environments);
   if (name) {
-    if (!workspace.environments[name]) {
-      throw new UserError(`unknown environment "${name}" (msx.yaml has: ${names.join(', ') || 'none'})`, {
-        hint: 'pass --env with one of those, or add it under environments: in msx.yaml', exit: 'notFound' });
-    }
-    if (workspace.environments[name].runtime !== 'kubernetes') {
-      throw new UserError(`environment "${name}" has runtime ${workspace.environments[name].runtime}; ${command} needs runtime: kubernetes`, {
+    const { runtime } = requireEnvironment(workspace, name);
+    if (runtime !== 'kubernetes') {
+      throw new UserError(`environment "${name}" has runtime ${runtime}; ${command} needs runtime: kubernetes`, {
         hint: `set environments.${name}.runtime: kubernetes in msx.yaml, or pass another --env` });
     }
     return name;

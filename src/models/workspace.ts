@@ -1,4 +1,5 @@
 import type { Document } from 'yaml';
+import { UserError } from '../errors.js';
 import type { EnvironmentSpec, ServiceSpec, WorkspaceSpec } from './schema.js';
 
 /** A service as every command sees it: its msx.yaml entry plus its name and folder. */
@@ -27,6 +28,17 @@ export const WORKSPACE_FILE = 'msx.yaml';
 
 export function findService(workspace: Workspace, name: string): Service | undefined {
   return workspace.services.find((service) => service.name === name);
+}
+
+/** An environment named on the command line (--env); not found (exit 3) names the ones msx.yaml has. */
+export function requireEnvironment(workspace: Pick<Workspace, 'environments'>, name: string): EnvironmentSpec {
+  const spec = workspace.environments[name];
+  if (spec) return spec;
+  const names = Object.keys(workspace.environments);
+  throw new UserError(`unknown environment "${name}" (msx.yaml has: ${names.join(', ') || 'none'})`, {
+    hint: 'pass --env with one of those, or add it under environments: in msx.yaml',
+    exit: 'notFound',
+  });
 }
 
 /** A workspace without its YAML document: what runtimes need, and what can cross a process boundary as JSON. */

@@ -6,7 +6,7 @@ import type { Runtime, RuntimeName } from './runtime.js';
 export function runtimeNameFor(workspace: WorkspaceData, flag: string | undefined, environment = 'local'): RuntimeName {
   const name = flag ?? workspace.environments[environment]?.runtime ?? 'local';
   if (name !== 'local' && name !== 'docker' && name !== 'kubernetes') {
-    throw new UserError(`unknown runtime "${name}"`, { hint: 'use --runtime local or --runtime docker' });
+    throw new UserError(`unknown runtime "${name}"`, { hint: 'use --runtime local, docker or kubernetes' });
   }
   return name;
 }

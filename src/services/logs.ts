@@ -6,6 +6,7 @@ import { mergeByTime } from '../logs/merge.js';
 import { openLogSource } from '../logs/open-log-source.js';
 import { buildTraceTree, type TraceHop } from '../logs/trace-tree.js';
 import { readWorkspace } from '../models/read-workspace.js';
+import { requireEnvironment } from '../models/workspace.js';
 import { runtimeNameFor } from '../runtimes/select-runtime.js';
 
 export interface LogsOptions {
@@ -70,13 +71,7 @@ interface OpenLogs {
 
 async function openLogs(options: LogsOptions, following: boolean): Promise<OpenLogs> {
   const workspace = await readWorkspace(options.cwd);
-  if (options.env !== undefined && !workspace.environments[options.env]) {
-    const names = Object.keys(workspace.environments);
-    throw new UserError(`unknown environment "${options.env}" (msx.yaml has: ${names.join(', ') || 'none'})`, {
-      hint: 'pass --env with one of those, or add it under environments: in msx.yaml',
-      exit: 'notFound',
-    });
-  }
+  if (options.env !== undefined) requireEnvironment(workspace, options.env);
   const runtime = runtimeNameFor(workspace, options.runtime, options.env);
   // One line, no hint: the message says what to do.
   if (options.previous && runtime !== 'kubernetes') throw new UserError(`--previous works only with --runtime kubernetes (these logs are from the ${runtime} runtime)`);
