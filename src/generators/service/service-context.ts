@@ -33,6 +33,8 @@ export function serviceTemplateContext(input: ServiceTemplateInput) {
       name: input.name,
       context: input.context,
       kind: input.kind,
+      isGrpc: input.kind === 'grpc',
+      isConsumer: input.kind === 'consumer',
       port: input.port,
       envPrefix: envPrefix(input.name),
       db: input.db,

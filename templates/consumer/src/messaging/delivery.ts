@@ -1,13 +1,16 @@
 import { createHash } from "node:crypto";
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { EventContract } from "../platform/event-contracts.js";
-import type { Logger } from "../platform/logger.js";
-import { runWithTrace, startTrace } from "../platform/trace-context.js";
+import { spanLogger, type Logger } from "../platform/logger.js";
+import { startTrace, type TraceContext } from "../platform/trace-context.js";
 import type { HandledMessages } from "./handled-messages.js";
 import type { QueueNames, RetryPolicy } from "./topology.js";
 
 export interface HandlerContext {
+  /** The service's logger with this delivery's trace_id, span_id and parent_span_id on every line. */
   logger: Logger;
+  /** This delivery's span, continuing the publisher's: pass it to clients and the publisher. */
+  trace: TraceContext;
   messageId: string;
   /** 1 on the first delivery, then one more per retry. */
   attempt: number;
@@ -40,7 +43,9 @@ export function deliver(channel: ConfirmChannel, message: ConsumeMessage, option
   const attempt = Number(headers["x-attempt"] ?? 1);
   const messageId = String(message.properties.messageId ?? createHash("sha256").update(message.content).digest("hex"));
   const started = performance.now();
-  const { event, logger, handled } = options;
+  const trace = startTrace(typeof header === "string" ? header : undefined);
+  const logger = spanLogger(options.logger, trace);
+  const { event, handled } = options;
   const done = (outcome: Outcome, fields: Record<string, unknown> = {}) => {
     const line = { event, outcome, attempt, message_id: messageId, duration_ms: Math.round((performance.now() - started) * 100) / 100, ...fields };
     if (outcome === "dead-lettered") logger.error(line, "message dead-lettered");
@@ -48,30 +53,28 @@ export function deliver(channel: ConfirmChannel, message: ConsumeMessage, option
     else logger.info(line, `message ${outcome}`);
   };
 
-  return runWithTrace(startTrace(typeof header === "string" ? header : undefined), () =>
-    handled.exclusive(messageId, async () => {
-      if (handled.has(messageId)) return void (channel.ack(message), done("duplicate"));
-      let payload: unknown;
-      try {
-        payload = JSON.parse(message.content.toString("utf8"));
-        options.contract.check(payload);
-      } catch (error) {
-        await republish(channel, options.names.deadLetter, message, { "x-error": describe(error), "x-attempt": attempt });
-        return void (channel.ack(message), done("dead-lettered", { err: describe(error) }));
-      }
-      try {
-        await options.handler(payload, { logger, messageId, attempt });
-      } catch (error) {
-        const last = attempt >= options.policy.maxAttempts;
-        const target = last ? options.names.deadLetter : options.names.retry(attempt);
-        await republish(channel, target, message, { "x-error": describe(error), "x-attempt": last ? attempt : attempt + 1 });
-        return void (channel.ack(message), done(last ? "dead-lettered" : "failed", { err: describe(error) }));
-      }
-      handled.add(messageId);
-      channel.ack(message);
-      done("handled");
-    }),
-  );
+  return handled.exclusive(messageId, async () => {
+    if (handled.has(messageId)) return void (channel.ack(message), done("duplicate"));
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message.content.toString("utf8"));
+      options.contract.check(payload);
+    } catch (error) {
+      await republish(channel, options.names.deadLetter, message, { "x-error": describe(error), "x-attempt": attempt });
+      return void (channel.ack(message), done("dead-lettered", { err: describe(error) }));
+    }
+    try {
+      await options.handler(payload, { logger, trace, messageId, attempt });
+    } catch (error) {
+      const last = attempt >= options.policy.maxAttempts;
+      const target = last ? options.names.deadLetter : options.names.retry(attempt);
+      await republish(channel, target, message, { "x-error": describe(error), "x-attempt": last ? attempt : attempt + 1 });
+      return void (channel.ack(message), done(last ? "dead-lettered" : "failed", { err: describe(error) }));
+    }
+    handled.add(messageId);
+    channel.ack(message);
+    done("handled");
+  });
 }
 
 /** Sends a copy (same id, properties and trace) to `queue` and waits for the broker's confirm. */

@@ -1,4 +1,5 @@
 import type { ReadinessCheck } from "./health.js";
+import type { TraceContext } from "./trace-context.js";
 
 /** A created aggregate as the services this one calls see it (the whole object travels in events). */
 export interface CreatedItem {
@@ -11,8 +12,8 @@ export interface DependencyClient {
   readonly name: string;
   /** Whether it is up: one of this service's readiness checks. */
   readonly readiness: ReadinessCheck;
-  /** The sample call made once for every created aggregate; throws a DependencyError. */
-  onCreated(item: CreatedItem): Promise<void>;
+  /** The sample call made once for every created aggregate, in the creating request's span; throws a DependencyError. */
+  onCreated(item: CreatedItem, trace: TraceContext): Promise<void>;
   close(): Promise<void> | void;
 }
 

@@ -15,7 +15,7 @@ import {
 import { DependencyError } from "./dependency.js";
 import { describeError } from "./describe-error.js";
 import type { Logger } from "./logger.js";
-import { outgoingTraceparent } from "./trace-context.js";
+import { outgoingTraceparent, type TraceContext } from "./trace-context.js";
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -37,6 +37,8 @@ export interface RequestOptions {
   json?: unknown;
   body?: string;
   signal?: AbortSignal;
+  /** The span this request is made in (the handler's scope.trace): sent on as `traceparent`. */
+  trace?: TraceContext;
 }
 
 export interface HttpClient {
@@ -115,7 +117,7 @@ function buildPolicies(options: HttpClientOptions, name: string, timeoutMs: numb
 
 function send(method: string, url: string, req: RequestOptions, signal: AbortSignal): Promise<Response> {
   const headers = new Headers(req.headers);
-  const traceparent = outgoingTraceparent();
+  const traceparent = outgoingTraceparent(req.trace);
   if (traceparent) headers.set("traceparent", traceparent);
   let body = req.body;
   if (req.json !== undefined) {

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from "pino";
-import { currentTrace } from "./trace-context.js";
+import { traceFields, type TraceContext } from "./trace-context.js";
 
 export type { Logger } from "pino";
 
@@ -12,8 +12,8 @@ export interface LoggerOptions {
 
 /**
  * One JSON object per line, with the field names `msx logs` parses:
- * level (label), time (ISO-8601), service, msg, and on every line written
- * inside a trace: trace_id, span_id, parent_span_id (null for a trace's root).
+ * level (label), time (ISO-8601), service, msg. Lines about a request come
+ * from its span logger (below), which adds trace_id, span_id, parent_span_id.
  */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
@@ -23,16 +23,17 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      mixin: traceFields,
     },
     // Synchronous, so the last lines before an exit (shutdown, fatal error) are not lost.
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 
-// Read at write time, so a logger made at startup still tags each request's lines.
-function traceFields(): Record<string, string | null> {
-  const trace = currentTrace();
-  if (!trace) return {};
-  return { trace_id: trace.traceId, span_id: trace.spanId, parent_span_id: trace.parentSpanId ?? null };
+/**
+ * The logger for one span (a call, a request, a message): every line carries
+ * its trace_id, span_id and parent_span_id. pino serializes these once, here,
+ * not on every line.
+ */
+export function spanLogger(logger: Logger, trace: TraceContext): Logger {
+  return logger.child(traceFields(trace));
 }

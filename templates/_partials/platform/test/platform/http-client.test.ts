@@ -1,7 +1,7 @@
 import { CircuitState } from "cockatiel";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient, DependencyError, type HttpClientOptions } from "../../src/platform/http-client.js";
-import { runWithTrace, startTrace } from "../../src/platform/trace-context.js";
+import { startTrace } from "../../src/platform/trace-context.js";
 import { answer, startLocalServer, type LocalServer } from "./local-server.js";
 
 let server: LocalServer | undefined;
@@ -69,11 +69,11 @@ describe("createHttpClient", () => {
     await expect(failure).rejects.toThrow(/^stock: GET http:\/\/127\.0\.0\.1:\d+\/stock\/1 failed: .*ECONNREFUSED/);
   });
 
-  it("passes the current trace on, naming this span as the parent", async () => {
+  it("passes the given trace on, naming this span as the parent", async () => {
     server = await startLocalServer((_req, res) => answer(res, 200));
     const client = createHttpClient({ baseUrl: server.url, ...fast });
     const trace = startTrace();
-    await runWithTrace(trace, () => client.get("/with-trace"));
+    await client.get("/with-trace", { trace });
     await client.get("/without-trace");
     expect(server.requests[0].headers.traceparent).toBe(`00-${trace.traceId}-${trace.spanId}-01`);
     expect(server.requests[1].headers.traceparent).toBeUndefined();

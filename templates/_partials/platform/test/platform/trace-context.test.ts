@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  currentTrace,
-  formatTraceparent,
-  outgoingTraceparent,
-  parseTraceparent,
-  runWithTrace,
-  startTrace,
-} from "../../src/platform/trace-context.js";
+import { formatTraceparent, outgoingTraceparent, parseTraceparent, startTrace, traceFields } from "../../src/platform/trace-context.js";
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929b0e0e4736";
 const PARENT_ID = "00f067aa0ba902b7";
@@ -54,15 +47,17 @@ describe("startTrace", () => {
   });
 });
 
-describe("runWithTrace", () => {
-  it("makes the trace current across awaits, and outgoing calls name this span as parent", async () => {
+describe("outgoingTraceparent and traceFields", () => {
+  it("name this span as the parent of outgoing calls, and nothing outside a trace", () => {
     const trace = startTrace(HEADER);
-    expect(currentTrace()).toBeUndefined();
-    expect(outgoingTraceparent()).toBeUndefined();
-    await runWithTrace(trace, async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(currentTrace()).toBe(trace);
-      expect(outgoingTraceparent()).toBe(`00-${TRACE_ID}-${trace.spanId}-01`);
-    });
+    expect(outgoingTraceparent(trace)).toBe(`00-${TRACE_ID}-${trace.spanId}-01`);
+    expect(outgoingTraceparent(undefined)).toBeUndefined();
+  });
+
+  it("give the log fields of a span, with a null parent for a trace's root", () => {
+    const child = startTrace(HEADER);
+    expect(traceFields(child)).toEqual({ trace_id: TRACE_ID, span_id: child.spanId, parent_span_id: PARENT_ID });
+    const root = startTrace();
+    expect(traceFields(root)).toEqual({ trace_id: root.traceId, span_id: root.spanId, parent_span_id: null });
   });
 });
