@@ -1,43 +1,42 @@
 #!/usr/bin/env bash
 # Messages/s of a generated consumer (msx new service --kind consumer) beside a bare amqplib
-# consumer with manual acks doing the same work (parse, one log line to /dev/null, ack), each
-# draining COUNT messages put in its queue beforehand, on the local RabbitMQ, alternating rounds.
-# Goal (issue 3): generated >= 80% of bare. Knobs: COUNT, ROUNDS, AMQP_URL, PREFETCH.
+# consumer with manual acks doing the same work (parse, one log line to /dev/null, ack), each on
+# its own queue of the local RabbitMQ, loaded side by side: both consumers run for the whole
+# bench; per round one broker process (amqp-bench.mjs run) stops both (SIGSTOP), tops both queues
+# up to a backlog, continues both at the same moment and measures for DURATION s, so CPU speed
+# drifting on a shared machine hits both alike. Per round: each consumer's messages/s (taken and
+# acked) and its CPU µs per message (utime+stime from /proc over the same window); at the end
+# medians and the generated/bare ratios (median of per-round ratios) by messages/s and by
+# messages per consumer CPU-second. Messages in the generated consumer's retry or dead-letter
+# queues count as failed. Goal (issue 3): generated >= 80% of bare.
+# Knobs (env): ROUNDS (measured rounds, default 7, after one warm-up round), DURATION (s per
+# round, default 3), COUNT (least backlog per queue and round, default 20000; grows with the
+# measured rates), PREFETCH (default 10), AMQP_URL (default amqp://127.0.0.1:5672), PIN (default
+# 0; 1: both consumers on CPU 0, the broker-side process on CPU 1, RabbitMQ left alone - another
+# operating point, see throughput/common.sh), BARE_VS_BARE (1: a second bare consumer, on the
+# generated one's queue, in its place, to see the method's own noise).
 source "$(dirname "$0")/throughput/common.sh"
 AMQP_URL=${AMQP_URL:-amqp://127.0.0.1:5672}
-COUNT=${COUNT:-20000}
+export COUNT=${COUNT:-20000}
 PREFETCH=${PREFETCH:-10}
 DIR=$(generate_service mailer --kind consumer --context engagement --subscribes order.placed)
 SUFFIX=$(date +%s)-$$
 SERVICE="bench-mailer-$SUFFIX"; EXCHANGE="bench-$SUFFIX.events"
 GEN_QUEUE="$SERVICE.order.placed"; BARE_QUEUE="bench-bare-$SUFFIX"
-broker() { SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" CLK_TCK=$CLK_TCK node "$HERE/amqp-bench.mjs" "$@"; }
-delete_all() {
-  broker delete "$GEN_QUEUE" "$GEN_QUEUE.dlq" "$GEN_QUEUE".retry.{1000,2000,4000,8000}ms "$BARE_QUEUE" --exchange "$EXCHANGE" || true
-}
+RETRY_QUEUES=("$GEN_QUEUE".retry.{1000,2000,4000,8000}ms)
+broker() { SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" node "$HERE/amqp-bench.mjs" "$@"; }
+delete_all() { broker delete "$GEN_QUEUE" "$GEN_QUEUE.dlq" "${RETRY_QUEUES[@]}" "$BARE_QUEUE" --exchange "$EXCHANGE" || true; }
 trap 'delete_all; cleanup' EXIT
 
-# round NAME QUEUE CMD...: fill the queue, start the consumer, time the drain, stop it.
-round() {
-  local queue=$1; shift
-  broker fill "$queue" "$COUNT"
-  start_bg /dev/null "$@"
-  broker drain "$queue" "$LAST_PID"
-  stop_bg "$LAST_PID"
-}
-gen() { round "$GEN_QUEUE" env PORT="$(free_port)" SERVICE_NAME="$SERVICE" AMQP_URL="$AMQP_URL" AMQP_EXCHANGE="$EXCHANGE" PREFETCH="$PREFETCH" node "$DIR/dist/main.js"; }
-bare() { round "$BARE_QUEUE" env SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$BARE_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; }
+if [ "$BARE_VS_BARE" = 1 ]; then
+  start_bg /dev/null "${SERVER_CPU[@]}" env SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$GEN_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; GEN_PID=$LAST_PID
+else
+  start_bg /dev/null "${SERVER_CPU[@]}" env PORT="$(free_port)" SERVICE_NAME="$SERVICE" AMQP_URL="$AMQP_URL" AMQP_EXCHANGE="$EXCHANGE" PREFETCH="$PREFETCH" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
+fi
+start_bg /dev/null "${SERVER_CPU[@]}" env SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$BARE_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; BARE_PID=$LAST_PID
 
-echo "== consumer throughput: node $(node --version), amqplib 2.3.1, $COUNT messages per round, prefetch $PREFETCH, $ROUNDS rounds each"
+echo "== consumer throughput: node $(node --version), amqplib $(node -p "require('$DIR/node_modules/amqplib/package.json').version"), prefetch $PREFETCH, both consumers at the same moments, warm-up + $ROUNDS rounds of $DURATION s, backlog >= $COUNT per queue, $(placement)"
+[ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare consumer"
 load_average
-COUNT=2000 gen >/dev/null # warm-up: also declares the generated consumer's queues
-gr=0; ge=0; br=0; be=0
-for _ in $(seq 1 "$ROUNDS"); do
-  read -r r e < <(gen); gr=$((gr + r)); ge=$((ge + e))
-  read -r r e < <(bare); br=$((br + r)); be=$((be + e))
-done
-echo "drain $COUNT × order.placed"
-echo "  rate:             generated $((gr / ROUNDS)) msgs/s, bare $((br / ROUNDS)) msgs/s"
-ratio "$gr" "$br" 80
-echo "  per server CPU-s: generated $((ge / ROUNDS)), bare $((be / ROUNDS))"
-ratio "$ge" "$be" 80
+GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=80 SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" "${LOAD_CPU[@]}" node "$HERE/amqp-bench.mjs" run "order.placed" "$GEN_QUEUE" "$BARE_QUEUE" --watch "$GEN_QUEUE.dlq" "${RETRY_QUEUES[@]}"
+load_average end

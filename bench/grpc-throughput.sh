@@ -1,27 +1,43 @@
 #!/usr/bin/env bash
 # Unary calls/s of a generated gRPC service (msx new service --kind grpc) beside a bare grpc-js
 # server doing the same work (CreateStock / GetStock on the same proto, an in-memory store, pino
-# lines to /dev/null), loaded by one grpc-js client on 127.0.0.1, in the same run, alternating.
-# Goal (issue 3): generated >= 85% of bare. Knobs: DURATION (s per round), ROUNDS, CONCURRENCY.
+# lines to /dev/null), both on 127.0.0.1, loaded side by side: one load process (a grpc-js
+# client per server, CONCURRENCY calls in flight on each, a deadline per call) drives both
+# servers at the same moments, so CPU speed drifting on a shared machine hits both alike.
+# Per round: each server's calls/s and its CPU µs per call (utime+stime from /proc over the same
+# window); at the end medians and the generated/bare ratios (median of per-round ratios) by
+# calls/s and by calls per server CPU-second. GetStock reads an item seeded beforehand.
+# Goal (issue 3): generated >= 85% of bare.
+# Knobs (env): ROUNDS (measured rounds, default 7, after one warm-up round), DURATION (s per
+# round, default 3), CONCURRENCY (calls in flight per server, default 10), DEADLINE_MS (per call,
+# default 5000), PIN (default 0; 1: both servers on CPU 0, the load on CPU 1 - another operating
+# point, see throughput/common.sh), BARE_VS_BARE (1: a second bare server in the generated one's
+# place, to see the method's own noise).
 source "$(dirname "$0")/throughput/common.sh"
 DIR=$(generate_service stock --kind grpc --context warehouse)
 GEN=$(free_port); BARE=$(free_port)
-start_bg /dev/null env PORT=$GEN SERVICE_NAME=stock node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
-start_bg /dev/null env PORT=$BARE SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"; BARE_PID=$LAST_PID
-load() { SERVICE_DIR="$DIR" node "$HERE/grpc-load.mjs" "$@"; }
-wait_for env DURATION=0.2 SERVICE_DIR="$DIR" node "$HERE/grpc-load.mjs" "127.0.0.1:$GEN" CreateStock '{"name":"warm"}'
-wait_for env DURATION=0.2 SERVICE_DIR="$DIR" node "$HERE/grpc-load.mjs" "127.0.0.1:$BARE" CreateStock '{"name":"warm"}'
+if [ "$BARE_VS_BARE" = 1 ]; then
+  start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"; GEN_PID=$LAST_PID
+else
+  start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_NAME=stock node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
+fi
+start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$BARE SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"; BARE_PID=$LAST_PID
+# seed ADDRESS: CreateStock once, prints the id; then GetStock of that id must answer it.
 seed() { SERVICE_DIR="$DIR" node -e '
   const { createRequire } = require("node:module"); const r = createRequire(process.env.SERVICE_DIR + "/package.json");
   const grpc = r("@grpc/grpc-js"); const def = r("@grpc/proto-loader").loadSync(process.env.SERVICE_DIR + "/proto/stock.proto", { defaults: true });
   const c = new (grpc.loadPackageDefinition(def).stock.v1.StockService)(process.argv[1], grpc.credentials.createInsecure());
-  c.CreateStock({ name: "seed" }, (e, s) => { if (e) throw e; console.log(s.id); c.close(); });' "$1"; }
+  const deadline = () => ({ deadline: Date.now() + 2000 });
+  c.CreateStock({ name: "seed" }, deadline(), (e, s) => { if (e) throw e;
+    c.GetStock({ id: s.id }, deadline(), (e2, got) => { if (e2 || got.id !== s.id) throw e2 ?? new Error("GetStock: another item"); console.log(s.id); c.close(); }); });' "$1"; }
+wait_for seed "127.0.0.1:$GEN"; wait_for seed "127.0.0.1:$BARE"
 GEN_ID=$(seed "127.0.0.1:$GEN"); BARE_ID=$(seed "127.0.0.1:$BARE")
+load() { SERVICE_DIR="$DIR" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=85 "${LOAD_CPU[@]}" node "$HERE/grpc-load.mjs" "$@"; }
 
-echo "== gRPC throughput: node $(node --version), @grpc/grpc-js 1.14.7, ${CONCURRENCY:-20} calls in flight, ${DURATION:-8} s x $ROUNDS rounds each"
+echo "== gRPC throughput: node $(node --version), @grpc/grpc-js $(node -p "require('$DIR/node_modules/@grpc/grpc-js/package.json').version"), ${CONCURRENCY:-10} calls in flight on each server at the same moments, warm-up + $ROUNDS rounds of $DURATION s, $(placement)"
+[ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare server"
 load_average
-DURATION=2 load "127.0.0.1:$GEN" CreateStock '{"name":"warm"}' >/dev/null
-DURATION=2 load "127.0.0.1:$BARE" CreateStock '{"name":"warm"}' >/dev/null
 BODY='{"name":"bench item","description":"one of many"}'
-compare "CreateStock" 85 "$GEN_PID" "$BARE_PID" load "127.0.0.1:$GEN" CreateStock "$BODY" -- load "127.0.0.1:$BARE" CreateStock "$BODY"
-compare "GetStock" 85 "$GEN_PID" "$BARE_PID" load "127.0.0.1:$GEN" GetStock "{\"id\":\"$GEN_ID\"}" -- load "127.0.0.1:$BARE" GetStock "{\"id\":\"$BARE_ID\"}"
+load "CreateStock" CreateStock "127.0.0.1:$GEN" "$BODY" "127.0.0.1:$BARE" "$BODY"
+load "GetStock" GetStock "127.0.0.1:$GEN" "{\"id\":\"$GEN_ID\"}" "127.0.0.1:$BARE" "{\"id\":\"$BARE_ID\"}"
+load_average end

@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
 # Requests/s of a generated REST service (msx new service --kind rest) beside bare fastify doing
 # the same work (a POST and a GET route, schema validation of request and answer, an in-memory
-# store, pino lines to /dev/null), both on 127.0.0.1, in the same run, alternating rounds.
-# Goal (issue 3): generated >= 85% of bare. Knobs: DURATION (s per round), ROUNDS, CONNECTIONS.
+# store, pino lines to /dev/null), both on 127.0.0.1, loaded side by side: one load process
+# (two autocannon instances started together, CONNECTIONS connections to each server) drives
+# both servers at the same moments, so CPU speed drifting on a shared machine hits both alike.
+# Per round: each server's requests/s and its CPU µs per request (utime+stime from /proc over the
+# same window); at the end medians and the generated/bare ratios (median of per-round ratios)
+# by requests/s and by requests per server CPU-second. GET reads an order seeded beforehand.
+# Goal (issue 3): generated >= 85% of bare.
+# Knobs (env): ROUNDS (measured rounds, default 7, after one warm-up round), DURATION (s per
+# round, default 3), CONNECTIONS (per server, default 10), PIN (default 0; 1: both servers on
+# CPU 0, the load on CPU 1 - another operating point, see throughput/common.sh), BARE_VS_BARE
+# (1: a second bare server in the generated one's place, to see the method's own noise).
 source "$(dirname "$0")/throughput/common.sh"
 install_tools autocannon@9.0.0
 DIR=$(generate_service orders --kind rest --context ordering)
 GEN=$(free_port); BARE=$(free_port)
-start_bg /dev/null env PORT=$GEN SERVICE_NAME=orders node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
-start_bg /dev/null env PORT=$BARE SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"; BARE_PID=$LAST_PID
-wait_for http_ok "http://127.0.0.1:$GEN/health/ready"
+if [ "$BARE_VS_BARE" = 1 ]; then
+  start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"; GEN_PID=$LAST_PID
+  wait_for http_up "http://127.0.0.1:$GEN/orders/00000000-0000-4000-8000-000000000000"
+else
+  start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_NAME=orders node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
+  wait_for http_ok "http://127.0.0.1:$GEN/health/ready"
+fi
+start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$BARE SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"; BARE_PID=$LAST_PID
 wait_for http_up "http://127.0.0.1:$BARE/orders/00000000-0000-4000-8000-000000000000"
 BODY='{"name":"bench order","description":"one of many"}'
-seed() { node -e 'fetch(process.argv[1],{method:"POST",headers:{"content-type":"application/json"},body:process.argv[2]}).then(r=>r.json()).then(j=>console.log(j.id))' "$1" "$BODY"; }
+# seed URL: POSTs one order, prints its id (fails unless the answer is a 201 with an id).
+seed() { node -e 'fetch(process.argv[1],{method:"POST",headers:{"content-type":"application/json"},body:process.argv[2]}).then(async(r)=>{const j=await r.json();if(r.status!==201||!j.id)throw new Error(`seed: ${r.status}`);console.log(j.id)})' "$1" "$BODY"; }
 GEN_ID=$(seed "http://127.0.0.1:$GEN/orders"); BARE_ID=$(seed "http://127.0.0.1:$BARE/orders")
-load() { TOOLS_DIR="$TOOLS" node "$HERE/http-load.mjs" "$@"; }
+wait_for http_ok "http://127.0.0.1:$GEN/orders/$GEN_ID"; wait_for http_ok "http://127.0.0.1:$BARE/orders/$BARE_ID"
+load() { TOOLS_DIR="$TOOLS" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=85 "${LOAD_CPU[@]}" node "$HERE/http-load.mjs" "$@"; }
 
-echo "== REST throughput: node $(node --version), autocannon 9.0.0, ${CONNECTIONS:-20} connections, ${DURATION:-8} s x $ROUNDS rounds each"
+echo "== REST throughput: node $(node --version), autocannon 9.0.0, ${CONNECTIONS:-10} connections to each server at the same moments, warm-up + $ROUNDS rounds of $DURATION s, $(placement)"
+[ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare server"
 load_average
-DURATION=2 load POST "http://127.0.0.1:$GEN/orders" "$BODY" >/dev/null # warm-up
-DURATION=2 load POST "http://127.0.0.1:$BARE/orders" "$BODY" >/dev/null
-compare "POST /orders" 85 "$GEN_PID" "$BARE_PID" load POST "http://127.0.0.1:$GEN/orders" "$BODY" -- load POST "http://127.0.0.1:$BARE/orders" "$BODY"
-compare "GET /orders/:id" 85 "$GEN_PID" "$BARE_PID" load GET "http://127.0.0.1:$GEN/orders/$GEN_ID" -- load GET "http://127.0.0.1:$BARE/orders/$BARE_ID"
+load "POST /orders" POST "http://127.0.0.1:$GEN/orders" "http://127.0.0.1:$BARE/orders" "$BODY"
+load "GET /orders/:id" GET "http://127.0.0.1:$GEN/orders/$GEN_ID" "http://127.0.0.1:$BARE/orders/$BARE_ID"
+load_average end

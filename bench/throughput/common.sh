@@ -1,5 +1,6 @@
 # Sourced by bench/*-throughput.sh: a temp workspace with one generated service, built,
 # and a tools folder for the load generators. Everything is removed on exit.
+# The measuring (side by side, per-round figures, medians, ratios) is in side-by-side.mjs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/bench/throughput"
@@ -8,7 +9,8 @@ MSX="$ROOT/bin/run.js"
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() {
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  # SIGCONT after SIGTERM: a consumer the consumer bench left stopped (SIGSTOP) still gets to exit.
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && { kill "$pid"; kill -CONT "$pid"; } 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -41,13 +43,6 @@ start_bg() {
   LAST_PID=$!
 }
 
-stop_bg() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-
-# ratio GENERATED BARE GOAL_PERCENT: prints the percentage and whether it meets the goal.
-ratio() {
-  node -e 'const [g,b,goal]=process.argv.slice(1).map(Number);const p=100*g/b;console.log(`  generated/bare: ${p.toFixed(1)}% (goal >= ${goal}%: ${p>=goal?"met":"NOT met"})`)' "$@"
-}
-
 # install_tools PACKAGE@VERSION...: a tools folder (TOOLS) with the load generators, outside any service.
 install_tools() {
   TOOLS="$WORK/tools"
@@ -57,46 +52,22 @@ install_tools() {
 
 http_ok() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; }
 
-ROUNDS=${ROUNDS:-4}
+# Knobs shared by the node side (side-by-side.mjs): one warm-up round, then ROUNDS rounds of
+# DURATION seconds, the generated server and the bare one loaded at the same moments.
+export ROUNDS=${ROUNDS:-7} DURATION=${DURATION:-3}
 CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+export CLK_TCK
+# PIN=1: both servers share CPU 0 and the load process has CPU 1, so whatever else runs on the
+# machine slows both servers alike. Steadier under heavy outside load, but another operating
+# point: each server saturated on half a core handles requests in bigger batches, and the REST
+# ratios came out much lower pinned (GET ~49% vs ~74% by CPU-second in back-to-back runs).
+# Compare runs only at the same PIN. PIN=0 (default): placement left to the scheduler.
+# Prefix a command with "${SERVER_CPU[@]}" or "${LOAD_CPU[@]}" to place it.
+PIN=${PIN:-0}
+BARE_VS_BARE=${BARE_VS_BARE:-0}
+SERVER_CPU=(); LOAD_CPU=()
+if [ "$PIN" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then SERVER_CPU=(taskset -c 0); LOAD_CPU=(taskset -c 1); else PIN=0; fi
+placement() { [ "$PIN" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned"; }
 
-# measure PID CMD...: CMD prints "<rate/s> <operations done>"; prints "<rate/s> <operations per CPU-second of PID>".
-# Operations per CPU-second of the server is what it would reach with a core to itself: on a
-# shared machine (other jobs, the load generator) it moves far less than the raw rate.
-measure() {
-  local pid=$1; shift
-  local before after rate done
-  before=$(cpu_ticks "$pid")
-  read -r rate done < <("$@")
-  after=$(cpu_ticks "$pid")
-  echo "$rate $(( done * CLK_TCK / (after - before > 0 ? after - before : 1) ))"
-}
-
-# compare LABEL GOAL GEN_PID BARE_PID CMD_GEN -- CMD_BARE: ROUNDS alternating rounds, means, ratios.
-# Rounds go generated-bare, bare-generated, ...: on a machine whose load drifts (other jobs
-# starting or ending), neither side is always the one measured later.
-compare() {
-  local label=$1 goal=$2 gen_pid=$3 bare_pid=$4; shift 4
-  local gen_cmd=() bare_cmd=()
-  while [ "$1" != "--" ]; do gen_cmd+=("$1"); shift; done; shift
-  bare_cmd=("$@")
-  local gr=0 ge=0 br=0 be=0 r e round
-  for round in $(seq 1 "$ROUNDS"); do
-    if [ $((round % 2)) -eq 0 ]; then
-      read -r r e < <(measure "$bare_pid" "${bare_cmd[@]}"); br=$((br + r)); be=$((be + e))
-    fi
-    read -r r e < <(measure "$gen_pid" "${gen_cmd[@]}"); gr=$((gr + r)); ge=$((ge + e))
-    if [ $((round % 2)) -eq 1 ]; then
-      read -r r e < <(measure "$bare_pid" "${bare_cmd[@]}"); br=$((br + r)); be=$((be + e))
-    fi
-  done
-  echo "$label"
-  echo "  rate:             generated $((gr / ROUNDS))/s, bare $((br / ROUNDS))/s"
-  ratio "$gr" "$br" "$goal"
-  echo "  per server CPU-s: generated $((ge / ROUNDS)), bare $((be / ROUNDS))"
-  ratio "$ge" "$be" "$goal"
-}
-
-load_average() { echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"; }
+load_average() { echo "load average at ${1:-start}: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"; }
 http_up() { node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => process.exit(1))' "$1"; }

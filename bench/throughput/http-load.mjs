@@ -1,19 +1,28 @@
-// Load on one URL with autocannon (bounded: DURATION seconds).
-// Usage: TOOLS_DIR=... node http-load.mjs METHOD URL [BODY]  → prints "<mean req/s> <requests done>"
+// Loads the generated REST service and bare fastify at the same moments from this one process:
+// one autocannon instance per server, started together, CONNECTIONS connections each, for
+// DURATION s per round; one warm-up round, then ROUNDS rounds (see side-by-side.mjs).
+// A request counts as done on a 2xx; non-2xx answers, errors and timeouts count as failed.
+// Usage: TOOLS_DIR=<autocannon's folder> GEN_PID=... BARE_PID=... CLK_TCK=... [GOAL=85]
+//   node http-load.mjs LABEL METHOD GEN_URL BARE_URL [JSON_BODY]
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { DURATION, sideBySide, startWindow } from "./side-by-side.mjs";
 
 const require = createRequire(join(process.env.TOOLS_DIR, "package.json"));
 const autocannon = require("autocannon");
-const [method, url, body] = process.argv.slice(2);
-const result = await autocannon({
-  url,
-  method,
-  body,
-  headers: body ? { "content-type": "application/json" } : {},
-  connections: Number(process.env.CONNECTIONS ?? 20),
-  duration: Number(process.env.DURATION ?? 8),
+const [label, method, generatedUrl, bareUrl, body] = process.argv.slice(2);
+const connections = Number(process.env.CONNECTIONS ?? 10);
+const load = (url) =>
+  autocannon({ url, method, body, headers: body ? { "content-type": "application/json" } : {}, connections, duration: DURATION });
+const outcome = (result) => ({ done: result["2xx"], failed: result.non2xx + result.errors }); // errors include timeouts
+
+await sideBySide({
+  label,
+  unit: "req",
+  goal: Number(process.env.GOAL ?? 85),
+  round: async () => {
+    const window = startWindow();
+    const [generated, bare] = await Promise.all([load(generatedUrl), load(bareUrl)]);
+    return { ...window.end(), generated: outcome(generated), bare: outcome(bare) };
+  },
 });
-const bad = result.non2xx + result.errors + result.timeouts;
-if (bad > 0) console.error(`  warning: ${bad} failed requests`);
-console.log(`${Math.round(result.requests.average)} ${result.requests.total}`);
