@@ -1,5 +1,4 @@
-import type { IncomingMessage } from "node:http";
-import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { formatTraceparent, startTrace, traceFields, type TraceContext } from "../platform/trace-context.js";
 
 declare module "fastify" {
@@ -9,13 +8,11 @@ declare module "fastify" {
   }
 }
 
+// The span rides on the request's logger from the factory to the onRequest hook. Not on the raw
+// request: a property added to every IncomingMessage (or a WeakMap beside them) cost more
+// than the rest of the trace handling (bench/rest-throughput.sh).
 const TRACE = Symbol("trace");
-type TracedMessage = IncomingMessage & { [TRACE]?: TraceContext };
-
-function spanOf(raw: TracedMessage): TraceContext {
-  const header = raw.headers.traceparent;
-  return (raw[TRACE] ??= startTrace(typeof header === "string" ? header : undefined));
-}
+type SpanLogger = FastifyBaseLogger & { [TRACE]?: TraceContext };
 
 /**
  * Runs every request in its own span: continues the caller's `traceparent`
@@ -27,12 +24,17 @@ export function installTraceHooks(app: FastifyInstance): void {
 
   // Fastify makes each request's logger before any hook runs: the span starts there, so
   // every line of the request (fastify's own too) carries it, serialized once as bindings.
-  app.setChildLoggerFactory((logger, bindings, options, raw) =>
-    logger.child({ ...bindings, ...traceFields(spanOf(raw as TracedMessage)) }, options),
-  );
+  // `bindings` ({ reqId }) is made afresh for each request.
+  app.setChildLoggerFactory((logger, bindings, options, raw) => {
+    const header = raw.headers.traceparent;
+    const trace = startTrace(typeof header === "string" ? header : undefined);
+    const child: SpanLogger = logger.child(Object.assign(bindings, traceFields(trace)), options);
+    child[TRACE] = trace;
+    return child;
+  });
 
   app.addHook("onRequest", (request, reply, done) => {
-    const trace = spanOf(request.raw);
+    const trace = (request.log as SpanLogger)[TRACE] ?? startTrace();
     request.trace = trace;
     reply.header("traceparent", formatTraceparent(trace));
     done();
