@@ -20,6 +20,13 @@ describe("HandledMessages", () => {
     expect(["a", "b", "c"].map((id) => handled.has(id))).toEqual([false, true, true]);
   });
 
+  it("keeps exactly the last `capacity` ids however many came before", () => {
+    const handled = new HandledMessages(3);
+    for (let i = 0; i < 1000; i += 1) handled.add(`m${i}`);
+    handled.add("m998"); // already there: not counted twice
+    expect([995, 996, 997, 998, 999].map((i) => handled.has(`m${i}`))).toEqual([false, false, true, true, true]);
+  });
+
   it("runs work for one id at a time", async () => {
     const handled = new HandledMessages();
     const order: string[] = [];
@@ -31,5 +38,16 @@ describe("HandledMessages", () => {
     release();
     await Promise.all([first, second]);
     expect(order).toEqual(["first", "second"]);
+  });
+
+  it("runs the next work for an id after one that failed, and is idle once both ended", async () => {
+    const handled = new HandledMessages();
+    const failed = handled.exclusive("a", async () => {
+      throw new Error("handler broke");
+    });
+    const next = handled.exclusive("a", async () => "second ran");
+    await expect(failed).rejects.toThrow("handler broke");
+    await expect(next).resolves.toBe("second ran");
+    await handled.idle();
   });
 });

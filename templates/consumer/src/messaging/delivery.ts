@@ -38,43 +38,50 @@ type Outcome = "handled" | "duplicate" | "failed" | "dead-lettered";
  * dead-letter queue once every attempt is used, before the ack: nothing is dropped.
  */
 export function deliver(channel: ConfirmChannel, message: ConsumeMessage, options: DeliveryOptions): Promise<void> {
+  const messageId = String(message.properties.messageId ?? createHash("sha256").update(message.content).digest("hex"));
+  return options.handled.exclusive(messageId, () => handleOnce(channel, message, options, messageId));
+}
+
+async function handleOnce(channel: ConfirmChannel, message: ConsumeMessage, options: DeliveryOptions, messageId: string): Promise<void> {
+  const started = performance.now();
   const headers = message.properties.headers ?? {};
   const header = headers.traceparent;
-  const attempt = Number(headers["x-attempt"] ?? 1);
-  const messageId = String(message.properties.messageId ?? createHash("sha256").update(message.content).digest("hex"));
-  const started = performance.now();
   const trace = startTrace(typeof header === "string" ? header : undefined);
   const logger = spanLogger(options.logger, trace);
-  const { event, handled } = options;
-  const done = (outcome: Outcome, fields: Record<string, unknown> = {}) => {
-    const line = { event, outcome, attempt, message_id: messageId, duration_ms: Math.round((performance.now() - started) * 100) / 100, ...fields };
-    if (outcome === "dead-lettered") logger.error(line, "message dead-lettered");
-    else if (outcome === "failed") logger.warn(line, "message failed, will retry");
-    else logger.info(line, `message ${outcome}`);
-  };
+  const attempt = Number(headers["x-attempt"] ?? 1);
+  const ended = { logger, event: options.event, attempt, messageId, started };
+  if (options.handled.has(messageId)) return void (channel.ack(message), settled(ended, "duplicate"));
+  let payload: unknown;
+  try {
+    payload = JSON.parse(message.content.toString("utf8"));
+    options.contract.check(payload);
+  } catch (error) {
+    await republish(channel, options.names.deadLetter, message, { "x-error": describe(error), "x-attempt": attempt });
+    return void (channel.ack(message), settled(ended, "dead-lettered", describe(error)));
+  }
+  try {
+    await options.handler(payload, { logger, trace, messageId, attempt });
+  } catch (error) {
+    const last = attempt >= options.policy.maxAttempts;
+    const target = last ? options.names.deadLetter : options.names.retry(attempt);
+    await republish(channel, target, message, { "x-error": describe(error), "x-attempt": last ? attempt : attempt + 1 });
+    return void (channel.ack(message), settled(ended, last ? "dead-lettered" : "failed", describe(error)));
+  }
+  options.handled.add(messageId);
+  channel.ack(message);
+  settled(ended, "handled");
+}
 
-  return handled.exclusive(messageId, async () => {
-    if (handled.has(messageId)) return void (channel.ack(message), done("duplicate"));
-    let payload: unknown;
-    try {
-      payload = JSON.parse(message.content.toString("utf8"));
-      options.contract.check(payload);
-    } catch (error) {
-      await republish(channel, options.names.deadLetter, message, { "x-error": describe(error), "x-attempt": attempt });
-      return void (channel.ack(message), done("dead-lettered", { err: describe(error) }));
-    }
-    try {
-      await options.handler(payload, { logger, trace, messageId, attempt });
-    } catch (error) {
-      const last = attempt >= options.policy.maxAttempts;
-      const target = last ? options.names.deadLetter : options.names.retry(attempt);
-      await republish(channel, target, message, { "x-error": describe(error), "x-attempt": last ? attempt : attempt + 1 });
-      return void (channel.ack(message), done(last ? "dead-lettered" : "failed", { err: describe(error) }));
-    }
-    handled.add(messageId);
-    channel.ack(message);
-    done("handled");
-  });
+/** The one line each delivery ends with. */
+function settled(
+  { logger, event, attempt, messageId, started }: { logger: Logger; event: string; attempt: number; messageId: string; started: number },
+  outcome: Outcome,
+  err?: string,
+): void {
+  const line = { event, outcome, attempt, message_id: messageId, duration_ms: Math.round((performance.now() - started) * 100) / 100, err };
+  if (outcome === "dead-lettered") logger.error(line, "message dead-lettered");
+  else if (outcome === "failed") logger.warn(line, "message failed, will retry");
+  else logger.info(line, `message ${outcome}`);
 }
 
 /** Sends a copy (same id, properties and trace) to `queue` and waits for the broker's confirm. */
