@@ -1,5 +1,7 @@
 // The same work as a generated consumer's handler, with nothing of msx: amqplib, one durable
-// queue, prefetch, JSON.parse, one pino line per message to /dev/null, manual ack.
+// queue, prefetch, JSON.parse, manual ack, and the same two pino lines per message to /dev/null
+// as the generated one (the handler's, and the per-message completion line, without trace
+// fields) - as the bare fastify and grpc-js servers write their per-request completion line.
 // Usage: SERVICE_DIR=<a generated consumer> AMQP_URL=... QUEUE=... PREFETCH=10 node bare-consumer.mjs
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -15,8 +17,11 @@ const channel = await connection.createChannel();
 await channel.assertQueue(process.env.QUEUE, { durable: true });
 await channel.prefetch(Number(process.env.PREFETCH ?? 10));
 await channel.consume(process.env.QUEUE, (message) => {
+  const started = performance.now();
   const payload = JSON.parse(message.content.toString("utf8"));
-  logger.info({ event: "order.placed", id: payload.id, message_id: message.properties.messageId }, "handled order.placed");
+  logger.info({ event: "order.placed", id: payload.id }, "handled order.placed");
   channel.ack(message);
+  const duration_ms = Math.round((performance.now() - started) * 100) / 100;
+  logger.info({ event: "order.placed", outcome: "handled", attempt: 1, message_id: message.properties.messageId, duration_ms }, "message handled");
 });
 process.on("SIGTERM", () => connection.close().finally(() => process.exit(0)));
