@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { formatTraceparent, startTrace, traceFields, type TraceContext } from "../platform/trace-context.js";
 
@@ -14,6 +15,8 @@ declare module "fastify" {
 const TRACE = Symbol("trace");
 type SpanLogger = FastifyBaseLogger & { [TRACE]?: TraceContext };
 
+const traceparentOf = (headers: IncomingHttpHeaders) => (typeof headers.traceparent === "string" ? headers.traceparent : undefined);
+
 /**
  * Runs every request in its own span: continues the caller's `traceparent`
  * (or starts a trace), answers with this service's span in `traceparent`, and
@@ -26,15 +29,15 @@ export function installTraceHooks(app: FastifyInstance): void {
   // every line of the request (fastify's own too) carries it, serialized once as bindings.
   // `bindings` ({ reqId }) is made afresh for each request.
   app.setChildLoggerFactory((logger, bindings, options, raw) => {
-    const header = raw.headers.traceparent;
-    const trace = startTrace(typeof header === "string" ? header : undefined);
+    const trace = startTrace(traceparentOf(raw.headers));
     const child: SpanLogger = logger.child(Object.assign(bindings, traceFields(trace)), options);
     child[TRACE] = trace;
     return child;
   });
 
   app.addHook("onRequest", (request, reply, done) => {
-    const trace = (request.log as SpanLogger)[TRACE] ?? startTrace();
+    // Only a logger made elsewhere (a plugin replacing request.log) lacks the span.
+    const trace = (request.log as SpanLogger)[TRACE] ?? startTrace(traceparentOf(request.headers));
     request.trace = trace;
     reply.header("traceparent", formatTraceparent(trace));
     done();
