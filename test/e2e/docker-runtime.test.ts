@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, MSX_BIN, removeDir, runCli } from '../helpers/cli.js';
@@ -39,6 +40,22 @@ async function eventually<T>(read: () => T | undefined, what: string, timeoutMs 
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * The workspace's exchange and the consumer's queues on the host's RabbitMQ (the containers use
+ * it): msx down leaves them, as a consumer's queue outlives restarts by design. The consumer is
+ * not called "mailer", so its queues are not those of the demo the trace test runs meanwhile.
+ */
+async function removeBrokerObjects(exchange: string, queue: string): Promise<void> {
+  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  try {
+    const channel = await connection.createChannel();
+    for (const suffix of ['', '.dlq', ...[1000, 2000, 4000, 8000, 16000, 32000].map((ms) => `.retry.${ms}ms`)]) await channel.deleteQueue(`${queue}${suffix}`);
+    await channel.deleteExchange(exchange);
+  } finally {
+    await connection.close();
+  }
+}
+
 const logLines = (ws: string, service: string) => {
   const file = join(ws, '.msx', 'logs', `${service}.ndjson`);
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -58,30 +75,31 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
     ({ ports } = await makeWorkspace(root, name, [
       { name: 'catalog', args: ['--kind', 'rest', '--context', 'shop'] },
       { name: 'orders', args: ['--kind', 'rest', '--context', 'shop', '--depends-on', 'catalog', '--publishes', 'order.placed'] },
-      { name: 'mailer', args: ['--kind', 'consumer', '--context', 'engagement', '--subscribes', 'order.placed'] },
+      { name: 'notifier', args: ['--kind', 'consumer', '--context', 'engagement', '--subscribes', 'order.placed'] },
     ]));
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     runCli(['down', '--runtime', 'docker', '--volumes'], ws);
     removeLabelled(name, startedAt);
     removeDir(root);
+    await removeBrokerObjects(`${name}.events`, 'notifier.order.placed');
   });
 
   it('builds each image and starts every service ready in its container, ports on 127.0.0.1 only', { timeout: 600_000 }, () => {
     const up = runCli(['up', '--runtime', 'docker', '--detach', '--json', '--timeout', '120'], ws);
     expect(up.code, up.stderr).toBe(0);
     const statuses = JSON.parse(up.stdout).services as ServiceStatus[];
-    expect(Object.fromEntries(statuses.map((s) => [s.service, s.state]))).toEqual({ catalog: 'ready', orders: 'ready', mailer: 'ready' });
+    expect(Object.fromEntries(statuses.map((s) => [s.service, s.state]))).toEqual({ catalog: 'ready', orders: 'ready', notifier: 'ready' });
     const found = labelledObjects(name);
-    expect(found.containers).toEqual(expect.arrayContaining([`msx_${name}_catalog`, `msx_${name}_orders`, `msx_${name}_mailer`]));
+    expect(found.containers).toEqual(expect.arrayContaining([`msx_${name}_catalog`, `msx_${name}_orders`, `msx_${name}_notifier`]));
     expect(found.networks).toEqual([`msx_${name}`]);
     const bindings = JSON.parse(containerField(`msx_${name}_orders`, '{{json .HostConfig.PortBindings}}'));
     expect(bindings).toEqual({ [`${ports.orders}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(ports.orders) }] });
     expect(containerField(`msx_${name}_orders`, '{{json .Config.Labels}}')).toMatch(/"dev.msx.config-hash":"[0-9a-f]{16}"/);
   });
 
-  it('sends a request from orders to catalog by DNS name, and its event through RabbitMQ to mailer', async () => {
+  it('sends a request from orders to catalog by DNS name, and its event through RabbitMQ to notifier', async () => {
     expect(containerField(`msx_${name}_orders`, '{{json .Config.Env}}')).toContain(`CATALOG_URL=http://catalog:${ports.catalog}`);
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const response = await fetch(`http://127.0.0.1:${ports.orders}/orders`, {
@@ -90,42 +108,42 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
       body: JSON.stringify({ name: 'book' }),
     });
     expect(response.status).toBe(201);
-    // catalog logged the call orders made to it, with the same trace id; mailer handled the event.
+    // catalog logged the call orders made to it, with the same trace id; notifier handled the event.
     await eventually(() => (logLines(ws, 'catalog').includes(traceId) || undefined), 'catalog to log the trace id');
     const handled = (line: string) => line.includes(traceId) && line.includes('handled order.placed');
-    await eventually(() => (logLines(ws, 'mailer').split('\n').some(handled) || undefined), 'mailer to handle order.placed');
+    await eventually(() => (logLines(ws, 'notifier').split('\n').some(handled) || undefined), 'notifier to handle order.placed');
     // msx logs reads the Docker run's files as it reads the local runtime's.
     const logs = runCli(['logs', '--runtime', 'docker', '--trace-id', traceId], ws);
     expect(logs.code, logs.stderr).toBe(0);
-    for (const service of ['orders', 'catalog', 'mailer']) expect(logs.stdout).toContain(service);
+    for (const service of ['orders', 'catalog', 'notifier']) expect(logs.stdout).toContain(service);
   });
 
   it('rebuilds and recreates only the service whose source changed', { timeout: 300_000 }, () => {
-    const before = { catalog: containerId('catalog'), orders: containerId('orders'), mailer: containerId('mailer') };
+    const before = { catalog: containerId('catalog'), orders: containerId('orders'), notifier: containerId('notifier') };
     appendFileSync(join(ws, 'contexts', 'shop', 'catalog', 'src', 'main.ts'), '\n// changed by the docker e2e test\n');
     const up = runCli(['up', '--runtime', 'docker', '--detach'], ws);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toMatch(/catalog building image/);
-    expect(up.stderr).not.toMatch(/(orders|mailer) building image/);
+    expect(up.stderr).not.toMatch(/(orders|notifier) building image/);
     expect(containerId('catalog')).not.toBe(before.catalog);
     expect(containerId('orders')).toBe(before.orders);
-    expect(containerId('mailer')).toBe(before.mailer);
+    expect(containerId('notifier')).toBe(before.notifier);
     expect(labelledObjects(name).images.filter((image) => image.includes('_catalog:'))).toHaveLength(1);
   });
 
   it('has Docker restart a container that exits, and ps shows it ready again', async () => {
-    const pid = Number(containerField(`msx_${name}_mailer`, '{{.State.Pid}}'));
+    const pid = Number(containerField(`msx_${name}_notifier`, '{{.State.Pid}}'));
     process.kill(pid, 'SIGKILL');
-    const mailer = await eventually(() => ps().find((s) => s.service === 'mailer' && s.state === 'ready' && s.restarts === 1), 'mailer to be ready after a restart');
-    expect(mailer.pid).not.toBe(pid);
-    expect(containerField(`msx_${name}_mailer`, '{{.RestartCount}}')).toBe('1');
+    const notifier = await eventually(() => ps().find((s) => s.service === 'notifier' && s.state === 'ready' && s.restarts === 1), 'notifier to be ready after a restart');
+    expect(notifier.pid).not.toBe(pid);
+    expect(containerField(`msx_${name}_notifier`, '{{.RestartCount}}')).toBe('1');
   });
 
   it('down removes every container, network and volume with the workspace label, and says what', () => {
     const down = runCli(['down', '--runtime', 'docker', '--volumes', '--json'], ws);
     expect(down.code, down.stderr).toBe(0);
     const result = JSON.parse(down.stdout);
-    expect([...result.stopped].sort()).toEqual(['catalog', 'mailer', 'orders']);
+    expect([...result.stopped].sort()).toEqual(['catalog', 'notifier', 'orders']);
     expect(result.removed.networks).toEqual([`msx_${name}`]);
     const left = labelledObjects(name);
     expect({ containers: left.containers, networks: left.networks, volumes: left.volumes }).toEqual({ containers: [], networks: [], volumes: [] });
