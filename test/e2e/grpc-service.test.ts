@@ -61,7 +61,7 @@ describe('msx new service --kind grpc, end to end', { timeout: 120_000 }, () => 
   it('type-checks and passes its own tests', () => {
     mustRun('npm', ['run', 'typecheck'], stockDir);
     expect(mustRun('npm', ['test'], stockDir)).toMatch(/Tests\s+\d+ passed/);
-  });
+  }, 180_000); // tsc + vitest of a whole service: ~40 s on a loaded 2-core machine
 
   it('answers a real client in the caller\'s trace, honours deadlines, and drains on SIGTERM', async () => {
     mustRun('npm', ['run', 'build'], stockDir);

@@ -41,7 +41,7 @@ describe('msx init + msx new service --kind rest, end to end', () => {
     mustRun('npm', ['run', 'typecheck'], serviceDir);
     const output = mustRun('npm', ['test'], serviceDir);
     expect(output).toMatch(/Tests\s+\d+ passed/);
-  });
+  }, 180_000); // tsc + vitest of a whole service: ~40 s on a loaded 2-core machine
 
   it('serves CRUD with the caller\'s trace id in the response header and every log line of the request', async () => {
     mustRun('npm', ['run', 'build'], serviceDir);
