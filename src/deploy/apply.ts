@@ -1,5 +1,5 @@
-import type { KubeClient, KubeObject } from './kube/kube-client.js';
-import { refOf } from './kube/kube-client.js';
+import type { KubeClient, KubeObject } from '../kube/kube-client.js';
+import { refOf } from '../kube/kube-client.js';
 import type { Manifest } from './manifests/types.js';
 
 export type ApplyAction = 'created' | 'changed' | 'unchanged';

@@ -1,4 +1,4 @@
-import type { KubeClient, KubeObject } from './kube/kube-client.js';
+import type { KubeClient, KubeObject } from '../kube/kube-client.js';
 import { podsIfAllowed } from './rollout.js';
 
 /** What a user needs to see about a pod that kept a rollout from finishing. */

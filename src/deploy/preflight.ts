@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import type { Service } from '../models/workspace.js';
-import { KubeForbiddenError } from './kube/kube-errors.js';
-import type { KubeClient } from './kube/kube-client.js';
+import { KubeForbiddenError } from '../kube/kube-errors.js';
+import type { KubeClient } from '../kube/kube-client.js';
 import { configData } from './manifests/config-map.js';
 import { secretKeys, secretName } from './manifests/container-env.js';
 import type { DeployTarget } from './manifests/types.js';

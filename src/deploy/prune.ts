@@ -1,5 +1,5 @@
-import type { KubeClient } from './kube/kube-client.js';
-import { managedSelector } from './manifests/labels.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import { managedSelector } from '../kube/labels.js';
 import type { Manifest } from './manifests/types.js';
 
 /**

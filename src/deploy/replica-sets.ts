@@ -1,5 +1,5 @@
-import type { KubeClient, KubeObject } from './kube/kube-client.js';
-import { toSelector } from './manifests/labels.js';
+import type { KubeClient, KubeObject } from '../kube/kube-client.js';
+import { toSelector } from '../kube/labels.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const TEMPLATE_HASH_LABEL = 'pod-template-hash';

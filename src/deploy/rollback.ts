@@ -1,4 +1,4 @@
-import type { KubeClient, KubeObject } from './kube/kube-client.js';
+import type { KubeClient, KubeObject } from '../kube/kube-client.js';
 import { replicaSetsOf, revisionOf, TEMPLATE_HASH_LABEL } from './replica-sets.js';
 import type { IConfigMap, IDeployment } from './manifests/types.js';
 

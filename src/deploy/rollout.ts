@@ -1,5 +1,5 @@
-import type { KubeClient, KubeObject } from './kube/kube-client.js';
-import { KubeForbiddenError } from './kube/kube-errors.js';
+import type { KubeClient, KubeObject } from '../kube/kube-client.js';
+import { KubeForbiddenError } from '../kube/kube-errors.js';
 import { currentPods } from './replica-sets.js';
 
 export interface RolloutProgress {

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.js';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { objectRef, type Manifest } from './manifests/types.js';
-import * as rules from './name-rules.js';
+import * as rules from '../kube/name-rules.js';
 
 type Validator = (manifest: Manifest) => void;
 

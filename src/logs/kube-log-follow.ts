@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeObject } from '../deploy/kube/kube-client.js';
+import type { KubeObject } from '../kube/kube-client.js';
 import { ContainerLines, LineSplitter, sinceTimeOf, type LogCursor } from './kube-log-lines.js';
 import { containersOf, containerStatusOf, podName } from './kube-pods.js';
 import type { LogEntry } from './log-entry.js';

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../deploy/kube/kube-client.js';
-import { NAME_LABEL } from '../deploy/manifests/labels.js';
+import type { KubeObject } from '../kube/kube-client.js';
+import { NAME_LABEL } from '../kube/labels.js';
 
 /** The few fields of a pod `msx logs` reads. */
 export interface ContainerStatus {

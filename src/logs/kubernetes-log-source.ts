@@ -1,7 +1,7 @@
-import { connectKube } from '../deploy/kube/connect.js';
-import type { KubeClient, KubeObject } from '../deploy/kube/kube-client.js';
-import { managedSelector, selectorLabels, toSelector } from '../deploy/manifests/labels.js';
-import { kubeTarget } from '../deploy/plan.js';
+import { connectKube } from '../kube/connect.js';
+import type { KubeClient, KubeObject } from '../kube/kube-client.js';
+import { managedSelector, selectorLabels, toSelector } from '../kube/labels.js';
+import { kubeTarget } from '../kube/target.js';
 import { UserError } from '../errors.js';
 import type { WorkspaceData } from '../models/workspace.js';
 import { ContainerLines, type LogCursor } from './kube-log-lines.js';

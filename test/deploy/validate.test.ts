@@ -4,7 +4,7 @@ import { parseWorkspace } from '../../src/models/load-workspace.js';
 import { renderManifests } from '../../src/deploy/manifests/render-manifests.js';
 import type { DeployTarget, IDeployment, Manifest } from '../../src/deploy/manifests/types.js';
 import { assertValidManifests, manifestProblems } from '../../src/deploy/validate.js';
-import * as rules from '../../src/deploy/name-rules.js';
+import * as rules from '../../src/kube/name-rules.js';
 
 const workspaceYaml = (extra = '', kind = 'rest') =>
   `version: 1\nname: shop\nservices:\n  orders:\n    kind: ${kind}\n    context: ordering\n    path: contexts/ordering/orders\n    port: 3000\n${extra}`;

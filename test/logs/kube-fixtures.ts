@@ -1,4 +1,4 @@
-import { serviceLabels } from '../../src/deploy/manifests/labels.js';
+import { serviceLabels } from '../../src/kube/labels.js';
 import type { Service } from '../../src/models/workspace.js';
 import type { FakeKubeApi } from '../fakes/kube-api-server.js';
 import type { SeedLine } from '../fakes/kube-api/pod-logs.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectKube } from '../../src/deploy/kube/connect.js';
-import { KubeForbiddenError } from '../../src/deploy/kube/kube-errors.js';
+import { connectKube } from '../../src/kube/connect.js';
+import { KubeForbiddenError } from '../../src/kube/kube-errors.js';
 import { UserError } from '../../src/errors.js';
 import { KubernetesLogSource, type KubeLogOptions } from '../../src/logs/kubernetes-log-source.js';
 import type { LogEntry } from '../../src/logs/log-entry.js';

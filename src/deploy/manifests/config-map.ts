@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Service } from '../../models/workspace.js';
-import { serviceLabels } from './labels.js';
+import { serviceLabels } from '../../kube/labels.js';
 import type { DeployTarget, IConfigMap } from './types.js';
 
 export function configMapName(service: { name: string }): string {

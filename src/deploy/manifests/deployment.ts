@@ -2,7 +2,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { Service } from '../../models/workspace.js';
 import { configMapName } from './config-map.js';
 import { containerEnv } from './container-env.js';
-import { CONFIG_HASH_ANNOTATION, selectorLabels, serviceLabels } from './labels.js';
+import { CONFIG_HASH_ANNOTATION, selectorLabels, serviceLabels } from '../../kube/labels.js';
 import { probesFor } from './probes.js';
 import { containerSecurityContext, podSecurityContext, TMP_MOUNT, TMP_VOLUME } from './security.js';
 import type { DeployTarget, IDeployment } from './types.js';

@@ -1,4 +1,4 @@
-import { workspaceLabels } from './labels.js';
+import { workspaceLabels } from '../../kube/labels.js';
 import type { DeployTarget, INamespace } from './types.js';
 
 /** Only written when asked (--create-namespace); msx never prunes a Namespace. */

@@ -1,6 +1,6 @@
 import type { Service } from '../../models/workspace.js';
 import { portName } from './deployment.js';
-import { selectorLabels, serviceLabels } from './labels.js';
+import { selectorLabels, serviceLabels } from '../../kube/labels.js';
 import type { DeployTarget, IService } from './types.js';
 
 /** A ClusterIP Service named after the service: what `<DEP>_URL` points at. */

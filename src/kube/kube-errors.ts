@@ -1,4 +1,4 @@
-import { ExternalError, UserError } from '../../errors.js';
+import { ExternalError, UserError } from '../errors.js';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN']);
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalError, UserError } from '../../src/errors.js';
-import { connectKube } from '../../src/deploy/kube/connect.js';
-import { kubeError } from '../../src/deploy/kube/kube-errors.js';
-import type { KubeClient } from '../../src/deploy/kube/kube-client.js';
+import { connectKube } from '../../src/kube/connect.js';
+import { kubeError } from '../../src/kube/kube-errors.js';
+import type { KubeClient } from '../../src/kube/kube-client.js';
 import { makeTempDir, removeDir } from '../helpers/cli.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api-server.js';
 

@@ -1,4 +1,4 @@
-import type { Service } from '../../models/workspace.js';
+import type { Service } from '../models/workspace.js';
 
 export const NAME_LABEL = 'app.kubernetes.io/name';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kubeTarget } from '../../src/deploy/plan.js';
+import { kubeTarget } from '../../src/kube/target.js';
 import { UserError } from '../../src/errors.js';
 import type { WorkspaceData } from '../../src/models/workspace.js';
 

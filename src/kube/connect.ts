@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { UserError } from '../../errors.js';
+import { UserError } from '../errors.js';
 import type { KubeClient } from './kube-client.js';
 
 export interface ConnectOptions {
