@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Usage: gen-logs.mjs DIR [LINES]
 // Writes DIR/msx.yaml and DIR/.msx/logs/<service>.ndjson for five services through
-// the local runtime's own log writer (dist/runtimes/local/log-file.js: the same
+// the local runtime's own log writer (dist/state/log-file.js: the same
 // format and trace index the supervisor writes), LINES lines in all (default
 // 1,000,000, ~300 MB). Requests
 // go storefront → orders → stock (gRPC) + payments, and orders' event → mailer, each
@@ -10,7 +10,7 @@
 // W being the time spent in the writer (parsing each line as the supervisor does, writing it, indexing it).
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServiceLogFile } from '../dist/runtimes/local/log-file.js';
+import { ServiceLogFile } from '../dist/state/log-file.js';
 
 const [dir, linesArg] = process.argv.slice(2);
 if (!dir) {
@@ -51,7 +51,7 @@ function emit(service, time, stream, text) {
 }
 
 let writeMs = 0;
-/** Hands the lines to the runtime's writer, as the supervisor does (JSON lines parsed: src/runtimes/local/log-file.ts toLogLine). */
+/** Hands the lines to the runtime's writer, as the supervisor does (JSON lines parsed: src/state/log-record.ts toLogLine). */
 function flush(file) {
   const t0 = performance.now();
   for (const line of file.out) {

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TraceIndexWriter } from '../dist/logs/trace-index.js';
+import { TraceIndexWriter } from '../dist/state/trace-index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'msx-tidx-'));
 try {

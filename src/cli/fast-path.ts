@@ -13,6 +13,7 @@
  * flags and compares the two paths' output.
  */
 import { LEVEL_NAMES } from '../logs/log-entry.js';
+import { RUNTIME_NAMES } from '../models/names.js';
 
 export interface FastFlag {
   type: 'boolean' | 'string';
@@ -28,7 +29,7 @@ export const LOGS_FLAGS: Readonly<Record<string, FastFlag>> = {
   until: { type: 'string' },
   level: { type: 'string', options: LEVEL_NAMES },
   grep: { type: 'string' },
-  runtime: { type: 'string', options: ['local', 'docker', 'kubernetes'] },
+  runtime: { type: 'string', options: [...RUNTIME_NAMES] },
   env: { type: 'string' },
   previous: { type: 'boolean' },
   json: { type: 'boolean' },

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { MACHINE_RUNTIMES } from '../models/names.js';
 import type { DownResult } from '../runtimes/runtime.js';
 import { downServices } from '../services/run-services.js';
 
@@ -10,7 +11,7 @@ export default class Down extends BaseCommand {
   static override enableJsonFlag = true;
 
   static override flags = {
-    runtime: Flags.string({ description: 'runtime to stop (default: the local environment in msx.yaml)', options: ['local', 'docker'] }),
+    runtime: Flags.string({ description: 'runtime to stop (default: the local environment in msx.yaml)', options: [...MACHINE_RUNTIMES] }),
     volumes: Flags.boolean({ description: 'also remove data volumes (docker runtime)' }),
   };
 

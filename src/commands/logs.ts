@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { runLogs, type TraceJson } from '../cli/logs-run.js';
 import { LEVEL_NAMES } from '../logs/log-entry.js';
+import { RUNTIME_NAMES } from '../models/names.js';
 
 export default class Logs extends BaseCommand {
   static override summary = 'Show service logs merged by time; with --trace-id, one request across every service as a tree of hops.';
@@ -23,7 +24,7 @@ export default class Logs extends BaseCommand {
     until: Flags.string({ description: 'lines up to then: a duration back from now or an ISO time' }),
     level: Flags.string({ description: 'lines at this level or above', options: [...LEVEL_NAMES] }),
     grep: Flags.string({ description: "lines containing TEXT (case-sensitive, in the service's line or its stack trace)" }),
-    runtime: Flags.string({ description: 'runtime to read from (default: the local environment in msx.yaml)', options: ['local', 'docker', 'kubernetes'] }),
+    runtime: Flags.string({ description: 'runtime to read from (default: the local environment in msx.yaml)', options: [...RUNTIME_NAMES] }),
     env: Flags.string({ description: "an environment in msx.yaml: its runtime, and for kubernetes its namespace and kubeContext" }),
     previous: Flags.boolean({ description: 'kubernetes: also the log of each container before its last restart' }),
   };

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { MACHINE_RUNTIMES } from '../models/names.js';
 import { renderStatusTable } from '../output/render-status.js';
 import type { ServiceStatus } from '../runtimes/runtime.js';
 import { serviceStatuses } from '../services/run-services.js';
@@ -10,7 +11,7 @@ export default class Ps extends BaseCommand {
   static override enableJsonFlag = true;
 
   static override flags = {
-    runtime: Flags.string({ description: 'runtime to ask (default: the local environment in msx.yaml)', options: ['local', 'docker'] }),
+    runtime: Flags.string({ description: 'runtime to ask (default: the local environment in msx.yaml)', options: [...MACHINE_RUNTIMES] }),
   };
 
   async run(): Promise<{ services: ServiceStatus[] }> {

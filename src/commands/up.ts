@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { MACHINE_RUNTIMES } from '../models/names.js';
 import { UserError } from '../errors.js';
 import { renderLogLine } from '../output/render-log-line.js';
 import { renderStateLine, renderStatusTable } from '../output/render-status.js';
@@ -16,7 +17,7 @@ export default class Up extends BaseCommand {
 
   static override flags = {
     detach: Flags.boolean({ char: 'd', description: 'return once every service is ready; a supervisor keeps them running' }),
-    runtime: Flags.string({ description: 'where services run (default: the local environment in msx.yaml, else local)', options: ['local', 'docker'] }),
+    runtime: Flags.string({ description: 'where services run (default: the local environment in msx.yaml, else local)', options: [...MACHINE_RUNTIMES] }),
     timeout: Flags.integer({ description: 'seconds each service may take to become ready', default: 60, min: 1 }),
   };
 

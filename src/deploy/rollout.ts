@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient, KubeObject } from '../kube/kube-client.js';
 import { KubeForbiddenError } from '../kube/kube-errors.js';
 import { currentPods } from './replica-sets.js';
+import { progressCounts } from '../output/rollout-counts.js';
 
 export interface RolloutProgress {
   deployment: string;
@@ -73,7 +75,7 @@ export async function waitForRollouts(client: KubeClient, namespace: string, nam
       for (const name of names.filter((n) => !outcomes.has(n))) outcomes.set(name, { deployment: name, ok: false, reason: timeoutReason(wait.timeoutMs, last.get(name)) });
       break;
     }
-    await new Promise((resolve) => setTimeout(resolve, pause));
+    await sleep(pause);
     pause = Math.min(pause * 2, wait.pollMs);
   }
   return names.map((name) => outcomes.get(name)!);
@@ -108,10 +110,4 @@ function timeoutReason(timeoutMs: number, lastProgress: string | undefined): str
   const p = lastProgress ? (JSON.parse(lastProgress) as RolloutProgress) : undefined;
   const counts = p ? `: ${progressCounts(p)}` : '';
   return `not ready after ${Math.round(timeoutMs / 1000)} s${counts}`;
-}
-
-/** `2/2 updated, 0/2 available`, and the old pods still running when there are any. */
-export function progressCounts(p: RolloutProgress): string {
-  const old = p.old > 0 ? `, ${p.old} old still running` : '';
-  return `${p.updated}/${p.replicas} updated, ${p.available}/${p.replicas} available${old}`;
 }

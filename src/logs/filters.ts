@@ -1,3 +1,4 @@
+import { traceIdOfFields } from '../state/log-record.js';
 import { entryLevel, levelValue, type LevelName, type LogEntry } from './log-entry.js';
 
 export interface LogFilterOptions {
@@ -33,12 +34,6 @@ export function entryFilter(options: LogFilterOptions): EntryPredicate {
 /** `trace_id` as our services write it; `traceId` as some other loggers do. */
 export function traceIdOf(entry: LogEntry): string | undefined {
   return traceIdOfFields(entry.fields);
-}
-
-/** The same for a line's JSON fields (the log writer indexes them: trace-index.ts). */
-export function traceIdOfFields(fields: Record<string, unknown> | undefined): string | undefined {
-  const id = fields?.trace_id ?? fields?.traceId;
-  return typeof id === 'string' ? id : undefined;
 }
 
 /** The batches with only the entries that pass; empty batches are dropped. */

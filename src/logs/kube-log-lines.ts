@@ -1,32 +1,14 @@
+import { parseRfc3339, type Rfc3339Stamp } from '../models/time.js';
 import type { LogEntry } from './log-entry.js';
 import { parseServiceLine } from './parse-line.js';
 import { StackAttacher } from './stack-trace.js';
 
 /** A point in a container's log: the last timestamp read, and how many lines carried it (several may share one). */
-export interface LogCursor {
-  /** The timestamp to the second, in epoch ms. */
-  secondMs: number;
-  /** Nanoseconds within that second. */
-  nanos: number;
+export interface LogCursor extends Rfc3339Stamp {
   same: number;
 }
 
-interface Stamp {
-  secondMs: number;
-  nanos: number;
-}
-
-/** RFC3339Nano as Go writes it: the fraction has 0-9 digits (trailing zeros dropped), the zone is Z or ±hh:mm. */
-const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
-
-function parseStamp(text: string): Stamp | undefined {
-  const match = RFC3339.exec(text);
-  if (!match) return undefined;
-  const secondMs = Date.parse(`${match[1]}${match[3]}`);
-  return Number.isNaN(secondMs) ? undefined : { secondMs, nanos: Number((match[2] ?? '').padEnd(9, '0')) };
-}
-
-function compare(a: Stamp, b: Stamp): number {
+function compare(a: Rfc3339Stamp, b: Rfc3339Stamp): number {
   return a.secondMs - b.secondMs || a.nanos - b.nanos;
 }
 
@@ -66,7 +48,7 @@ export class ContainerLines {
     const out: LogEntry[] = [];
     for (const raw of lines) {
       const space = raw.indexOf(' ');
-      const stamp = space > 0 ? parseStamp(raw.slice(0, space)) : undefined;
+      const stamp = space > 0 ? parseRfc3339(raw.slice(0, space)) : undefined;
       if (stamp && this.seenAlready(stamp)) continue;
       if (stamp) this.advance(stamp);
       const text = stamp ? raw.slice(space + 1) : raw;
@@ -80,7 +62,7 @@ export class ContainerLines {
     return out;
   }
 
-  private seenAlready(stamp: Stamp): boolean {
+  private seenAlready(stamp: Rfc3339Stamp): boolean {
     const after = this.options.after;
     if (!after) return false;
     const order = compare(stamp, after);
@@ -93,7 +75,7 @@ export class ContainerLines {
     return false;
   }
 
-  private advance(stamp: Stamp): void {
+  private advance(stamp: Rfc3339Stamp): void {
     const holder = this.options.cursor;
     if (!holder) return;
     const at = holder.at;

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { LINE_KEY } from './parse-line.js';
+import { LINE_KEY } from '../state/log-record.js';
 
 export interface ScanOptions {
   /** Byte offset to start at: the start of a line. */

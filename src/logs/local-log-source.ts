@@ -6,9 +6,9 @@ import type { LogFollowOptions, LogReadOptions, LogSource } from './log-source.j
 import { parseLogFileLine } from './parse-line.js';
 import { scanLines } from './line-scanner.js';
 import { StackAttacher } from './stack-trace.js';
-import { INDEX_SUFFIX, rangesToRead, type ByteRange } from './trace-index.js';
+import { LOG_SUFFIX, serviceLogPath, traceIndexPath } from '../state/paths.js';
+import { rangesToRead, type ByteRange } from '../state/trace-index.js';
 
-const SUFFIX = '.ndjson';
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
 /** How far a service's file has been read, and the last time seen (for lines with none of their own). */
@@ -40,7 +40,7 @@ export class LocalLogSource implements LogSource {
 
   async services(): Promise<string[]> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
-    return names.filter((name) => name.endsWith(SUFFIX)).map((name) => name.slice(0, -SUFFIX.length)).sort();
+    return names.filter((name) => name.endsWith(LOG_SUFFIX)).map((name) => name.slice(0, -LOG_SUFFIX.length)).sort();
   }
 
   read(service: string, options: LogReadOptions = {}): AsyncIterable<LogEntry[]> {
@@ -99,7 +99,7 @@ export class LocalLogSource implements LogSource {
     const log = await stat(this.pathOf(service)).catch(() => undefined);
     if (!log) return undefined;
     const size = Math.min(end ?? log.size, log.size);
-    const ranges = await rangesToRead(join(this.dir, `${service}${INDEX_SUFFIX}`), needle, from, size, log);
+    const ranges = await rangesToRead(traceIndexPath(this.dir, service), needle, from, size, log);
     return ranges && { ranges, size };
   }
 
@@ -110,6 +110,6 @@ export class LocalLogSource implements LogSource {
   }
 
   private pathOf(service: string): string {
-    return join(this.dir, `${service}${SUFFIX}`);
+    return serviceLogPath(this.dir, service);
   }
 }

@@ -1,4 +1,4 @@
-import type { ServiceLogLine } from '../runtimes/runtime.js';
+import type { ServiceLogLine } from '../state/log-record.js';
 
 /**
  * One log line as `msx logs` handles it: the runtime's line (so

@@ -1,6 +1,6 @@
 import type { WorkspaceData } from '../models/workspace.js';
-import { logsDir } from '../runtimes/local/state-file.js';
-import type { RuntimeName } from '../runtimes/runtime.js';
+import { logsDir } from '../state/paths.js';
+import type { RuntimeName } from '../models/names.js';
 import type { LogSource } from './log-source.js';
 
 export interface OpenLogSourceOptions {

@@ -1,3 +1,4 @@
+import { decodeLogRecord, jsonObject } from '../state/log-record.js';
 import { serviceTime, type LogEntry } from './log-entry.js';
 
 type Stream = 'stdout' | 'stderr';
@@ -14,24 +15,17 @@ export function parseServiceLine(service: string, stream: Stream, receivedAt: st
   return entry;
 }
 
-/** The key the local runtime writes before the service's line (src/runtimes/local/log-file.ts). */
-export const LINE_KEY = ',"line":';
-
 /**
- * One line of `.msx/logs/<service>.ndjson`:
- * `{"ts","service","stream","line": <the service's JSON object verbatim, or its text as a string>}`.
+ * One line of `.msx/logs/<service>.ndjson` (its layout: state/log-record.ts).
  * A line that is not such a record (hand-edited, cut short) is kept as plain
  * text at `fallbackTime`, the time of the line before it, so it stays in place.
  */
 export function parseLogFileLine(raw: string, service: string, fallbackTime: number): LogEntry {
-  const record = jsonObject(raw);
-  if (!record || typeof record.ts !== 'string') return plainAt(service, raw, fallbackTime);
-  const stream: Stream = record.stream === 'stderr' ? 'stderr' : 'stdout';
-  const line = record.line;
-  if (typeof line === 'string') return parseServiceLine(service, stream, record.ts, line);
-  if (!isObject(line)) return parseServiceLine(service, stream, record.ts, JSON.stringify(line ?? ''));
-  const receivedAt = record.ts;
-  return { service, stream, receivedAt, text: verbatimBody(raw) ?? JSON.stringify(line), fields: line, time: serviceTime(line, () => isoTime(receivedAt, fallbackTime)) };
+  const record = decodeLogRecord(raw);
+  if (!record) return plainAt(service, raw, fallbackTime);
+  const { ts: receivedAt, stream, line } = record;
+  if (typeof line === 'string') return parseServiceLine(service, stream, receivedAt, line);
+  return { service, stream, receivedAt, text: record.verbatim!, fields: line, time: serviceTime(line, () => isoTime(receivedAt, fallbackTime)) };
 }
 
 /**
@@ -43,27 +37,8 @@ export function isContinuation(text: string): boolean {
   return /^(?:\s+\S|[A-Za-z]*(?:Error|Exception)\b|Caused by:|\}\s*$)/.test(text);
 }
 
-/** The service's JSON exactly as written, so `--grep` sees what `grep` sees. */
-function verbatimBody(raw: string): string | undefined {
-  const at = raw.indexOf(LINE_KEY);
-  return at > 0 && raw.endsWith('}') ? raw.slice(at + LINE_KEY.length, -1) : undefined;
-}
-
 function plainAt(service: string, text: string, time: number): LogEntry {
   return { service, stream: 'stdout', receivedAt: new Date(time).toISOString(), text, time };
-}
-
-function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return isObject(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isoTime(iso: string, fallback = 0): number {

@@ -1,9 +1,6 @@
 import { UserError } from '../errors.js';
+import { durationMs } from '../models/time.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-/** `90s`, `10m`, `1h30m`, `2d`: one or more number-unit pairs. */
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 /** A date, or a date and time (with optional seconds, fraction and zone). */
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -14,11 +11,8 @@ const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\
  */
 export function parseTimeBound(value: string, flag: string, now = Date.now()): number {
   const text = value.trim();
-  if (DURATION.test(text)) {
-    let ms = 0;
-    for (const [, amount, unit] of text.matchAll(PART)) ms += Number(amount) * UNIT_MS[unit];
-    return now - ms;
-  }
+  const ago = durationMs(text);
+  if (ago !== undefined) return now - ago;
   // A bare date would parse as UTC midnight; with a time added it is local like the rest.
   const iso = text.length === 10 ? `${text}T00:00` : text.replace(' ', 'T');
   const time = ISO.test(text) ? Date.parse(iso) : Number.NaN;

@@ -7,6 +7,11 @@
 export const INFRA_NAMES = ['rabbitmq', 'postgres'] as const;
 export type InfraName = (typeof INFRA_NAMES)[number];
 
+/** Where services run; the first two run on this machine (`msx up`, `ps`, `down`). */
+export const RUNTIME_NAMES = ['local', 'docker', 'kubernetes'] as const;
+export type RuntimeName = (typeof RUNTIME_NAMES)[number];
+export const MACHINE_RUNTIMES = ['local', 'docker'] as const satisfies readonly RuntimeName[];
+
 const RESERVED = new Set<string>([
   ...INFRA_NAMES,
   'msx', 'postgresql', 'amqp', 'kubernetes', 'default', 'localhost', 'host', 'gateway',

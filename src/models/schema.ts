@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envKeyProblem, eventNameProblem, nameProblem } from './names.js';
+import { envKeyProblem, eventNameProblem, nameProblem, RUNTIME_NAMES } from './names.js';
 
 /** The zod schema of msx.yaml: the only description of its shape. */
 
@@ -59,7 +59,7 @@ export const ServiceSchema = z.strictObject({
 });
 
 export const EnvironmentSchema = z.strictObject({
-  runtime: z.enum(['local', 'docker', 'kubernetes']),
+  runtime: z.enum(RUNTIME_NAMES),
   registry: z.string().optional(),
   kubeContext: z.string().optional(),
   namespace: name('namespace').optional(),

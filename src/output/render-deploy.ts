@@ -1,5 +1,6 @@
 import chalk from 'chalk';
-import { progressCounts, type RolloutProgress } from '../deploy/rollout.js';
+import type { RolloutProgress } from '../deploy/rollout.js';
+import { progressCounts } from './rollout-counts.js';
 import type { DeployResult, RolloutFailure } from '../services/deploy.js';
 
 const ACTION_COLOUR = { created: chalk.green, changed: chalk.yellow, unchanged: chalk.dim } as const;

@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import type { ServiceLogLine } from '../runtimes/runtime.js';
+import type { ServiceLogLine } from '../state/log-record.js';
 
 const PALETTE = [chalk.cyan, chalk.magenta, chalk.yellow, chalk.green, chalk.blue, chalk.redBright, chalk.cyanBright, chalk.magentaBright];
 const LEVEL: Record<string, (text: string) => string> = {

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { InfraName } from '../models/names.js';
+import { infraNeeds } from '../models/wiring.js';
 import type { Service, WorkspaceData } from '../models/workspace.js';
 
 export interface InfraEndpoint {
@@ -24,14 +25,6 @@ const DEFAULTS: Record<InfraName, { env: string; port: number; url: string; fix:
     fix: 'start PostgreSQL on 127.0.0.1:5432, set DATABASE_URL, or set infra.postgres.url in msx.yaml',
   },
 };
-
-/** The infra a service needs: what it names in dependsOn, plus what its kind and db imply. */
-export function infraNeeds(service: Service): InfraName[] {
-  const needs = new Set<InfraName>();
-  if (service.kind === 'consumer' || service.publishes.length > 0 || service.dependsOn.includes('rabbitmq')) needs.add('rabbitmq');
-  if (service.db === 'postgres' || service.dependsOn.includes('postgres')) needs.add('postgres');
-  return [...needs];
-}
 
 /**
  * Finds each needed infra endpoint: msx.yaml first, then the environment, then

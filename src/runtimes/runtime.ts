@@ -1,4 +1,11 @@
+import type { RuntimeName } from '../models/names.js';
+import type { ServiceStatus } from '../models/service-status.js';
 import type { WorkspaceData } from '../models/workspace.js';
+import type { ServiceLogLine } from '../state/log-record.js';
+
+export type { RuntimeName } from '../models/names.js';
+export type { ServiceState, ServiceStatus } from '../models/service-status.js';
+export type { ServiceLogLine } from '../state/log-record.js';
 
 /**
  * One interface for every place services run (local processes, Docker,
@@ -13,31 +20,6 @@ export interface Runtime {
   down(workspace: WorkspaceData, options: DownOptions): Promise<DownResult>;
   /** What runs now, one entry per declared service. */
   status(workspace: WorkspaceData): Promise<ServiceStatus[]>;
-}
-
-export type RuntimeName = 'local' | 'docker' | 'kubernetes';
-
-export type ServiceState =
-  | 'pending'
-  | 'installing'
-  | 'starting'
-  | 'ready'
-  | 'restarting'
-  | 'failed'
-  | 'blocked'
-  | 'stopped';
-
-export interface ServiceStatus {
-  service: string;
-  state: ServiceState;
-  pid?: number;
-  port?: number;
-  url?: string;
-  restarts: number;
-  /** ISO time the current process started. */
-  startedAt?: string;
-  /** Why it is failed or blocked, with the next step. */
-  detail?: string;
 }
 
 export interface UpOptions {
@@ -65,15 +47,6 @@ export interface DownResult {
   wasRunning: boolean;
   /** What a container runtime removed, by name. */
   removed?: { containers: string[]; networks: string[]; volumes: string[] };
-}
-
-/** A log line from a service, as received. `fields` is set when the line is JSON. */
-export interface ServiceLogLine {
-  service: string;
-  stream: 'stdout' | 'stderr';
-  receivedAt: string;
-  text: string;
-  fields?: Record<string, unknown>;
 }
 
 export interface RuntimeEvents {

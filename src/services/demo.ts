@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import type { RuntimeEvents, ServiceStatus } from '../runtimes/runtime.js';
 import { initWorkspace } from './init-workspace.js';
 import { newService } from './new-service.js';
 import { sampleRequestBody, type OpenApiDocument } from './openapi-sample.js';
 import { upServices } from './run-services.js';
+import { logsDir, serviceLogPath } from '../state/paths.js';
 
 export interface DemoOptions {
   dir: string;
@@ -62,9 +64,9 @@ async function placeOrder(baseUrl: string, traceId: string): Promise<DemoResult[
 /** Waits (a few seconds at most) for the event to reach the consumer's log. */
 async function servicesWithTrace(root: string, traceId: string, services: string[]): Promise<string[]> {
   const found = () => services.filter((s) => {
-    const file = join(root, '.msx', 'logs', `${s}.ndjson`);
+    const file = serviceLogPath(logsDir(root), s);
     return existsSync(file) && readFileSync(file, 'utf8').includes(traceId);
   });
-  for (let i = 0; i < 50 && found().length < services.length; i += 1) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && found().length < services.length; i += 1) await sleep(100);
   return found();
 }

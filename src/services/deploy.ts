@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readWorkspace } from '../models/read-workspace.js';
+import { readWorkspace } from '../state/workspace-cache.js';
 import type { WorkspaceData } from '../models/workspace.js';
 import { applyManifests, type AppliedObject } from '../deploy/apply.js';
 import { diagnoseDeployment, type PodDiagnosis } from '../deploy/diagnose.js';

@@ -5,7 +5,7 @@ import type { LogSource } from '../logs/log-source.js';
 import { mergeByTime } from '../logs/merge.js';
 import { openLogSource } from '../logs/open-log-source.js';
 import { buildTraceTree, type TraceHop } from '../logs/trace-tree.js';
-import { readWorkspace } from '../models/read-workspace.js';
+import { readWorkspace } from '../state/workspace-cache.js';
 import { requireEnvironment } from '../models/workspace.js';
 import { runtimeNameFor } from '../runtimes/select-runtime.js';
 

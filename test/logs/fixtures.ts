@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogEntry } from '../../src/logs/log-entry.js';
 
-/** A line of `.msx/logs/<service>.ndjson` exactly as src/runtimes/local/log-file.ts writes it. */
+/** A line of `.msx/logs/<service>.ndjson` exactly as src/state/log-record.ts encodes it. */
 export function record(service: string, ts: string, line: Record<string, unknown> | string, stream: 'stdout' | 'stderr' = 'stdout'): string {
   return `{"ts":"${ts}","service":"${service}","stream":"${stream}","line":${JSON.stringify(line)}}`;
 }

@@ -1,7 +1,6 @@
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { Service } from '../../models/workspace.js';
-import { infraNeeds } from '../../runtimes/infra.js';
-import { serviceEnv } from '../../runtimes/wiring.js';
+import { infraNeeds, serviceEnv } from '../../models/wiring.js';
 import type { DeployTarget } from './types.js';
 
 const INFRA_ENV = { rabbitmq: 'AMQP_URL', postgres: 'DATABASE_URL' } as const;

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, isGroupAlive, stateDir } from '../local/state-file.js';
-import { sleep } from './readiness.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { msxFile, stateDir } from '../../state/paths.js';
+import { isAlive, isGroupAlive } from '../process-groups.js';
 
 const FOLLOWER_MAIN = fileURLToPath(new URL('./log-follower-main.js', import.meta.url));
-const pidFile = (root: string) => join(stateDir(root), 'docker-log-follower.pid');
+const pidFile = msxFile.dockerFollowerPid;
 
 /**
  * After `msx up --runtime docker --detach` the containers keep running under
@@ -15,7 +15,7 @@ const pidFile = (root: string) => join(stateDir(root), 'docker-log-follower.pid'
  */
 export function startLogFollower(root: string, workspace: string): number {
   mkdirSync(stateDir(root), { recursive: true });
-  const log = openSync(join(stateDir(root), 'docker-log-follower.log'), 'a');
+  const log = openSync(msxFile.dockerFollowerLog(root), 'a');
   const child = spawn(process.execPath, ['--max-semi-space-size=1', FOLLOWER_MAIN, root, workspace], {
     detached: true,
     stdio: ['ignore', log, log],

@@ -1,18 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/**
- * Docker log timestamps (RFC 3339, nanoseconds, trailing zeros dropped) as
- * nanoseconds since the epoch, so two can be compared exactly.
- */
-export function timestampNanos(timestamp: string): bigint | undefined {
-  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(timestamp);
-  if (!match) return undefined;
-  const seconds = Date.parse(`${match[1]}Z`);
-  if (Number.isNaN(seconds)) return undefined;
-  return BigInt(seconds) * 1_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
-}
-
 /** The Docker API's `since`: seconds, a dot, nanoseconds. */
 export function sinceParameter(nanos: bigint): string {
   return `${nanos / 1_000_000_000n}.${String(nanos % 1_000_000_000n).padStart(9, '0')}`;

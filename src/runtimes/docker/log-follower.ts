@@ -1,10 +1,12 @@
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { toLogLine, ServiceLogFile } from '../local/log-file.js';
-import { logsDir, stateDir } from '../local/state-file.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ServiceLogFile } from '../../state/log-file.js';
+import { toLogLine } from '../../state/log-record.js';
+import { logsDir, msxFile } from '../../state/paths.js';
 import type { ServiceLogLine } from '../runtime.js';
 import type { DockerClient, LogStreams } from './docker-client.js';
-import { LogCursor, sinceParameter, timestampNanos } from './log-cursor.js';
+import { rfc3339Nanos } from '../../models/time.js';
+import { LogCursor, sinceParameter } from './log-cursor.js';
 
 export interface FollowedContainer {
   id: string;
@@ -29,7 +31,7 @@ export class ContainerLogFollower {
     private readonly root: string,
     private readonly sink: (line: ServiceLogLine) => void = () => undefined,
   ) {
-    this.cursor = new LogCursor(join(stateDir(root), 'docker-log-cursor.json'));
+    this.cursor = new LogCursor(msxFile.dockerLogCursor(root));
   }
 
   /** Starts following a container from where msx last left it; a container already followed is left alone. */
@@ -74,14 +76,14 @@ export class ContainerLogFollower {
    * the end reached us, the start event found it still followed, so look again.
    */
   private async followAgainIfRunning(container: FollowedContainer): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     const state = await this.client.inspectContainer(container.id).catch(() => undefined);
     if (state?.running && !this.closed) await this.follow(container).catch(() => undefined);
   }
 
   private take(container: FollowedContainer, stream: 'stdout' | 'stderr', raw: string): void {
     const space = raw.indexOf(' ');
-    const nanos = timestampNanos(raw.slice(0, space));
+    const nanos = rfc3339Nanos(raw.slice(0, space));
     if (nanos === undefined) return;
     const after = this.cursor.position(container.id);
     if (after !== undefined && nanos <= after) return;

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Service } from '../../models/workspace.js';
 import { answers } from '../infra.js';
+import { withLastLines } from '../last-lines.js';
 import { envOf, type ContainerSpec } from './container-spec.js';
 import type { DockerClient } from './docker-client.js';
 import { probePublished } from './http-probe.js';
@@ -30,12 +32,12 @@ export async function waitForServiceReady(client: DockerClient, containerId: str
       nextInspect = Date.now() + INSPECT_EVERY_MS;
       const state = await client.inspectContainer(containerId);
       if (!state.running || state.restarting) {
-        return { ready: false, detail: await withLastLines(client, containerId, `exited before it was ready (code ${state.exitCode})`) };
+        return { ready: false, detail: await withContainerLines(client, containerId, `exited before it was ready (code ${state.exitCode})`) };
       }
     }
     await sleep(POLL_MS);
   }
-  return { ready: false, detail: await withLastLines(client, containerId, `not ready after ${Math.round(timeoutMs / 1000)}s; last check: ${last}`) };
+  return { ready: false, detail: await withContainerLines(client, containerId, `not ready after ${Math.round(timeoutMs / 1000)}s; last check: ${last}`) };
 }
 
 /** A forwarder is ready when its port answers; an official image when Docker calls it healthy. */
@@ -47,17 +49,16 @@ export async function waitForInfraReady(client: DockerClient, containerId: strin
     const state = await client.inspectContainer(containerId);
     if (spec.role === 'infra' && state.health === 'healthy') return { ready: true };
     if (!state.running && !state.restarting) {
-      return { ready: false, detail: await withLastLines(client, containerId, `${spec.name} exited (code ${state.exitCode})`) };
+      return { ready: false, detail: await withContainerLines(client, containerId, `${spec.name} exited (code ${state.exitCode})`) };
     }
     await sleep(250);
   }
-  return { ready: false, detail: await withLastLines(client, containerId, `${spec.name} not ready after ${Math.round(timeoutMs / 1000)}s`) };
+  return { ready: false, detail: await withContainerLines(client, containerId, `${spec.name} not ready after ${Math.round(timeoutMs / 1000)}s`) };
 }
 
 /** The last lines a container printed, for a failure message. */
-export async function withLastLines(client: DockerClient, containerId: string, detail: string, count = 5): Promise<string> {
-  const lines = await lastLines(client, containerId, count).catch(() => []);
-  return lines.length === 0 ? detail : `${detail}; last lines:\n    ${lines.join('\n    ')}`;
+export async function withContainerLines(client: DockerClient, containerId: string, detail: string, count = 5): Promise<string> {
+  return withLastLines(detail, await lastLines(client, containerId, count).catch(() => []), count);
 }
 
 async function lastLines(client: DockerClient, containerId: string, count: number): Promise<string[]> {
@@ -74,4 +75,3 @@ async function lastLines(client: DockerClient, containerId: string, count: numbe
     .slice(-count);
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

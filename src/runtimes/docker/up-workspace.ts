@@ -2,9 +2,10 @@ import { ExternalError } from '../../errors.js';
 import type { InfraName } from '../../models/names.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
 import { databaseName, ensureDatabase } from '../infra.js';
-import { selectServices } from '../local/supervisor.js';
 import type { RuntimeEvents, ServiceState, ServiceStatus, UpOptions } from '../runtime.js';
-import { serviceEnv } from '../wiring.js';
+import { selectServices } from '../select-services.js';
+import { startInDependencyOrder } from '../start-in-order.js';
+import { serviceEnv } from '../../models/wiring.js';
 import { applyAction, ensureNetwork, orphans, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
 import { ensureImage, type ServiceImage } from './build-image.js';
 import { envOf, serviceContainerSpec, type ContainerSpec } from './container-spec.js';
@@ -103,23 +104,16 @@ export class DockerUp {
     return serviceContainerSpec({ workspace: this.workspace.name, service, image: image.tag, env, network: network.name, extraHosts: [`${HOST_ALIAS}:${network.gateway}`] });
   }
 
-  /** Each service starts once everything it depends on is ready, as the local runtime does. */
-  private async startInOrder(services: Service[], actions: ContainerAction[]): Promise<void> {
-    const ready = new Map<string, Promise<boolean>>();
-    for (const service of services) {
-      const action = actions.find((a) => a.spec.service === service.name)!;
-      const deps = service.dependsOn.filter((dep) => ready.has(dep)).map((dep) => [dep, ready.get(dep)!] as const);
-      ready.set(service.name, this.startWhenDepsReady(service, action, deps));
-    }
-    await Promise.all(ready.values());
+  /** Each service starts once everything it depends on is ready, as on every runtime (start-in-order.ts). */
+  private startInOrder(services: Service[], actions: ContainerAction[]): Promise<void> {
+    return startInDependencyOrder(services, {
+      start: (service) => this.startContainer(service, actions.find((a) => a.spec.service === service.name)!),
+      blocked: (service, detail) => this.report(service, 'blocked', detail),
+      stateOf: (name) => this.statuses.get(name)?.state,
+    });
   }
 
-  private async startWhenDepsReady(service: Service, action: ContainerAction, deps: ReadonlyArray<readonly [string, Promise<boolean>]>): Promise<boolean> {
-    for (const [dep, isReady] of deps) {
-      if (await isReady) continue;
-      this.report(service, 'blocked', `waits for "${dep}", which is ${this.statuses.get(dep)?.state}`);
-      return false;
-    }
+  private async startContainer(service: Service, action: ContainerAction): Promise<boolean> {
     if (action.action !== 'keep') this.events.note(service.name, ACTION_NOTE[action.action]);
     this.report(service, 'starting');
     const id = await applyAction(this.client, action);

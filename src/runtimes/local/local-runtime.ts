@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ExternalError, UserError } from '../../errors.js';
-import type { WorkspaceData } from '../../models/workspace.js';
+import type { Service, WorkspaceData } from '../../models/workspace.js';
 import type { DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
-import { isAlive, isGroupAlive, readState, removeState, stateDir, writeState, type SupervisorState } from './state-file.js';
-import { assertPortsFree, selectServices, STOP_GRACE_MS, Supervisor } from './supervisor.js';
+import { readState, removeState, writeState, type SupervisorState } from '../../state/local-state.js';
+import { msxFile, stateDir } from '../../state/paths.js';
+import { isAlive, isGroupAlive } from '../process-groups.js';
+import { assertPortsFree, selectServices } from '../select-services.js';
+import { STOP_GRACE_MS, Supervisor } from './supervisor.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
 
@@ -22,8 +25,9 @@ export class LocalRuntime implements Runtime {
         exit: 'conflict',
       });
     }
-    await assertPortsFree(selectServices(workspace, options.services));
-    return options.detach ? this.upDetached(workspace, options, events) : this.upForeground(workspace, options, events);
+    const services = selectServices(workspace, options.services);
+    await assertPortsFree(services);
+    return options.detach ? this.upDetached(workspace, options, events) : this.upForeground(workspace, options, services, events);
   }
 
   async down(workspace: WorkspaceData): Promise<DownResult> {
@@ -48,7 +52,7 @@ export class LocalRuntime implements Runtime {
     });
   }
 
-  private async upForeground(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+  private async upForeground(workspace: WorkspaceData, options: UpOptions, selected: Service[], events: RuntimeEvents): Promise<UpResult> {
     const published = publishing(workspace, events);
     const supervisor = new Supervisor(workspace, options, published);
     const done = new Promise<void>((resolve) => {
@@ -61,15 +65,15 @@ export class LocalRuntime implements Runtime {
       };
       process.on('SIGINT', stop).on('SIGTERM', stop);
     });
-    const services = await supervisor.start();
+    const services = await supervisor.start(selected);
     published.settle();
     return { services, done };
   }
 
   private async upDetached(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     mkdirSync(stateDir(workspace.root), { recursive: true });
-    const log = openSync(join(stateDir(workspace.root), 'supervisor.log'), 'a');
-    const input = join(stateDir(workspace.root), `supervisor-input-${process.pid}.json`);
+    const log = openSync(msxFile.supervisorLog(workspace.root), 'a');
+    const input = msxFile.supervisorInput(workspace.root, process.pid);
     const { document: _yaml, ...data } = workspace as WorkspaceData & { document?: unknown };
     writeFileSync(input, JSON.stringify({ workspace: data, options }));
     // A small young generation keeps the long-lived supervisor's memory low; it allocates little.
@@ -133,12 +137,12 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   return condition();
 }
 
 function tailOf(workspace: WorkspaceData): string {
-  const file = join(stateDir(workspace.root), 'supervisor.log');
+  const file = msxFile.supervisorLog(workspace.root);
   return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-10).join('\n') : '';
 }

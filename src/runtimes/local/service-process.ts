@@ -1,11 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Service } from '../../models/workspace.js';
 import { probeReadiness } from '../probes.js';
 import type { RuntimeEvents, ServiceState, ServiceStatus } from '../runtime.js';
-import { toLogLine, type ServiceLogFile } from './log-file.js';
+import type { ServiceLogFile } from '../../state/log-file.js';
+import { toLogLine } from '../../state/log-record.js';
 import { startCommand } from './start-command.js';
-import { isGroupAlive } from './state-file.js';
+import { withLastLines } from '../last-lines.js';
+import { isGroupAlive } from '../process-groups.js';
 
 export interface RestartPolicy {
   /** Crashes within `windowMs` after which the service is marked failed. */
@@ -151,12 +154,6 @@ export class ServiceProcess {
   }
 }
 
-/** A failure is explained by what the service said last. */
-function withLastLines(detail: string, lines: readonly string[], count = 5): string {
-  const tail = lines.slice(-count);
-  return tail.length === 0 ? detail : `${detail}; last lines:\n    ${tail.join('\n    ')}`;
-}
-
 async function killLeftovers(pgid: number): Promise<void> {
   for (let i = 0; i < 50 && isGroupAlive(pgid); i += 1) {
     signalGroup(pgid, 'SIGKILL');
@@ -172,4 +169,3 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,7 +8,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import type { WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents, UpOptions } from '../runtime.js';
 import { publishing } from './local-runtime.js';
-import { removeState } from './state-file.js';
+import { removeState } from '../../state/local-state.js';
+import { selectServices } from '../select-services.js';
 import { Supervisor } from './supervisor.js';
 
 const [inputFile] = process.argv.slice(2);
@@ -36,7 +37,8 @@ process.on('SIGTERM', () => void stop()).on('SIGINT', () => void stop());
 // Stay up until `msx down`, even when no service is left running, so ps and down see one owner.
 const keepAlive = setInterval(() => undefined, 1 << 30);
 try {
-  await supervisor.start();
+  // The parent checked the ports of these services just before it spawned this process.
+  await supervisor.start(selectServices(workspace, options.services));
   events.settle();
 } catch (error) {
   console.error(`supervisor: ${(error as Error).message}`);

@@ -1,15 +1,15 @@
-import { createServer } from 'node:net';
-import { UserError } from '../../errors.js';
 import { dependencyOrder } from '../../models/graph.js';
 import type { InfraName } from '../../models/names.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
-import { databaseName, ensureDatabase, infraNeeds, resolveInfra, type InfraEndpoint } from '../infra.js';
+import { infraNeeds } from '../../models/wiring.js';
+import { databaseName, ensureDatabase, resolveInfra, type InfraEndpoint } from '../infra.js';
 import type { RuntimeEvents, ServiceStatus, UpOptions } from '../runtime.js';
-import { serviceEnv } from '../wiring.js';
+import { startInDependencyOrder } from '../start-in-order.js';
+import { serviceEnv } from '../../models/wiring.js';
 import { installDependencies, needsInstall } from './install.js';
-import { ServiceLogFile } from './log-file.js';
+import { ServiceLogFile } from '../../state/log-file.js';
 import { ServiceProcess } from './service-process.js';
-import { logsDir } from './state-file.js';
+import { logsDir } from '../../state/paths.js';
 
 export const STOP_GRACE_MS = 10_000;
 
@@ -30,19 +30,20 @@ export class Supervisor {
     private readonly events: RuntimeEvents,
   ) {}
 
-  /** Resolves once every selected service is ready, failed or blocked. */
-  async start(): Promise<ServiceStatus[]> {
-    const services = selectServices(this.workspace, this.options.services);
+  /**
+   * Starts `services` (selected and port-checked by the caller: selectServices,
+   * assertPortsFree) and resolves once each is ready, failed or blocked.
+   */
+  async start(services: Service[]): Promise<ServiceStatus[]> {
     for (const service of services) this.report({ service: service.name, state: 'pending', port: service.port, restarts: 0 });
-    await assertPortsFree(services);
     const infra = await resolveInfra(this.workspace);
     await this.install(services);
-    const ready = new Map<string, Promise<boolean>>();
-    for (const service of services) {
-      const deps = service.dependsOn.filter((dep) => ready.has(dep));
-      ready.set(service.name, this.startWhenDepsReady(service, deps.map((d) => [d, ready.get(d)!] as const), infra));
-    }
-    await Promise.all(ready.values());
+    await startInDependencyOrder(services, {
+      precheck: (service) => infraNeeds(service).map((name) => infra.get(name)!).find((endpoint) => !endpoint.url)?.problem,
+      start: (service) => this.startService(service, infra),
+      blocked: (service, detail) => this.block(service, detail),
+      stateOf: (name) => this.statuses.get(name)?.state,
+    });
     return this.snapshot();
   }
 
@@ -62,6 +63,10 @@ export class Supervisor {
     this.events.state(status);
   }
 
+  private block(service: Service, detail: string): void {
+    this.report({ ...this.statuses.get(service.name)!, state: 'blocked', detail });
+  }
+
   private async install(services: Service[]): Promise<void> {
     for (const service of services.filter((s) => needsInstall(s.dir))) {
       this.report({ ...this.statuses.get(service.name)!, state: 'installing' });
@@ -70,26 +75,14 @@ export class Supervisor {
     }
   }
 
-  private async startWhenDepsReady(
-    service: Service,
-    deps: ReadonlyArray<readonly [string, Promise<boolean>]>,
-    infra: Map<InfraName, InfraEndpoint>,
-  ): Promise<boolean> {
-    const block = (detail: string) => {
-      this.report({ ...this.statuses.get(service.name)!, state: 'blocked', detail });
-      return false;
-    };
-    const missing = infraNeeds(service).map((name) => infra.get(name)!).find((endpoint) => !endpoint.url);
-    if (missing) return block(missing.problem!);
-    for (const [dep, isReady] of deps) {
-      if (!(await isReady)) return block(`waits for "${dep}", which is ${this.statuses.get(dep)?.state}`);
-    }
+  private async startService(service: Service, infra: Map<InfraName, InfraEndpoint>): Promise<boolean> {
     let databaseUrl: string | undefined;
     if (service.db === 'postgres') {
       try {
         databaseUrl = await ensureDatabase(infra.get('postgres')!.url!, databaseName(this.workspace.name, service.name));
       } catch (error) {
-        return block(`its database could not be created: ${(error as Error).message}`);
+        this.block(service, `its database could not be created: ${(error as Error).message}`);
+        return false;
       }
     }
     const env = serviceEnv({
@@ -107,42 +100,4 @@ export class Supervisor {
     this.processes.set(service.name, child);
     return child.start();
   }
-}
-
-/** The named services and everything they depend on, in dependency order. */
-export function selectServices(workspace: WorkspaceData, names: readonly string[]): Service[] {
-  const ordered = dependencyOrder(workspace.services);
-  if (names.length === 0) return ordered;
-  const wanted = new Set<string>();
-  const add = (name: string): void => {
-    const service = workspace.services.find((s) => s.name === name);
-    if (!service) {
-      throw new UserError(`unknown service "${name}"`, { hint: `services: ${workspace.services.map((s) => s.name).join(', ')}`, exit: 'notFound' });
-    }
-    if (wanted.has(name)) return;
-    wanted.add(name);
-    service.dependsOn.forEach((dep) => workspace.services.some((s) => s.name === dep) && add(dep));
-  };
-  names.forEach(add);
-  return ordered.filter((service) => wanted.has(service.name));
-}
-
-/** Fails before anything starts when a declared port is taken, naming the port and the service. */
-export async function assertPortsFree(services: Service[]): Promise<void> {
-  for (const service of services) {
-    if (!(await portIsFree(service.port))) {
-      throw new UserError(`port ${service.port} of service "${service.name}" is already in use by another process`, {
-        hint: `stop what listens on ${service.port} (ss -ltnp 'sport = :${service.port}') or change services.${service.name}.port in msx.yaml`,
-        exit: 'conflict',
-      });
-    }
-  }
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '0.0.0.0', exclusive: true }, () => server.close(() => resolve(true)));
-  });
 }

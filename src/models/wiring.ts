@@ -1,5 +1,5 @@
-import { envPrefix } from '../models/names.js';
-import type { Service, WorkspaceData } from '../models/workspace.js';
+import { envPrefix, type InfraName } from './names.js';
+import type { Service, WorkspaceData } from './workspace.js';
 
 export interface WiringInput {
   workspace: WorkspaceData;
@@ -45,4 +45,12 @@ export function dependencyUrl(service: Service, address: { host: string; port: n
     case 'consumer':
       return `http://${address.host}:${address.port}`;
   }
+}
+
+/** The infra a service needs: what it names in dependsOn, plus what its kind and db imply. */
+export function infraNeeds(service: Service): InfraName[] {
+  const needs = new Set<InfraName>();
+  if (service.kind === 'consumer' || service.publishes.length > 0 || service.dependsOn.includes('rabbitmq')) needs.add('rabbitmq');
+  if (service.db === 'postgres' || service.dependsOn.includes('postgres')) needs.add('postgres');
+  return [...needs];
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findWorkspaceRoot } from './find-workspace.js';
-import { WORKSPACE_FILE, type WorkspaceData } from './workspace.js';
+import { findWorkspaceRoot } from '../models/find-workspace.js';
+import { WORKSPACE_FILE, type WorkspaceData } from '../models/workspace.js';
+import { msxFile } from './paths.js';
 
 const MSX_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
@@ -17,10 +18,10 @@ export async function readWorkspace(start = process.cwd()): Promise<WorkspaceDat
   const root = findWorkspaceRoot(start);
   const text = readFileSync(join(root, WORKSPACE_FILE), 'utf8');
   const key = `${MSX_VERSION}\0${root}\0${text}`;
-  const cacheFile = join(root, '.msx', 'workspace.json');
+  const cacheFile = msxFile.workspaceCache(root);
   const cached = readCache(cacheFile);
   if (cached?.key === key) return cached.workspace;
-  const { parseWorkspace } = await import('./load-workspace.js');
+  const { parseWorkspace } = await import('../models/load-workspace.js');
   const { document: _yaml, ...workspace } = parseWorkspace(text, root);
   writeCache(cacheFile, { key, workspace });
   return workspace;

@@ -25,8 +25,6 @@ import { open } from 'node:fs/promises';
  * f64 the log file's inode, f64 its birth time (an inode number is reused as
  * soon as a file is deleted); then records of f64 start, f64 end, filter bits.
  */
-export const INDEX_SUFFIX = '.tidx';
-
 const MAGIC = 'msxtidx1';
 const HEADER_BYTES = 32;
 /** 32 Kbit per block with 4 hashes: about 1% false positives at 2,500 trace ids. */

@@ -2,10 +2,11 @@ import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalLogSource } from '../../src/logs/local-log-source.js';
-import { rangesToRead } from '../../src/logs/trace-index.js';
-import { ServiceLogFile, toLogLine } from '../../src/runtimes/local/log-file.js';
+import { rangesToRead } from '../../src/state/trace-index.js';
+import { ServiceLogFile } from '../../src/state/log-file.js';
+import { toLogLine } from '../../src/state/log-record.js';
 import { makeTempDir, removeDir } from '../helpers/cli.js';
-import { collect, OTHER_TRACE, TRACE } from './fixtures.js';
+import { collect, OTHER_TRACE, TRACE } from '../logs/fixtures.js';
 
 const start = Date.parse('2026-11-26T06:00:00.000Z');
 const hex = (n: number, seed: number) => (seed.toString(16).padStart(8, '0') + 'a5c3e1f0b2d4968779').repeat(4).slice(0, n);

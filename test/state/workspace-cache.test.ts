@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { readWorkspace } from '../../src/models/read-workspace.js';
+import { readWorkspace } from '../../src/state/workspace-cache.js';
 import { makeTempDir, removeDir } from '../helpers/cli.js';
 
 const yaml = (port: number) =>

@@ -1,0 +1,23 @@
+/** What a runtime reports of one service: the same shape on every runtime, in the state file and in `msx ps --json`. */
+export type ServiceState =
+  | 'pending'
+  | 'installing'
+  | 'starting'
+  | 'ready'
+  | 'restarting'
+  | 'failed'
+  | 'blocked'
+  | 'stopped';
+
+export interface ServiceStatus {
+  service: string;
+  state: ServiceState;
+  pid?: number;
+  port?: number;
+  url?: string;
+  restarts: number;
+  /** ISO time the current process started. */
+  startedAt?: string;
+  /** Why it is failed or blocked, with the next step. */
+  detail?: string;
+}

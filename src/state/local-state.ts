@@ -1,0 +1,37 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { ServiceStatus } from '../models/service-status.js';
+import { msxFile, stateDir } from './paths.js';
+
+/** What a running supervisor publishes for `msx ps`, `msx down` and `msx up --detach`. */
+export interface SupervisorState {
+  runtime: 'local';
+  supervisorPid: number;
+  startedAt: string;
+  /** True once every service has settled (ready, failed or blocked). */
+  settled: boolean;
+  services: ServiceStatus[];
+}
+
+const stateFile = msxFile.localState;
+
+export function readState(root: string): SupervisorState | undefined {
+  const file = stateFile(root);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SupervisorState;
+  } catch {
+    return undefined; // half-written by a crashed supervisor: treat as absent
+  }
+}
+
+/** Written whole and renamed into place, so a reader never sees half a file. */
+export function writeState(root: string, state: SupervisorState): void {
+  mkdirSync(stateDir(root), { recursive: true });
+  const temp = `${stateFile(root)}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(state, null, 2));
+  renameSync(temp, stateFile(root));
+}
+
+export function removeState(root: string): void {
+  rmSync(stateFile(root), { force: true });
+}

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+
+/**
+ * Everything msx keeps in a workspace lives under `.msx/` (git-ignored by the
+ * generated .gitignore). Each file has one name, here.
+ */
+export const stateDir = (root: string) => join(root, '.msx');
+export const logsDir = (root: string) => join(root, '.msx', 'logs');
+
+export const LOG_SUFFIX = '.ndjson';
+export const INDEX_SUFFIX = '.tidx';
+
+/** `.msx/logs/<service>.ndjson`: one log record per line (log-record.ts). */
+export const serviceLogPath = (dir: string, service: string) => join(dir, `${service}${LOG_SUFFIX}`);
+/** `.msx/logs/<service>.tidx`: the trace index beside it (trace-index.ts). */
+export const traceIndexPath = (dir: string, service: string) => join(dir, `${service}${INDEX_SUFFIX}`);
+
+export const msxFile = {
+  /** The local supervisor's published state (local-state.ts). */
+  localState: (root: string) => join(root, '.msx', 'local-state.json'),
+  /** The detached supervisor's own output. */
+  supervisorLog: (root: string) => join(root, '.msx', 'supervisor.log'),
+  /** What `msx up --detach` hands to the supervisor it spawns. */
+  supervisorInput: (root: string, pid: number) => join(root, '.msx', `supervisor-input-${pid}.json`),
+  /** The validated msx.yaml (workspace-cache.ts). */
+  workspaceCache: (root: string) => join(root, '.msx', 'workspace.json'),
+  /** Where the docker runtime's log follower goes on from (runtimes/docker/log-cursor.ts). */
+  dockerLogCursor: (root: string) => join(root, '.msx', 'docker-log-cursor.json'),
+  dockerFollowerPid: (root: string) => join(root, '.msx', 'docker-log-follower.pid'),
+  dockerFollowerLog: (root: string) => join(root, '.msx', 'docker-log-follower.log'),
+} as const;
