@@ -3,7 +3,7 @@ import type { LogFilterOptions } from '../logs/filters.js';
 import { toLogLineJson, type LevelName, type LogEntry, type LogLineJson } from '../logs/log-entry.js';
 import { parseTimeBound } from '../logs/time-window.js';
 import { parseTraceId } from '../logs/trace-id.js';
-import type { TraceHop } from '../logs/trace-tree.js';
+import type { Trace } from '../logs/trace-tree.js';
 import { streamLogs, traceLogs, type LogsOptions } from '../services/logs.js';
 
 /** `msx logs` flags once parsed, by oclif (commands/logs.ts) or by the fast path (fast-path.ts). */
@@ -19,11 +19,7 @@ export interface LogsFlags {
   previous?: boolean;
 }
 
-export interface TraceJson {
-  traceId: string;
-  tree: TraceHop[];
-  lines: LogLineJson[];
-}
+export type TraceJson = Trace<LogLineJson>;
 
 export interface LogsIo {
   /** --json: the trace is returned as data (the caller prints it) and lines are JSON. */

@@ -1,5 +1,12 @@
 import { entryLevel, levelValue, type LogEntry } from './log-entry.js';
 
+/** One request across services: its hops as a tree (roots first, the entry service) and every line in time order. */
+export interface Trace<Line = LogEntry> {
+  traceId: string;
+  tree: TraceHop[];
+  lines: Line[];
+}
+
 /** One hop of a request: one service's span, with the hops it called as children. */
 export interface TraceHop {
   service: string;

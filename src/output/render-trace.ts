@@ -1,13 +1,8 @@
 import chalk from 'chalk';
 import type { LogEntry } from '../logs/log-entry.js';
-import type { TraceHop } from '../logs/trace-tree.js';
+import type { Trace, TraceHop } from '../logs/trace-tree.js';
 import { renderLogLine, serviceColour } from './render-log-line.js';
 
-export interface RenderedTrace {
-  traceId: string;
-  tree: TraceHop[];
-  lines: LogEntry[];
-}
 
 /**
  * A trace as a person reads it: a summary, the hops as a tree with each one's
@@ -17,7 +12,7 @@ export interface RenderedTrace {
  *     ├─ stock    5fd2c0e1  +2 ms    3 ms  OK
  *     └─ mailer   9b1e77aa  +6 ms    5 ms  ack order.placed
  */
-export function renderTrace(trace: RenderedTrace): string {
+export function renderTrace(trace: Trace): string {
   const rows = flatten(trace.tree, undefined);
   const start = Math.min(...rows.map((row) => Date.parse(row.hop.start)));
   const end = Math.max(...rows.map((row) => Date.parse(row.hop.start) + row.hop.durationMs));

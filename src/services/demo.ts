@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import type { RuntimeEvents, ServiceStatus } from '../runtimes/runtime.js';
 import { initWorkspace } from './init-workspace.js';
 import { newService } from './new-service.js';
-import { sampleRequestBody, type OpenApiDocument } from './openapi-sample.js';
+import { sampleRequestBody, type OpenApiDocument } from '../generators/openapi-sample.js';
 import { upServices } from './run-services.js';
 import { logsDir, serviceLogPath } from '../state/paths.js';
 

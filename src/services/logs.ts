@@ -4,7 +4,7 @@ import type { LogEntry } from '../logs/log-entry.js';
 import type { LogSource } from '../logs/log-source.js';
 import { mergeByTime } from '../logs/merge.js';
 import { openLogSource } from '../logs/open-log-source.js';
-import { buildTraceTree, type TraceHop } from '../logs/trace-tree.js';
+import { buildTraceTree, type Trace } from '../logs/trace-tree.js';
 import { readWorkspace } from '../state/workspace-cache.js';
 import { requireEnvironment } from '../models/workspace.js';
 import { runtimeNameFor } from '../runtimes/select-runtime.js';
@@ -28,13 +28,7 @@ export interface LogStream {
   entries: AsyncIterable<LogEntry[]>;
 }
 
-export interface TraceResult {
-  traceId: string;
-  /** The hops, roots first (the entry service), each with the hops it called. */
-  tree: TraceHop[];
-  /** Every line of the trace, in time order. */
-  lines: LogEntry[];
-}
+export type TraceResult = Trace;
 
 /**
  * `msx logs`: the matching lines of every service (or the named ones) merged

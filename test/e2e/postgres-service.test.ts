@@ -79,6 +79,6 @@ describe('msx new service --db postgres', () => {
 });
 
 async function sample(base: string): Promise<unknown> {
-  const { sampleRequestBody } = await import('../../src/services/openapi-sample.js');
+  const { sampleRequestBody } = await import('../../src/generators/openapi-sample.js');
   return sampleRequestBody(await (await fetch(`${base}/openapi.json`)).json(), '/ledger');
 }

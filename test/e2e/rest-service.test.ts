@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWorkspace } from '../../src/models/load-workspace.js';
-import { sampleRequestBody, type OpenApiDocument } from '../../src/services/openapi-sample.js';
+import { sampleRequestBody, type OpenApiDocument } from '../../src/generators/openapi-sample.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 import { freePort, killGroup, mustRun, npmInstall, startProcess, waitForStatus, type StartedProcess } from '../helpers/processes.js';
 

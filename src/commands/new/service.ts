@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { nameProblem } from '../../models/names.js';
-import { askIfMissing } from '../../output/ask.js';
+import { askIfMissing } from '../../input/ask.js';
 import { renderNewService } from '../../output/render-files.js';
 import { newService, type NewServiceResult } from '../../services/new-service.js';
 

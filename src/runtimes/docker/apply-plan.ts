@@ -50,7 +50,10 @@ export async function ensureNetwork(client: DockerClient, workspace: string): Pr
   const name = networkName(workspace);
   const found = (await client.listNetworks(workspaceFilter(workspace))).find((n) => n.name === name);
   const network = found ?? (await client.createNetwork(name, objectLabels(workspace, undefined, configHash({ driver: 'bridge' }))));
-  if (!network.gateway) throw new Error(`docker network ${name} has no gateway address`);
+  if (!network.gateway) {
+    throw new UserError(`docker network ${name} has no gateway address, so containers cannot reach the host`, {
+      hint: `remove it (docker network rm ${name}) and run msx up again; msx makes it anew`, exit: 'runtimeUnavailable' });
+  }
   return { ...network, gateway: network.gateway };
 }
 
