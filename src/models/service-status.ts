@@ -7,7 +7,9 @@ export type ServiceState =
   | 'restarting'
   | 'failed'
   | 'blocked'
-  | 'stopped';
+  | 'stopped'
+  /** Still running, but what started it is gone (a supervisor killed hard): `msx down` or `msx up` stops it. */
+  | 'orphaned';
 
 export interface ServiceStatus {
   service: string;

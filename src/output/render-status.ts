@@ -10,6 +10,7 @@ const STATE_COLOUR: Record<ServiceState, (text: string) => string> = {
   failed: chalk.red,
   blocked: chalk.red,
   stopped: chalk.dim,
+  orphaned: chalk.yellow,
 };
 
 /** One progress line per state change, as `msx up` shows them. */

@@ -6,10 +6,14 @@ import { msxFile, stateDir } from './paths.js';
 export interface SupervisorState {
   runtime: 'local';
   supervisorPid: number;
+  /** The supervisor's start time (process-groups.ts): a later process under the same pid is not it. */
+  supervisorStart?: number;
   startedAt: string;
   /** True once every service has settled (ready, failed or blocked). */
   settled: boolean;
   services: ServiceStatus[];
+  /** Each service's process group leader's start time, by service, so a dead supervisor's leftovers are found exactly. */
+  starts?: Record<string, number>;
 }
 
 const stateFile = msxFile.localState;

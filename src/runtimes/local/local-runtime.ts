@@ -7,7 +7,7 @@ import type { Service, WorkspaceData } from '../../models/workspace.js';
 import type { DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
 import { readState, removeState, writeState, type SupervisorState } from '../../state/local-state.js';
 import { msxFile, stateDir } from '../../state/paths.js';
-import { isAlive, isGroupAlive } from '../process-groups.js';
+import { identify, isAlive, isGroupAlive } from '../process-groups.js';
 import { assertPortsFree, selectServices } from '../select-services.js';
 import { STOP_GRACE_MS, Supervisor } from './supervisor.js';
 
@@ -19,12 +19,13 @@ export class LocalRuntime implements Runtime {
 
   async up(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     const running = readState(workspace.root);
-    if (running && isAlive(running.supervisorPid)) {
+    if (running && supervisorAlive(running)) {
       throw new UserError(`msx up is already running for this workspace (supervisor pid ${running.supervisorPid})`, {
         hint: 'see it with `msx ps`, stop it with `msx down`',
         exit: 'conflict',
       });
     }
+    if (running) await reapLeftovers(workspace, running, events);
     const services = selectServices(workspace, options.services);
     await assertPortsFree(services);
     return options.detach ? this.upDetached(workspace, options, events) : this.upForeground(workspace, options, services, events);
@@ -33,22 +34,25 @@ export class LocalRuntime implements Runtime {
   async down(workspace: WorkspaceData): Promise<DownResult> {
     const state = readState(workspace.root);
     if (!state) return { stopped: [], wasRunning: false };
-    if (isAlive(state.supervisorPid)) {
+    if (supervisorAlive(state)) {
       process.kill(state.supervisorPid, 'SIGTERM');
-      if (!(await waitUntil(() => !isAlive(state.supervisorPid), STOP_GRACE_MS + 5_000))) process.kill(state.supervisorPid, 'SIGKILL');
+      if (!(await waitUntil(() => !supervisorAlive(state), STOP_GRACE_MS + 5_000))) process.kill(state.supervisorPid, 'SIGKILL');
     }
     // A supervisor that was killed hard leaves its services behind: stop them by process group.
-    await Promise.all(state.services.map((s) => stopGroup(s.pid)));
+    await Promise.all(state.services.map((s) => stopGroup(s.pid, state.starts?.[s.service])));
     removeState(workspace.root);
     return { stopped: state.services.filter((s) => s.pid).map((s) => s.service), wasRunning: true };
   }
 
   async status(workspace: WorkspaceData): Promise<ServiceStatus[]> {
     const state = readState(workspace.root);
-    const alive = state !== undefined && isAlive(state.supervisorPid);
+    const alive = state !== undefined && supervisorAlive(state);
     return workspace.services.map((service) => {
-      const known = alive ? state!.services.find((s) => s.service === service.name) : undefined;
-      return known ?? { service: service.name, state: 'stopped', port: service.port, restarts: 0 };
+      const stopped: ServiceStatus = { service: service.name, state: 'stopped', port: service.port, restarts: 0 };
+      const known = state?.services.find((s) => s.service === service.name);
+      if (!known) return stopped;
+      if (alive) return known;
+      return leftRunning(state!, known) ? { ...known, state: 'orphaned', detail: orphanDetail(state!) } : stopped;
     });
   }
 
@@ -99,10 +103,14 @@ export class LocalRuntime implements Runtime {
 
 /** Mirrors every state change into the state file that `msx ps` and `msx down` read. */
 export function publishing(workspace: WorkspaceData, events: RuntimeEvents): RuntimeEvents & { settle(): void } {
-  const state: SupervisorState = { runtime: 'local', supervisorPid: process.pid, startedAt: new Date().toISOString(), settled: false, services: [] };
+  const state: SupervisorState = {
+    runtime: 'local', supervisorPid: process.pid, supervisorStart: identify(process.pid)?.start, startedAt: new Date().toISOString(), settled: false, services: [], starts: {},
+  };
   return {
     ...events,
     state(status) {
+      const start = status.pid && status.pid !== state.services.find((s) => s.service === status.service)?.pid ? identify(status.pid)?.start : undefined;
+      if (start !== undefined) state.starts![status.service] = start;
       // In place, so the file keeps the order services were first reported in (dependency order).
       const index = state.services.findIndex((s) => s.service === status.service);
       if (index === -1) state.services.push(status);
@@ -127,8 +135,31 @@ function forwardChanges(services: ServiceStatus[], seen: Map<string, string>, ev
   }
 }
 
-async function stopGroup(pid: number | undefined): Promise<void> {
-  if (!pid || !isGroupAlive(pid)) return;
+function supervisorAlive(state: SupervisorState): boolean {
+  return isAlive(state.supervisorPid, state.supervisorStart);
+}
+
+/** A service the state file names whose process group still runs: the same group, not a later one under its number. */
+function leftRunning(state: SupervisorState, status: ServiceStatus): boolean {
+  return isGroupAlive(status.pid, state.starts?.[status.service]);
+}
+
+function orphanDetail(state: SupervisorState): string {
+  return `its msx supervisor (pid ${state.supervisorPid}) is gone; \`msx down\` stops it, \`msx up\` replaces it`;
+}
+
+/** What a supervisor that died (kill -9, OOM) left: stopped before anything starts again, and said. */
+async function reapLeftovers(workspace: WorkspaceData, state: SupervisorState, events: RuntimeEvents): Promise<void> {
+  const left = state.services.filter((s) => leftRunning(state, s));
+  if (left.length > 0) {
+    events.note(undefined, `the last msx supervisor (pid ${state.supervisorPid}) died without stopping ${left.map((s) => s.service).join(', ')}: stopping them first`);
+    await Promise.all(left.map((s) => stopGroup(s.pid, state.starts?.[s.service])));
+  }
+  removeState(workspace.root);
+}
+
+async function stopGroup(pid: number | undefined, start?: number): Promise<void> {
+  if (!pid || !isGroupAlive(pid, start)) return;
   process.kill(-pid, 'SIGTERM');
   if (!(await waitUntil(() => !isGroupAlive(pid), STOP_GRACE_MS))) process.kill(-pid, 'SIGKILL');
 }

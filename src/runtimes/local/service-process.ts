@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Service } from '../../models/workspace.js';
@@ -6,7 +8,7 @@ import { probeReadiness } from '../probes.js';
 import type { RuntimeEvents, ServiceState, ServiceStatus } from '../runtime.js';
 import type { ServiceLogFile } from '../../state/log-file.js';
 import { toLogLine } from '../../state/log-record.js';
-import { startCommand } from './start-command.js';
+import { startCommand, type StartCommand } from './start-command.js';
 import { withLastLines } from '../last-lines.js';
 import { isGroupAlive } from '../process-groups.js';
 
@@ -78,13 +80,14 @@ export class ServiceProcess {
 
   private async spawn(): Promise<void> {
     const { execa } = await import('execa');
-    const { command, args } = startCommand(this.service.dir);
+    const { command, args, env } = guarded(startCommand(this.service.dir), this.env);
     this.set('starting');
     const child = execa(command, args, {
       cwd: this.service.dir,
-      env: this.env,
+      env,
       detached: true,
-      stdin: 'ignore',
+      // Held open and never written: it ends when this process dies (service-guard.ts).
+      stdin: 'pipe',
       buffer: false,
       reject: false,
       cleanup: false,
@@ -152,6 +155,17 @@ export class ServiceProcess {
     await this.spawn();
     await this.waitForReady(false);
   }
+}
+
+const GUARD = fileURLToPath(new URL('./service-guard.js', import.meta.url));
+
+/** The start command with service-guard.ts loaded first (only built msx has the .js; from source it is left out). */
+function guarded(start: StartCommand, env: Record<string, string>): StartCommand & { env: Record<string, string> } {
+  if (!existsSync(GUARD)) return { ...start, env };
+  const guardEnv = { ...env, MSX_SUPERVISED: '1' };
+  if (start.command === process.execPath) return { command: start.command, args: ['--import', pathToFileURL(GUARD).href, ...start.args], env: guardEnv };
+  // npm run dev: npm itself is the child whose stdin ends; the guard in it SIGTERMs npm, which stops its script.
+  return { ...start, env: { ...guardEnv, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(GUARD).href}`.trim() } };
 }
 
 async function killLeftovers(pgid: number): Promise<void> {

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceStatus } from '../../src/runtimes/runtime.js';
+import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
+import { groupAlive } from '../helpers/process-groups.js';
+import { npmInstall } from '../helpers/processes.js';
+
+// Faults on real processes: the detached supervisor or a service killed hard.
+// Each case asserts what the user sees (ps, up, down) and that nothing is left.
+
+const PORTS = { alpha: 41330, beta: 41331 };
+
+describe('local runtime under faults', () => {
+  let root: string;
+  let ws: string;
+  const seenPids = new Set<number>();
+
+  beforeAll(() => {
+    root = makeTempDir();
+    ws = join(root, 'faults');
+    expect(runCli(['init', 'faults'], root).code).toBe(0);
+    expect(runCli(['new', 'service', 'alpha', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.alpha)], ws).stderr).toBe('');
+    expect(runCli(['new', 'service', 'beta', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.beta), '--depends-on', 'alpha'], ws).stderr).toBe('');
+    for (const name of ['alpha', 'beta']) npmInstall(join(ws, 'contexts', 'core', name));
+  });
+
+  afterEach(() => {
+    runCli(['down'], ws);
+    // Whatever any case started is gone once down returns: no orphan, ever.
+    expect([...seenPids].filter(groupAlive)).toEqual([]);
+  });
+
+  afterAll(() => {
+    runCli(['down'], ws);
+    for (const pid of seenPids) if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+    removeDir(root);
+  });
+
+  const ps = (): ServiceStatus[] => {
+    const services = JSON.parse(runCli(['ps', '--json'], ws).stdout).services as ServiceStatus[];
+    for (const s of services) if (s.pid) seenPids.add(s.pid);
+    return services;
+  };
+  const supervisorPid = (): number => JSON.parse(readFileSync(join(ws, '.msx', 'local-state.json'), 'utf8')).supervisorPid;
+  const upDetached = () => {
+    const up = runCli(['up', '--detach', '--json'], ws);
+    expect(up.code, up.stderr).toBe(0);
+    return (JSON.parse(up.stdout).services as ServiceStatus[]).map((s) => s.pid!);
+  };
+
+  it('kill -9 of the supervisor: ps says the truth at every look, the services stop on their own, up runs again', async () => {
+    const pids = upDetached();
+    pids.forEach((pid) => seenPids.add(pid));
+    process.kill(supervisorPid(), 'SIGKILL');
+
+    // Each look: a service whose process group still runs is "orphaned", one that is gone "stopped".
+    for (let i = 0; i < 100; i += 1) {
+      const alive = pids.map(groupAlive);
+      const states = ps().map((s) => s.state);
+      const after = pids.map(groupAlive);
+      states.forEach((state, n) => {
+        if (alive[n] && after[n]) expect(state).toBe('orphaned');
+        if (!alive[n] && !after[n]) expect(state).toBe('stopped');
+      });
+      if (!after.some(Boolean)) break;
+      await sleep(100);
+    }
+    // The services saw their supervisor go (stdin closed) and shut down by themselves.
+    expect(pids.filter(groupAlive)).toEqual([]);
+    expect(ps().map((s) => s.state)).toEqual(['stopped', 'stopped']);
+
+    // up neither refuses for the dead supervisor's pid nor trips over its leftovers.
+    const again = upDetached();
+    again.forEach((pid) => seenPids.add(pid));
+    expect((await fetch(`http://127.0.0.1:${PORTS.beta}/health/ready`)).status).toBe(200);
+  });
+
+  it('kill -9 of the supervisor, then up at once: what it left is stopped first, and said', () => {
+    upDetached().forEach((pid) => seenPids.add(pid));
+    process.kill(supervisorPid(), 'SIGKILL');
+    const up = runCli(['up', '--detach'], ws);
+    expect(up.code, up.stderr).toBe(0);
+    expect(ps().map((s) => s.state)).toEqual(['ready', 'ready']);
+  });
+
+  it('kill -9 of the supervisor, then down: nothing is left', async () => {
+    const pids = upDetached();
+    pids.forEach((pid) => seenPids.add(pid));
+    process.kill(supervisorPid(), 'SIGKILL');
+    const down = runCli(['down'], ws);
+    expect(down.code).toBe(0);
+    expect(pids.filter(groupAlive)).toEqual([]);
+    expect(ps().map((s) => s.state)).toEqual(['stopped', 'stopped']);
+  });
+
+  it('kill -9 of a service 20 times in a row: restarted with backoff, then failed with the reason; no process of any run is left', async () => {
+    upDetached().forEach((pid) => seenPids.add(pid));
+    let kills = 0;
+    let alpha = ps()[0];
+    for (let i = 0; i < 600 && kills < 20 && alpha.state !== 'failed'; i += 1) {
+      if (alpha.pid && groupAlive(alpha.pid) && (alpha.state === 'ready' || alpha.state === 'starting')) {
+        process.kill(-alpha.pid, 'SIGKILL');
+        kills += 1;
+      }
+      await sleep(50);
+      alpha = ps()[0];
+    }
+    // The policy: 5 crashes within 60 s and it stops trying (restart-policy.ts).
+    for (let i = 0; i < 100 && alpha.state !== 'failed'; i += 1) {
+      await sleep(100);
+      alpha = ps()[0];
+    }
+    expect(alpha.state).toBe('failed');
+    expect(alpha.detail).toMatch(/crashed 5 times in 60s/);
+    expect(alpha.restarts).toBe(4);
+    expect(alpha.pid === undefined || !groupAlive(alpha.pid)).toBe(true);
+    // Its dependent keeps running: readiness says its dependency is down, liveness that it is alive.
+    expect(ps()[1].state).not.toBe('stopped');
+    expect((await fetch(`http://127.0.0.1:${PORTS.beta}/health/live`)).status).toBe(200);
+  });
+});
