@@ -9,7 +9,7 @@ import { CONTAINER, deployment, event, pod, replicaSet, STATUS } from './fixture
 // from fixture objects (test/deploy/fixtures/kube-objects.ts names the pages
 // of the Kubernetes reference they follow) and logs the test writes itself.
 // The previous run's log is the one before the last restart:
-// https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#read-log-of-the-specified-pod (previous)
+// https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/ ("read log of the specified Pod", ?previous)
 
 const orders = deployment('orders', { generation: 2, status: STATUS.rolling(2, 'orders-7d9f8c6b5') });
 const old = replicaSet(orders, { hash: '5c4b3a291', revision: 1, image: 'registry.local/orders:old', replicas: 2 });
