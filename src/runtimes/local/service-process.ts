@@ -8,19 +8,11 @@ import { probeReadiness } from '../probes.js';
 import type { RuntimeEvents, ServiceState, ServiceStatus } from '../runtime.js';
 import type { ServiceLogFile } from '../../state/log-file.js';
 import { toLogLine } from '../../state/log-record.js';
-import { startCommand, type StartCommand } from './start-command.js';
 import { withLastLines } from '../last-lines.js';
 import { isGroupAlive } from '../process-groups.js';
+import { DEFAULT_RESTART_POLICY, onCrash, type RestartPolicy } from './restart-policy.js';
+import { startCommand, type StartCommand } from './start-command.js';
 
-export interface RestartPolicy {
-  /** Crashes within `windowMs` after which the service is marked failed. */
-  maxCrashes: number;
-  windowMs: number;
-  firstBackoffMs: number;
-  maxBackoffMs: number;
-}
-
-export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxCrashes: 5, windowMs: 60_000, firstBackoffMs: 250, maxBackoffMs: 8_000 };
 const LAST_LINES = 30;
 
 /**
@@ -140,14 +132,14 @@ export class ServiceProcess {
   private async onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     if (this.stopping || this.child !== child || !this.everReady) return;
     if (child.pid) await killLeftovers(child.pid);
-    const now = Date.now();
-    this.crashes = [...this.crashes.filter((t) => now - t < this.policy.windowMs), now];
-    if (this.crashes.length >= this.policy.maxCrashes) {
-      const detail = `crashed ${this.crashes.length} times in ${this.policy.windowMs / 1000}s (last: ${signal ?? `exit ${code}`})`;
+    const { crashes, decision } = onCrash(this.crashes, Date.now(), this.policy);
+    this.crashes = crashes;
+    if (decision.action === 'give-up') {
+      const detail = `crashed ${decision.crashesInWindow} times in ${decision.windowMs / 1000}s (last: ${signal ?? `exit ${code}`})`;
       this.set('failed', withLastLines(detail, this.lastLines));
       return;
     }
-    const backoff = Math.min(this.policy.firstBackoffMs * 2 ** (this.crashes.length - 1), this.policy.maxBackoffMs);
+    const backoff = decision.backoffMs;
     this.status.restarts += 1;
     this.set('restarting', `exited (${signal ?? `code ${code}`}); restart ${this.status.restarts} in ${backoff} ms`);
     await sleep(backoff);
