@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { toLogLine, ServiceLogFile } from '../local/log-file.js';
 import { logsDir, stateDir } from '../local/state-file.js';
 import type { ServiceLogLine } from '../runtime.js';
-import type { DockerClient, LogStreams } from './docker-client.js';
+import type { DockerClient, LogStreams } from '../../docker/docker-client.js';
 import { LogCursor, sinceParameter, timestampNanos } from './log-cursor.js';
 
 export interface FollowedContainer {
