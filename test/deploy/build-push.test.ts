@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { serviceImages } from '../../src/deploy/images.js';
 import { buildAndPushImages } from '../../src/deploy/registry/build-push.js';
 import { ExternalError } from '../../src/errors.js';
@@ -14,7 +14,6 @@ import { stagingEnv, writeServiceFolder, writeWorkspace } from './deploy-helpers
 // The real engine and a real registry: image-push.test.ts.
 
 let root: string;
-let savedConfig: string | undefined;
 const services = [
   { name: 'stock', kind: 'grpc' as const, port: 3001 },
   { name: 'orders', kind: 'rest' as const, port: 3000 },
@@ -27,12 +26,10 @@ beforeEach(() => {
   mkdirSync(join(root, 'docker-config'));
   const auth = Buffer.from('robot:s3cret').toString('base64');
   writeFileSync(join(root, 'docker-config', 'config.json'), JSON.stringify({ auths: { '127.0.0.1:5000': { auth } } }));
-  savedConfig = process.env.DOCKER_CONFIG;
-  process.env.DOCKER_CONFIG = join(root, 'docker-config');
+  vi.stubEnv('DOCKER_CONFIG', join(root, 'docker-config'));
 });
 afterEach(() => {
-  if (savedConfig === undefined) delete process.env.DOCKER_CONFIG;
-  else process.env.DOCKER_CONFIG = savedConfig;
+  vi.unstubAllEnvs();
   removeDir(root);
 });
 

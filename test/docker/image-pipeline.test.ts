@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildFailure, ensureImage } from '../../src/docker/build-image.js';
 import { connectDocker } from '../../src/docker/connect-docker.js';
 import { contentTag } from '../../src/docker/image-tag.js';
@@ -14,7 +14,6 @@ import { makeTempDir, removeDir } from '../helpers/cli.js';
 // are in test/deploy/image-push.test.ts and test/e2e/docker-runtime.test.ts.
 
 let dir: string;
-let savedConfig: string | undefined;
 const image = () => contentTag('127.0.0.1:5000/shop/orders', { service: 'orders', dir });
 
 beforeEach(() => {
@@ -22,12 +21,10 @@ beforeEach(() => {
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY src /src\n');
   writeFileSync(join(dir, 'src', 'main.js'), 'console.log(1);\n');
-  savedConfig = process.env.DOCKER_CONFIG;
-  process.env.DOCKER_CONFIG = join(dir, 'docker-config');
+  vi.stubEnv('DOCKER_CONFIG', join(dir, 'docker-config'));
 });
 afterEach(() => {
-  if (savedConfig === undefined) delete process.env.DOCKER_CONFIG;
-  else process.env.DOCKER_CONFIG = savedConfig;
+  vi.unstubAllEnvs();
   removeDir(dir);
 });
 
@@ -102,24 +99,14 @@ describe('pushImage', () => {
 });
 
 describe('connectDocker to an engine that does not answer', () => {
-  const withHost = async <T>(host: string, run: () => Promise<T>): Promise<T> => {
-    const saved = process.env.DOCKER_HOST;
-    process.env.DOCKER_HOST = host;
-    try {
-      return await run();
-    } finally {
-      if (saved === undefined) delete process.env.DOCKER_HOST;
-      else process.env.DOCKER_HOST = saved;
-    }
-  };
-
   it('is one UserError (exit 5) naming the endpoint, with the way out the caller gives', async () => {
-    const plain = await withHost('unix:///nonexistent/docker.sock', () => connectDocker().catch((e: unknown) => e));
+    vi.stubEnv('DOCKER_HOST', 'unix:///nonexistent/docker.sock');
+    const plain = await connectDocker().catch((e: unknown) => e);
     expect(plain).toBeInstanceOf(UserError);
     expect((plain as UserError).exitCode).toBe(5);
     expect((plain as UserError).message).toBe('the Docker engine does not answer at unix:///nonexistent/docker.sock (connect ENOENT /nonexistent/docker.sock)');
     expect((plain as UserError).hint).toBe('start Docker (or point DOCKER_HOST at it)');
-    const withWayOut = await withHost('unix:///nonexistent/docker.sock', () => connectDocker({ otherwise: 'pass --no-build' }).catch((e: unknown) => e));
+    const withWayOut = await connectDocker({ otherwise: 'pass --no-build' }).catch((e: unknown) => e);
     expect((withWayOut as UserError).hint).toBe('start Docker (or point DOCKER_HOST at it), or pass --no-build');
   });
 });
