@@ -96,7 +96,7 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
 
   it('builds each image and starts every service ready in its container, ports on 127.0.0.1 only', { timeout: 600_000 }, () => {
     const up = runCli(['up', '--runtime', 'docker', '--detach', '--json', '--timeout', '120'], ws);
-    expect(up.code, up.stderr).toBe(0);
+    expect(up.code, up.stderr + up.stdout).toBe(0);
     const statuses = JSON.parse(up.stdout).services as ServiceStatus[];
     expect(Object.fromEntries(statuses.map((s) => [s.service, s.state]))).toEqual({ catalog: 'ready', orders: 'ready', notifier: 'ready' });
     const found = labelledObjects(name);
