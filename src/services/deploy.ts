@@ -48,7 +48,7 @@ export interface DeployResult {
   environment: string;
   namespace: string;
   context?: string;
-  images: Array<Omit<ServiceImage, 'dir'>>;
+  images: Array<Pick<ServiceImage, 'service' | 'image'>>;
   yaml?: string;
   outDir?: string;
   files?: string[];
@@ -65,7 +65,7 @@ export interface DeployResult {
 export async function deploy(options: DeployOptions, events: DeployEvents): Promise<DeployResult> {
   const workspace = await readWorkspace(options.cwd);
   const plan = planDeploy(workspace, options);
-  const images = await serviceImages(workspace, plan.spec.registry);
+  const images = serviceImages(workspace, plan.spec.registry);
   const target = targetOf(workspace, plan, images, options.createNamespace);
   const manifests = renderManifests(target);
   await assertValidManifests(manifests);

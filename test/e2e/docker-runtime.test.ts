@@ -1,7 +1,8 @@
-import { appendFileSync, readFileSync, existsSync } from 'node:fs';
+import { appendFileSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, MSX_BIN, removeDir, runCli } from '../helpers/cli.js';
 import { freePort, killGroup, startProcess } from '../helpers/processes.js';
@@ -56,6 +57,13 @@ async function removeBrokerObjects(exchange: string, queue: string): Promise<voi
   }
 }
 
+/** Edits msx.yaml as a user would, keeping the rest of the file. */
+function editWorkspace(ws: string, edit: (document: ReturnType<typeof parseDocument>) => void): void {
+  const document = parseDocument(readFileSync(join(ws, 'msx.yaml'), 'utf8'));
+  edit(document);
+  writeFileSync(join(ws, 'msx.yaml'), document.toString());
+}
+
 const logLines = (ws: string, service: string) => {
   const file = join(ws, '.msx', 'logs', `${service}.ndjson`);
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -88,7 +96,7 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
 
   it('builds each image and starts every service ready in its container, ports on 127.0.0.1 only', { timeout: 600_000 }, () => {
     const up = runCli(['up', '--runtime', 'docker', '--detach', '--json', '--timeout', '120'], ws);
-    expect(up.code, up.stderr).toBe(0);
+    expect(up.code, up.stderr + up.stdout).toBe(0);
     const statuses = JSON.parse(up.stdout).services as ServiceStatus[];
     expect(Object.fromEntries(statuses.map((s) => [s.service, s.state]))).toEqual({ catalog: 'ready', orders: 'ready', notifier: 'ready' });
     const found = labelledObjects(name);
@@ -131,6 +139,20 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
     expect(labelledObjects(name).images.filter((image) => image.includes('_catalog:'))).toHaveLength(1);
   });
 
+  it('tags each image with the content hash msx deploy --dry-run renders for the same code', () => {
+    editWorkspace(ws, (document) => document.setIn(['environments', 'staging'], { runtime: 'kubernetes', registry: '127.0.0.1:5000/shop', namespace: 'shop' }));
+    const deploy = runCli(['deploy', '--env', 'staging', '--dry-run', '--json'], ws);
+    expect(deploy.code, deploy.stderr).toBe(0);
+    const rendered = Object.fromEntries((JSON.parse(deploy.stdout).images as Array<{ service: string; image: string }>).map((i) => [i.service, i.image]));
+    for (const service of ['catalog', 'orders', 'notifier']) {
+      const running = containerField(`msx_${name}_${service}`, '{{.Config.Image}}');
+      const hash = running.split(':').at(-1)!;
+      expect(hash).toMatch(/^[0-9a-f]{12}$/);
+      expect(running).toBe(`msx/${name}_${service}:${hash}`);
+      expect(rendered[service]).toBe(`127.0.0.1:5000/shop/${service}:${hash}`);
+    }
+  });
+
   it('has Docker restart a container that exits, and ps shows it ready again', async () => {
     const pid = Number(containerField(`msx_${name}_notifier`, '{{.State.Pid}}'));
     process.kill(pid, 'SIGKILL');
@@ -139,15 +161,28 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
     expect(containerField(`msx_${name}_notifier`, '{{.RestartCount}}')).toBe('1');
   });
 
+  it('removes the container of a service deleted from msx.yaml on the next up, and says so', { timeout: 300_000 }, () => {
+    const kept = { catalog: containerId('catalog'), orders: containerId('orders') };
+    editWorkspace(ws, (document) => document.deleteIn(['services', 'notifier']));
+    const up = runCli(['up', '--runtime', 'docker', '--detach'], ws);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(new RegExp(`notifier removing its container msx_${name}_notifier \\(no longer in msx.yaml\\)`));
+    expect(up.stderr).not.toMatch(/building image/);
+    const containers = labelledObjects(name).containers;
+    expect(containers).not.toContain(`msx_${name}_notifier`);
+    expect(containers).toEqual(expect.arrayContaining([`msx_${name}_catalog`, `msx_${name}_orders`]));
+    expect(containerId('catalog')).toBe(kept.catalog);
+  });
+
   it('down removes every container, network and volume with the workspace label, and says what', () => {
     const down = runCli(['down', '--runtime', 'docker', '--volumes', '--json'], ws);
     expect(down.code, down.stderr).toBe(0);
     const result = JSON.parse(down.stdout);
-    expect([...result.stopped].sort()).toEqual(['catalog', 'notifier', 'orders']);
+    expect([...result.stopped].sort()).toEqual(['catalog', 'orders']);
     expect(result.removed.networks).toEqual([`msx_${name}`]);
     const left = labelledObjects(name);
     expect({ containers: left.containers, networks: left.networks, volumes: left.volumes }).toEqual({ containers: [], networks: [], volumes: [] });
-    expect(ps().map((s) => s.state)).toEqual(['stopped', 'stopped', 'stopped']);
+    expect(ps().map((s) => s.state)).toEqual(['stopped', 'stopped']);
   });
 });
 

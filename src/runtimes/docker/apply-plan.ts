@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { ContainerSpec } from './container-spec.js';
-import type { ContainerSummary, DockerClient, NetworkSummary } from './docker-client.js';
+import type { DockerClient, NetworkSummary } from '../../docker/docker-client.js';
 import { configHash, LABEL, networkName, objectLabels, workspaceFilter } from './labels.js';
 import type { ContainerAction } from './plan.js';
 
@@ -55,12 +55,6 @@ export async function ensureNetwork(client: DockerClient, workspace: string): Pr
       hint: `remove it (docker network rm ${name}) and run msx up again; msx makes it anew`, exit: 'runtimeUnavailable' });
   }
   return { ...network, gateway: network.gateway };
-}
-
-/** Containers of the workspace that no spec names: what a service removed from msx.yaml left behind. */
-export function orphans(existing: readonly ContainerSummary[], specs: readonly ContainerSpec[]): ContainerSummary[] {
-  const names = new Set(specs.map((spec) => spec.name));
-  return existing.filter((container) => !names.has(container.name));
 }
 
 /** Images of a service older than the one it runs now: rebuilt, so never used again. */

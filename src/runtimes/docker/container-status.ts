@@ -1,6 +1,6 @@
 import type { Service, WorkspaceData } from '../../models/workspace.js';
 import type { ServiceState, ServiceStatus } from '../runtime.js';
-import type { ContainerDetails, DockerClient } from './docker-client.js';
+import type { ContainerDetails, DockerClient } from '../../docker/docker-client.js';
 import { probePublished } from './http-probe.js';
 import { LABEL, workspaceFilter } from './labels.js';
 

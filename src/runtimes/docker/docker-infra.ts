@@ -3,7 +3,7 @@ import type { InfraName } from '../../models/names.js';
 import type { WorkspaceData } from '../../models/workspace.js';
 import { answers as tcpAnswers, resolveInfra, type InfraEndpoint } from '../infra.js';
 import type { ContainerSpec } from './container-spec.js';
-import type { ContainerSummary, DockerClient } from './docker-client.js';
+import type { ContainerSummary, DockerClient } from '../../docker/docker-client.js';
 import { FORWARDER_IMAGE, forwarderSpec, OFFICIAL, officialInfraSpec } from './infra-containers.js';
 import { LABEL } from './labels.js';
 

@@ -1,12 +1,15 @@
 import type { WorkspaceData } from '../../models/workspace.js';
 import type { DownOptions, DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
-import { connectDocker } from './connect-docker.js';
+import { connectDocker } from '../../docker/connect-docker.js';
 import { containerStatuses } from './container-status.js';
-import type { DockerClient } from './docker-client.js';
+import type { DockerClient } from '../../docker/docker-client.js';
 import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
 import { logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
 import { upForeground } from './foreground.js';
 import { DockerUp } from './up-workspace.js';
+
+/** The way out a user without Docker has. */
+export const NO_DOCKER = 'run without Docker: msx up --runtime local';
 
 /**
  * Services as containers on a real Docker engine (dockerode): one network per
@@ -17,7 +20,7 @@ import { DockerUp } from './up-workspace.js';
 export class DockerRuntime implements Runtime {
   readonly name = 'docker' as const;
 
-  constructor(private readonly connect: () => Promise<DockerClient> = () => connectDocker()) {}
+  constructor(private readonly connect: () => Promise<DockerClient> = () => connectDocker({ otherwise: NO_DOCKER })) {}
 
   async up(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     const client = await this.connect();

@@ -1,4 +1,4 @@
-import type { ContainerSummary, DockerClient } from './docker-client.js';
+import type { ContainerSummary, DockerClient } from '../../docker/docker-client.js';
 import { LABEL, workspaceFilter } from './labels.js';
 import { STOP_GRACE_SECONDS } from './apply-plan.js';
 

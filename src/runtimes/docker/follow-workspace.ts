@@ -1,4 +1,4 @@
-import type { ContainerEvent, ContainerEventStream, DockerClient } from './docker-client.js';
+import type { ContainerEvent, ContainerEventStream, DockerClient } from '../../docker/docker-client.js';
 import { LABEL, workspaceFilter } from './labels.js';
 import type { ContainerLogFollower } from './log-follower.js';
 

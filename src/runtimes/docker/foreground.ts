@@ -1,6 +1,6 @@
 import type { WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents, UpOptions, UpResult } from '../runtime.js';
-import type { ContainerEvent, DockerClient } from './docker-client.js';
+import type { ContainerEvent, DockerClient } from '../../docker/docker-client.js';
 import { removeWorkspace } from './down-workspace.js';
 import { followWorkspace } from './follow-workspace.js';
 import { LABEL } from './labels.js';

@@ -4,7 +4,7 @@
  * SIGTERM (the next `up`, or `down`), or until the engine goes away.
  * Usage: log-follower-main.js WORKSPACE_ROOT WORKSPACE_NAME
  */
-import { connectDocker } from './connect-docker.js';
+import { connectDocker } from '../../docker/connect-docker.js';
 import { followWorkspace } from './follow-workspace.js';
 import { ContainerLogFollower } from './log-follower.js';
 

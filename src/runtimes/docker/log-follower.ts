@@ -4,7 +4,7 @@ import { ServiceLogFile } from '../../state/log-file.js';
 import { toLogLine } from '../../state/log-record.js';
 import { logsDir, msxFile } from '../../state/paths.js';
 import type { ServiceLogLine } from '../runtime.js';
-import type { DockerClient, LogStreams } from './docker-client.js';
+import type { DockerClient, LogStreams } from '../../docker/docker-client.js';
 import { rfc3339Nanos } from '../../models/time.js';
 import { LogCursor, sinceParameter } from './log-cursor.js';
 

@@ -1,5 +1,5 @@
 import type { ContainerSpec } from './container-spec.js';
-import type { ContainerSummary } from './docker-client.js';
+import type { ContainerSummary } from '../../docker/docker-client.js';
 import { LABEL } from './labels.js';
 
 export type ContainerAction =

@@ -3,7 +3,7 @@ import type { Service } from '../../models/workspace.js';
 import { answers } from '../infra.js';
 import { withLastLines } from '../last-lines.js';
 import { envOf, type ContainerSpec } from './container-spec.js';
-import type { DockerClient } from './docker-client.js';
+import type { DockerClient } from '../../docker/docker-client.js';
 import { probePublished } from './http-probe.js';
 
 export interface Readiness {

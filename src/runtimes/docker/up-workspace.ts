@@ -6,12 +6,13 @@ import type { RuntimeEvents, ServiceState, ServiceStatus, UpOptions } from '../r
 import { selectServices } from '../select-services.js';
 import { startInDependencyOrder } from '../start-in-order.js';
 import { serviceEnv } from '../../models/wiring.js';
-import { applyAction, ensureNetwork, orphans, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
-import { ensureImage, type ServiceImage } from './build-image.js';
+import { ensureImage } from '../../docker/build-image.js';
+import { contentTag } from '../../docker/image-tag.js';
+import { applyAction, ensureNetwork, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
 import { envOf, serviceContainerSpec, type ContainerSpec } from './container-spec.js';
-import type { ContainerSummary, DockerClient } from './docker-client.js';
+import type { ContainerSummary, DockerClient } from '../../docker/docker-client.js';
 import { forContainers, HOST_ALIAS, resolveContainerInfra, type ContainerInfraEndpoint } from './docker-infra.js';
-import { workspaceFilter } from './labels.js';
+import { imageRepository, LABEL, objectLabels, workspaceFilter } from './labels.js';
 import { planContainers, type ContainerAction } from './plan.js';
 import { waitForInfraReady, waitForServiceReady } from './readiness.js';
 
@@ -21,6 +22,13 @@ const ACTION_NOTE: Record<ContainerAction['action'], string> = {
   create: 'creating its container',
   recreate: 'recreating its container (image or config changed)',
 };
+
+interface ServiceImage {
+  service: string;
+  tag: string;
+  /** False when an image with this content hash was there already. */
+  built: boolean;
+}
 
 export interface UpOutcome {
   statuses: ServiceStatus[];
@@ -56,8 +64,11 @@ export class DockerUp {
     const infraSpecs = [...infra.values()].flatMap((endpoint) => (endpoint.spec ? [endpoint.spec] : []));
     const [images] = await Promise.all([this.buildImages(services), this.startInfra(infraSpecs, existing)]);
     const specs = await Promise.all(services.map((service) => this.specFor(service, images.get(service.name)!, infra, network)));
-    const plan = planContainers(specs, existing.filter((c) => specs.some((s) => s.name === c.name)), false);
-    if (this.options.services.length === 0) await this.removeAll(orphans(existing, [...specs, ...infraSpecs]));
+    // Infra was planned (and maybe recreated) above; every other workspace container is planned here, so on a
+    // full up one that no service claims (a service removed from msx.yaml, infra no longer needed) is removed.
+    const infraNames = new Set(infraSpecs.map((spec) => spec.name));
+    const plan = planContainers(specs, existing.filter((c) => !infraNames.has(c.name)), this.options.services.length === 0);
+    await this.removeUnclaimed(plan.remove);
     await this.startInOrder(services, plan.actions);
     await Promise.all([...images.values()].filter((i) => i.built).map((i) => removeOldImages(this.client, this.workspace.name, i.service, i.tag)));
     return { statuses: services.map((s) => ({ ...this.statuses.get(s.name)! })), containers: this.containers };
@@ -65,14 +76,20 @@ export class DockerUp {
 
   /** All images at once: the engine builds them in parallel, and one failure is reported after all finished. */
   private async buildImages(services: Service[]): Promise<Map<string, ServiceImage>> {
-    const results = await Promise.allSettled(
-      services.map((service) =>
-        ensureImage(this.client, this.workspace.name, service, () => this.events.note(service.name, 'building image (its context changed)')),
-      ),
-    );
+    const results = await Promise.allSettled(services.map((service) => this.buildImage(service)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     return new Map(results.map((r) => [(r as PromiseFulfilledResult<ServiceImage>).value.service, (r as PromiseFulfilledResult<ServiceImage>).value]));
+  }
+
+  /** Tagged `msx/<workspace>_<service>:<content hash>`: the hash msx deploy tags the same code with. */
+  private async buildImage(service: Service): Promise<ServiceImage> {
+    const image = contentTag(imageRepository(this.workspace.name, service.name), { service: service.name, dir: service.dir });
+    const built = await ensureImage(this.client, image, {
+      labels: objectLabels(this.workspace.name, service.name, image.hash),
+      onBuild: () => this.events.note(service.name, 'building image (its context changed)'),
+    });
+    return { service: service.name, tag: image.tag, built };
   }
 
   private async startInfra(specs: ContainerSpec[], existing: ContainerSummary[]): Promise<void> {
@@ -126,8 +143,14 @@ export class DockerUp {
     return readiness.ready;
   }
 
-  private async removeAll(containers: ContainerSummary[]): Promise<void> {
-    for (const container of containers) this.events.note(undefined, `removing ${container.name} (no longer in msx.yaml)`);
+  /** Says which containers go and why, then removes them all before any service starts (one may take a freed port). */
+  private async removeUnclaimed(containers: ContainerSummary[]): Promise<void> {
+    const declared = new Set(this.workspace.services.map((s) => s.name));
+    for (const container of containers) {
+      const service = container.labels[LABEL.service];
+      const why = container.labels[LABEL.role] !== 'service' ? 'no service needs it any more' : declared.has(service) ? 'a second container of the service' : 'no longer in msx.yaml';
+      this.events.note(service, `removing its container ${container.name} (${why})`);
+    }
     await Promise.all(containers.map((c) => this.client.removeContainer(c.id, STOP_GRACE_SECONDS)));
   }
 

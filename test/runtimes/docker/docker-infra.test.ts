@@ -4,9 +4,9 @@ import type { InfraName } from '../../../src/models/names.js';
 import type { WorkspaceData } from '../../../src/models/workspace.js';
 import type { InfraEndpoint } from '../../../src/runtimes/infra.js';
 import { forContainers, resolveContainerInfra, type InfraContext } from '../../../src/runtimes/docker/docker-infra.js';
-import type { ContainerSummary } from '../../../src/runtimes/docker/docker-client.js';
+import type { ContainerSummary } from '../../../src/docker/docker-client.js';
 import { LABEL } from '../../../src/runtimes/docker/labels.js';
-import { FakeDocker } from './fake-docker.js';
+import { FakeDocker } from '../../fakes/fake-docker.js';
 
 // How containers reach RabbitMQ/PostgreSQL: the host's (rewritten, through a
 // forwarder when the host listens on 127.0.0.1 only), or the official image.

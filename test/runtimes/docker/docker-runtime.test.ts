@@ -5,14 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalError, UserError } from '../../../src/errors.js';
 import type { Service, WorkspaceData } from '../../../src/models/workspace.js';
 import type { RuntimeEvents, ServiceStatus } from '../../../src/runtimes/runtime.js';
-import { buildFailure } from '../../../src/runtimes/docker/build-image.js';
-import { connectDocker } from '../../../src/runtimes/docker/connect-docker.js';
 import { DockerRuntime } from '../../../src/runtimes/docker/docker-runtime.js';
 import { LABEL } from '../../../src/runtimes/docker/labels.js';
 import { DockerUp } from '../../../src/runtimes/docker/up-workspace.js';
 import { makeTempDir, removeDir } from '../../helpers/cli.js';
 import { freePort } from '../../helpers/processes.js';
-import { FakeDocker } from './fake-docker.js';
+import { FakeDocker } from '../../fakes/fake-docker.js';
 
 // DockerUp and DockerRuntime against an in-memory engine. Readiness is real:
 // each "container" is a small HTTP server on the port the service declares.
@@ -134,10 +132,27 @@ describe('docker runtime logic against a fake engine', () => {
     expect(docker.containers).toEqual([]);
   });
 
-  it('names the step in buildFailure even when the error is the only line', () => {
-    const error = buildFailure(workspace.services[0], { lines: [], error: 'no space left on device' });
-    expect(error.message).toBe('building the image of "orders" failed');
-    expect(error.outputTail).toBe('no space left on device');
+  it('tags each image msx/<workspace>_<service>:<12 hex of its content hash>', async () => {
+    const docker = new FakeDocker();
+    await up(docker);
+    expect(docker.images.flatMap((i) => i.tags).sort()).toEqual([expect.stringMatching(/^msx\/shop_orders:[0-9a-f]{12}$/), expect.stringMatching(/^msx\/shop_stock:[0-9a-f]{12}$/)]);
+  });
+
+  it('removes, on a full up, the container of a service no longer in msx.yaml, and says so', async () => {
+    // Given a container left by a service "legacy" that msx.yaml no longer declares
+    const docker = new FakeDocker();
+    await up(docker);
+    const labels = { [LABEL.workspace]: 'shop', [LABEL.service]: 'legacy', [LABEL.role]: 'service' };
+    docker.containers.push({ id: 'old', name: 'msx_shop_legacy', image: 'msx/shop_legacy:abc', state: 'running', labels, options: {} });
+    // When a partial up runs, it is left alone; when a full up runs, it goes
+    await new DockerUp(docker, workspace, { detach: true, readyTimeoutMs: 5000, services: ['orders'] }, quiet()).run();
+    expect(docker.containers.map((c) => c.name)).toContain('msx_shop_legacy');
+    const notes: string[] = [];
+    docker.journal.length = 0;
+    await up(docker, [], notes);
+    expect(docker.journal).toEqual(['remove msx_shop_legacy']);
+    expect(notes).toContain('legacy: removing its container msx_shop_legacy (no longer in msx.yaml)');
+    expect(docker.containers.map((c) => c.name).sort()).toEqual(['msx_shop_orders', 'msx_shop_stock']);
   });
 });
 
@@ -146,7 +161,8 @@ describe('an engine that does not answer', () => {
     const saved = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
     try {
-      const error = await connectDocker().catch((e: unknown) => e);
+      const workspace: WorkspaceData = { root: '/nonexistent', file: '/nonexistent/msx.yaml', name: 'shop', services: [], infra: {}, environments: {} };
+      const error = await new DockerRuntime().status(workspace).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UserError);
       expect((error as UserError).exitCode).toBe(5);
       expect((error as UserError).message).toBe('the Docker engine does not answer at unix:///nonexistent/docker.sock (connect ENOENT /nonexistent/docker.sock)');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serviceContainerSpec, type ContainerSpec } from '../../../src/runtimes/docker/container-spec.js';
-import type { ContainerSummary } from '../../../src/runtimes/docker/docker-client.js';
+import type { ContainerSummary } from '../../../src/docker/docker-client.js';
 import { configHash, LABEL } from '../../../src/runtimes/docker/labels.js';
 import { planContainers } from '../../../src/runtimes/docker/plan.js';
 import type { Service } from '../../../src/models/workspace.js';

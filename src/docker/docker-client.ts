@@ -42,10 +42,22 @@ export interface BuildRequest {
   context: NodeJS.ReadableStream;
 }
 
-/** What `docker build` printed, and the error it ended with, if any. */
-export interface BuildOutput {
+/**
+ * What a build or push printed, and the error it ended with, if any: the
+ * engine reports these failures inside a 200 response, so a stream that ends
+ * is not a success by itself.
+ */
+export interface ProgressOutput {
   lines: string[];
   error?: string;
+}
+
+/** What the engine's push wants in its X-Registry-Auth header (see docker-credentials.ts). */
+export interface RegistryAuth {
+  serveraddress: string;
+  username?: string;
+  password?: string;
+  identitytoken?: string;
 }
 
 /** A followed log stream, split into the container's stdout and stderr. */
@@ -57,7 +69,8 @@ export interface LogStreams {
 
 /**
  * The few Docker engine calls msx makes, behind one narrow interface so the
- * runtime's logic runs against a fake in unit tests (tilt's fake_client.go).
+ * docker runtime's and msx deploy's logic run against a fake in unit tests
+ * (tilt's fake_client.go).
  * Containers, networks, volumes and images are found by label filters in the
  * API's `key=value` form.
  */
@@ -75,7 +88,13 @@ export interface DockerClient {
   imageExists(reference: string): Promise<boolean>;
   listImages(labels: string[]): Promise<ImageSummary[]>;
   removeImage(id: string): Promise<void>;
-  buildImage(request: BuildRequest): Promise<BuildOutput>;
+  buildImage(request: BuildRequest): Promise<ProgressOutput>;
+  /**
+   * Pushes a tagged image to the registry its name starts with. `auth` is
+   * sent as X-Registry-Auth; engines before API 1.42 refuse a push without the
+   * header, so an anonymous push sends an empty one, as the docker CLI does.
+   */
+  pushImage(reference: string, auth: RegistryAuth | undefined): Promise<ProgressOutput>;
   /** Pulls an image; rejects with the registry's message when it cannot. */
   pullImage(reference: string): Promise<void>;
   listNetworks(labels: string[]): Promise<NetworkSummary[]>;

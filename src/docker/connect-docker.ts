@@ -1,7 +1,13 @@
-import { UserError } from '../../errors.js';
+import { UserError } from '../errors.js';
 import type { DockerClient } from './docker-client.js';
 
 const PING_TIMEOUT_MS = 3_000;
+
+/** What a caller tells a user to do when the engine does not answer, after "start Docker". */
+export interface ConnectOptions {
+  /** The way out without Docker, e.g. "run without Docker: msx up --runtime local". */
+  otherwise?: string;
+}
 
 /** Where dockerode will look for the engine, in the words of DOCKER_HOST. */
 export function dockerEndpoint(env = process.env): string {
@@ -13,7 +19,7 @@ export function dockerEndpoint(env = process.env): string {
  * imported here, on the one code path that needs it (~180 ms), and an engine
  * that is missing or down is one line with the way out, not a stack trace.
  */
-export async function connectDocker(): Promise<DockerClient> {
+export async function connectDocker(options: ConnectOptions = {}): Promise<DockerClient> {
   // dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) from process.env itself.
   const endpoint = dockerEndpoint(process.env);
   try {
@@ -22,14 +28,15 @@ export async function connectDocker(): Promise<DockerClient> {
     await withTimeout(client.ping(), PING_TIMEOUT_MS);
     return client;
   } catch (error) {
-    throw engineUnavailable(endpoint, error);
+    throw engineUnavailable(endpoint, error, options);
   }
 }
 
-export function engineUnavailable(endpoint: string, error: unknown): UserError {
+export function engineUnavailable(endpoint: string, error: unknown, options: ConnectOptions = {}): UserError {
   const cause = (error as Error).message || (error as NodeJS.ErrnoException).code || String(error);
+  const start = 'start Docker (or point DOCKER_HOST at it)';
   return new UserError(`the Docker engine does not answer at ${endpoint} (${cause})`, {
-    hint: 'start Docker (or point DOCKER_HOST at it), or run without Docker: msx up --runtime local',
+    hint: options.otherwise ? `${start}, or ${options.otherwise}` : start,
     exit: 'runtimeUnavailable',
   });
 }

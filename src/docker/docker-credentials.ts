@@ -2,14 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-
-/** What the Docker engine's push wants in its X-Registry-Auth header. */
-export interface RegistryAuth {
-  serveraddress: string;
-  username?: string;
-  password?: string;
-  identitytoken?: string;
-}
+import type { RegistryAuth } from './docker-client.js';
 
 interface DockerConfig {
   auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;

@@ -1,7 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { ContainerCreateOptions } from 'dockerode';
 import type {
-  BuildOutput,
   BuildRequest,
   ContainerDetails,
   ContainerEventStream,
@@ -10,7 +9,9 @@ import type {
   ImageSummary,
   LogStreams,
   NetworkSummary,
-} from '../../../src/runtimes/docker/docker-client.js';
+  ProgressOutput,
+  RegistryAuth,
+} from '../../src/docker/docker-client.js';
 
 interface FakeContainer extends ContainerSummary {
   options: ContainerCreateOptions;
@@ -36,7 +37,11 @@ export class FakeDocker implements DockerClient {
   readonly volumes: Array<{ name: string; labels: Record<string, string> }> = [];
   readonly journal: string[] = [];
   /** Set to make builds fail with this output. */
-  buildResult?: BuildOutput;
+  buildResult?: ProgressOutput;
+  /** Set to make pushes fail with this output. */
+  pushResult?: ProgressOutput;
+  /** What each push sent as X-Registry-Auth, by reference. */
+  readonly pushedAuth = new Map<string, RegistryAuth | undefined>();
   pullError?: string;
   private next = 1;
 
@@ -92,13 +97,21 @@ export class FakeDocker implements DockerClient {
     if (index >= 0) this.journal.push(`rmi ${this.images.splice(index, 1)[0].tags.join(',')}`);
   }
 
-  async buildImage(request: BuildRequest): Promise<BuildOutput> {
+  async buildImage(request: BuildRequest): Promise<ProgressOutput> {
     // Read the whole context as the engine would, so no file read outlives the test.
     await new Promise((resolve) => request.context.on('end', resolve).on('error', resolve).resume());
     this.journal.push(`build ${request.tag}`);
     if (this.buildResult?.error) return this.buildResult;
     this.images.push({ id: `i${this.next++}`, tags: [request.tag], labels: request.labels });
     return this.buildResult ?? { lines: ['Successfully built'] };
+  }
+
+  async pushImage(reference: string, auth: RegistryAuth | undefined): Promise<ProgressOutput> {
+    // The engine refuses to push what it does not have (404 "No such image").
+    if (!(await this.imageExists(reference))) throw Object.assign(new Error(`No such image: ${reference}`), { statusCode: 404 });
+    this.journal.push(`push ${reference}`);
+    this.pushedAuth.set(reference, auth);
+    return this.pushResult ?? { lines: ['The push refers to repository'] };
   }
 
   async pullImage(reference: string): Promise<void> {

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contextFiles, contextHash } from '../../../src/runtimes/docker/build-context.js';
-import { makeTempDir, removeDir } from '../../helpers/cli.js';
+import { contextFiles, contextHash } from '../../src/docker/build-context.js';
+import { makeTempDir, removeDir } from '../helpers/cli.js';
 
 describe('build context: files and hash', () => {
   let dir: string;

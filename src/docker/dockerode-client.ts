@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
-import type { BuildOutput, BuildRequest, ContainerDetails, ContainerSummary, DockerClient, LogStreams, NetworkSummary } from './docker-client.js';
+import type { BuildRequest, ContainerDetails, ContainerSummary, DockerClient, LogStreams, NetworkSummary, ProgressOutput, RegistryAuth } from './docker-client.js';
 import { openEventStream } from './dockerode-events.js';
 
 /** DockerClient over dockerode. Made only by `connectDocker`, which imports dockerode lazily. */
@@ -75,9 +75,14 @@ export class DockerodeClient implements DockerClient {
     await ignoreStatus(this.docker.getImage(id).remove({ force: true }), [404, 409]);
   }
 
-  async buildImage(request: BuildRequest): Promise<BuildOutput> {
+  async buildImage(request: BuildRequest): Promise<ProgressOutput> {
     const stream = await this.docker.buildImage(request.context, { t: request.tag, labels: request.labels, rm: true, forcerm: true });
-    return followBuild(this.docker, stream);
+    return followProgress(this.docker, stream);
+  }
+
+  async pushImage(reference: string, auth: RegistryAuth | undefined): Promise<ProgressOutput> {
+    const stream = await this.docker.getImage(reference).push({ authconfig: auth ?? {} });
+    return followProgress(this.docker, stream);
   }
 
   async pullImage(reference: string): Promise<void> {
@@ -119,7 +124,8 @@ export class DockerodeClient implements DockerClient {
   }
 }
 
-function followBuild(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<BuildOutput> {
+/** Build and push progress alike: one JSON event per step, a failure as an `error` event inside the 200 response. */
+function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<ProgressOutput> {
   const lines: string[] = [];
   let failure: string | undefined;
   return new Promise((resolve) => {

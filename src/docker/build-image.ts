@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExternalError, UserError } from '../errors.js';
+import type { DockerClient, ProgressOutput } from './docker-client.js';
+import type { TaggedImage } from './image-tag.js';
+
+export interface BuildOptions {
+  /** Labels the image carries (the docker runtime finds its own images by them). */
+  labels?: Record<string, string>;
+  /** Called just before a build starts, i.e. only when no image has this tag yet. */
+  onBuild?: () => void;
+}
+
+/**
+ * Builds the image unless the engine has one with this tag: tags are content
+ * hashes, so a present image is this exact code. True when it built.
+ */
+export async function ensureImage(client: DockerClient, image: TaggedImage, options: BuildOptions = {}): Promise<boolean> {
+  if (!existsSync(join(image.dir, 'Dockerfile'))) {
+    throw new UserError(`service "${image.service}" has no Dockerfile in ${image.dir}`, {
+      hint: 'add one (`msx new service` makes one)',
+      exit: 'notFound',
+    });
+  }
+  if (await client.imageExists(image.tag)) return false;
+  options.onBuild?.();
+  const { pack } = await import('tar-fs');
+  // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.
+  const context = pack(image.dir, { entries: image.files }) as unknown as NodeJS.ReadableStream;
+  const output = await client.buildImage({ tag: image.tag, labels: options.labels ?? {}, context }).catch((error: unknown) => refused(error));
+  if (output.error) throw buildFailure(image, output);
+  return true;
+}
+
+/** The step that failed and the last lines it printed: what a developer needs to fix the Dockerfile or the code. */
+export function buildFailure(image: Pick<TaggedImage, 'service' | 'dir'>, output: ProgressOutput): ExternalError {
+  const step = [...output.lines].reverse().find((line) => /^Step \d+\/\d+ : /.test(line));
+  const where = step ? ` at ${step.replace(/^Step (\d+\/\d+) : /, 'step $1: ')}` : '';
+  return new ExternalError(`building the image of "${image.service}" failed${where}`, `docker build ${image.dir}`, outputTail(output));
+}
+
+/** The engine refusing the request itself (bad parameters, unknown image) is the same failure as one in its stream. */
+export function refused(error: unknown): ProgressOutput {
+  return { lines: [], error: (error as Error).message?.trim() || String(error) };
+}
+
+export function outputTail(output: ProgressOutput): string {
+  return [...output.lines.filter((line) => line.trim() !== '').slice(-20), output.error ?? ''].join('\n').trimEnd();
+}
