@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    testTimeout: 120_000, // e2e cases drive real processes, npm and Docker; on a loaded 2-core machine 30 s was not enough
     hookTimeout: 300_000,
     pool: 'forks',
     // Two cores: e2e files install npm packages and start services; run files in pairs at most.

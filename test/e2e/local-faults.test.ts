@@ -9,6 +9,7 @@ import { npmInstall } from '../helpers/processes.js';
 
 // Faults on real processes: the detached supervisor or a service killed hard.
 // Each case asserts what the user sees (ps, up, down) and that nothing is left.
+// Each runs several CLI invocations and waits on real restarts: minutes on a loaded 2-core machine.
 
 const PORTS = { alpha: 41330, beta: 41331 };
 
@@ -50,7 +51,7 @@ describe('local runtime under faults', () => {
     return (JSON.parse(up.stdout).services as ServiceStatus[]).map((s) => s.pid!);
   };
 
-  it('kill -9 of the supervisor: ps says the truth at every look, the services stop on their own, up runs again', async () => {
+  it('kill -9 of the supervisor: ps says the truth at every look, the services stop on their own, up runs again', { timeout: 180_000 }, async () => {
     const pids = upDetached();
     pids.forEach((pid) => seenPids.add(pid));
     process.kill(supervisorPid(), 'SIGKILL');
@@ -77,7 +78,7 @@ describe('local runtime under faults', () => {
     expect((await fetch(`http://127.0.0.1:${PORTS.beta}/health/ready`)).status).toBe(200);
   });
 
-  it('kill -9 of the supervisor, then up at once: what it left is stopped first, and said', () => {
+  it('kill -9 of the supervisor, then up at once: what it left is stopped first, and said', { timeout: 180_000 }, () => {
     upDetached().forEach((pid) => seenPids.add(pid));
     process.kill(supervisorPid(), 'SIGKILL');
     const up = runCli(['up', '--detach'], ws);
@@ -85,7 +86,7 @@ describe('local runtime under faults', () => {
     expect(ps().map((s) => s.state)).toEqual(['ready', 'ready']);
   });
 
-  it('kill -9 of the supervisor, then down: nothing is left', async () => {
+  it('kill -9 of the supervisor, then down: nothing is left', { timeout: 180_000 }, async () => {
     const pids = upDetached();
     pids.forEach((pid) => seenPids.add(pid));
     process.kill(supervisorPid(), 'SIGKILL');
@@ -95,7 +96,7 @@ describe('local runtime under faults', () => {
     expect(ps().map((s) => s.state)).toEqual(['stopped', 'stopped']);
   });
 
-  it('kill -9 of a service 20 times in a row: restarted with backoff, then failed with the reason; no process of any run is left', async () => {
+  it('kill -9 of a service 20 times in a row: restarted with backoff, then failed with the reason; no process of any run is left', { timeout: 180_000 }, async () => {
     upDetached().forEach((pid) => seenPids.add(pid));
     let kills = 0;
     let alpha = ps()[0];
