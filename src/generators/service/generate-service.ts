@@ -43,6 +43,7 @@ export async function generateService(
   folders.push(...(await renderDependencies(tree, servicePath, context)));
   const pkg = servicePackage(context);
   createBuilt(tree, `${servicePath}/package.json`, packageJsonText(pkg));
+  // The revision names the templates, not the service: its name and description stay out.
   const { name, description, ...built } = pkg;
   createBuilt(tree, `${servicePath}/${TEMPLATE_RECORD_FILE}`, templateRecordJson(await templateRecord(folders, built)));
   addEventContracts(tree, workspaceRoot, servicePath, [...input.publishes, ...input.subscribes]);
