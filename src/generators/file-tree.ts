@@ -28,10 +28,6 @@ export class FileTree {
     this.put(path, content, 'update');
   }
 
-  remove(path: string): void {
-    this.files.delete(normalizePath(path));
-  }
-
   read(path: string): string | undefined {
     return this.files.get(normalizePath(path))?.content.toString('utf8');
   }

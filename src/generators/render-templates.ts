@@ -1,5 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { FileTree } from './file-tree.js';
@@ -7,14 +8,35 @@ import type { FileTree } from './file-tree.js';
 /** templates/ at the package root, from src/generators or dist/generators alike. */
 export const TEMPLATES_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
 
-const handlebars = Handlebars.create();
+/** Handlebars partials (`{{> name}}`), one per `*.hbs` file: text several templates include, kept once. */
+export const SNIPPETS_DIR = join(TEMPLATES_ROOT, '_partials', 'snippets');
+
+let handlebars: typeof Handlebars | undefined;
+
+function engine(): typeof Handlebars {
+  if (handlebars) return handlebars;
+  handlebars = Handlebars.create();
+  for (const file of readdirSync(SNIPPETS_DIR).filter((f) => f.endsWith('.hbs'))) {
+    handlebars.registerPartial(basename(file, '.hbs'), readFileSync(join(SNIPPETS_DIR, file), 'utf8'));
+  }
+  return handlebars;
+}
+
+export interface RenderOptions {
+  /**
+   * Paths (relative to `prefix`, as rendered) this folder may replace when an earlier
+   * folder already put a file there. Any other path already in the tree is an error:
+   * layers never overwrite each other silently.
+   */
+  replaces?: readonly string[];
+}
 
 /**
  * Renders one template folder into the tree under `prefix`: `*.hbs` files go
- * through Handlebars and lose the suffix (and are skipped when they render empty), `__name__` in paths becomes
- * `name`, `gitignore` becomes `.gitignore` (npm drops dotted .gitignore files
- * from published packages), everything else is copied byte for byte. A later call for the same
- * path wins, which is how a kind overrides a shared partial.
+ * through Handlebars and lose the suffix, `__name__` in paths becomes `name`,
+ * `gitignore` becomes `.gitignore` (npm drops dotted .gitignore files from
+ * published packages), everything else is copied byte for byte. Top-level
+ * `_name/` folders are not part of the folder: the generator picks them itself.
  */
 export async function renderTemplateDir(
   templateDir: string,
@@ -22,28 +44,38 @@ export async function renderTemplateDir(
   prefix: string,
   context: Record<string, unknown>,
   name: string,
+  options: RenderOptions = {},
 ): Promise<void> {
-  for (const file of await listFiles(templateDir)) {
+  const replaces = new Set(options.replaces ?? []);
+  for (const file of await listTemplateFiles(templateDir)) {
     const rel = relative(templateDir, file).split(sep).join('/');
-    // Top-level `_name/` folders are rendered elsewhere (a kind's `_client/` goes into its dependents);
-    // a top-level file named with the `__name__` placeholder is not one of them.
-    const top = rel.split('/')[0];
-    if (top !== rel && top.startsWith('_')) continue;
-    if (top === rel && top.startsWith('_') && !top.startsWith('__name__')) continue;
     let target = rel.replaceAll('__name__', name).replace(/(^|\/)gitignore(\.hbs)?$/, '$1.gitignore$2');
     let content: string | Buffer = await readFile(file);
     if (target.endsWith('.hbs')) {
       target = target.slice(0, -'.hbs'.length);
-      content = handlebars.compile(content.toString('utf8'), { noEscape: true, strict: true })(context);
-      // A template wrapped in {{#if}} renders to nothing when it does not apply (postgres-only files).
-      if (content.trim() === '') {
-        tree.remove(`${prefix}/${target}`);
-        continue;
-      }
+      content = engine().compile(content.toString('utf8'), { noEscape: true, strict: true })(context);
+      // Whether a file applies is decided by the folder it is in, not by rendering to nothing.
+      if (content.trim() === '') throw new Error(`template ${file} rendered to nothing`);
+    }
+    const path = `${prefix}/${target}`;
+    if (tree.read(path) !== undefined && !replaces.has(target)) {
+      throw new Error(`template ${file} collides with ${path} from an earlier template folder, and does not declare that it replaces it`);
     }
     const mode = (await stat(file)).mode & 0o777;
-    tree.create(`${prefix}/${target}`, content, mode);
+    tree.create(path, content, mode);
   }
+}
+
+/** Every file of a template folder, sorted, without its top-level `_name/` folders and `_name` files. */
+export async function listTemplateFiles(templateDir: string): Promise<string[]> {
+  return (await listFiles(templateDir)).filter((file) => {
+    const rel = relative(templateDir, file).split(sep).join('/');
+    const top = rel.split('/')[0];
+    // A kind's `_client/` goes into its dependents, `_<feature>/` is chosen in code;
+    // a top-level file named with the `__name__` placeholder is not one of them.
+    if (top !== rel) return !top.startsWith('_');
+    return !top.startsWith('_') || top.startsWith('__name__');
+  });
 }
 
 async function listFiles(dir: string): Promise<string[]> {

@@ -1,25 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FileTree } from '../../src/generators/file-tree.js';
-import { generateService } from '../../src/generators/service/generate-service.js';
-import type { ServiceTemplateInput } from '../../src/generators/service/service-context.js';
-
-const service = (input: Partial<ServiceTemplateInput> & Pick<ServiceTemplateInput, 'name' | 'kind'>): ServiceTemplateInput => ({
-  workspaceName: 'shop',
-  context: 'c',
-  port: 3000,
-  db: 'none',
-  dependsOn: [],
-  publishes: [],
-  subscribes: [],
-  ...input,
-});
-
-// Renders into an in-memory tree only: nothing is flushed, so no folder is needed.
-async function render(input: ServiceTemplateInput): Promise<FileTree> {
-  const tree = new FileTree('/nonexistent-workspace');
-  await generateService(tree, `contexts/c/${input.name}`, input, '/nonexistent-workspace');
-  return tree;
-}
+import { render, service } from './service-matrix.js';
 
 describe('generateService, gRPC APIs', () => {
   it("gives a dependent the gRPC service's own proto, rendered from the one template, and a Dockerfile that ships it", async () => {

@@ -1,21 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-
-/** google.rpc.BadRequest.FieldViolation: which field of the request is wrong, and why. */
-export interface FieldViolation {
-  field: string;
-  description: string;
-}
-
-/**
- * The google.rpc error details this service sends (https://google.aip.dev/193):
- * BadRequest lists bad fields, ErrorInfo names the reason as a constant a caller can branch on.
- */
-export type ErrorDetail =
-  | { type: "BadRequest"; fieldViolations: FieldViolation[] }
-  | { type: "ErrorInfo"; reason: string; domain: string; metadata?: Record<string, string> };
-
-/** The trailer gRPC libraries read rich error details from. */
-export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
+import { STATUS_DETAILS_KEY, TYPE_URL_PREFIX, type ErrorDetail } from "../platform/google-rpc-details.js";
 
 /** Trailing metadata carrying google.rpc.Status { code, message, details } for a failed call. */
 export function statusDetailsMetadata(code: grpc.status, message: string, details: readonly ErrorDetail[]): grpc.Metadata {
@@ -25,8 +9,6 @@ export function statusDetailsMetadata(code: grpc.status, message: string, detail
 }
 
 // Protobuf wire format by hand: three small messages do not justify a protobuf runtime in every service.
-const TYPE_URL_PREFIX = "type.googleapis.com/google.rpc.";
-
 function encodeStatus(code: grpc.status, message: string, details: readonly ErrorDetail[]): Buffer {
   const anys = details.map((detail) => bytesField(3, concat([stringField(1, TYPE_URL_PREFIX + detail.type), bytesField(2, encodeDetail(detail))])));
   return concat([varintField(1, code), stringField(2, message), ...anys]);
@@ -37,7 +19,7 @@ function encodeDetail(detail: ErrorDetail): Buffer {
     case "BadRequest":
       return concat(detail.fieldViolations.map((v) => bytesField(1, concat([stringField(1, v.field), stringField(2, v.description)]))));
     case "ErrorInfo": {
-      const entries = Object.entries(detail.metadata ?? {}).map(([key, value]) => bytesField(3, concat([stringField(1, key), stringField(2, value)])));
+      const entries = Object.entries(detail.metadata).map(([key, value]) => bytesField(3, concat([stringField(1, key), stringField(2, value)])));
       return concat([stringField(1, detail.reason), stringField(2, detail.domain), ...entries]);
     }
   }

@@ -1,7 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { DependencyError } from "../platform/dependency.js";
 import type { Logger } from "../platform/logger.js";
-import { statusDetailsMetadata, type ErrorDetail, type FieldViolation } from "./status-details.js";
+import type { ErrorDetail, FieldViolation } from "../platform/google-rpc-details.js";
+import { statusDetailsMetadata } from "./status-details.js";
 
 /** A failure the caller sees as this gRPC status, with `message` as its details and `details` in the status trailer. */
 export class StatusError extends Error {
@@ -18,7 +19,7 @@ export class StatusError extends Error {
 
 /** NOT_FOUND with an ErrorInfo: `reason` (e.g. STOCK_NOT_FOUND) and what was looked for, in `metadata`. */
 export const notFound = (message: string, info: { reason: string; domain: string; metadata?: Record<string, string> }) =>
-  new StatusError(grpc.status.NOT_FOUND, message, [{ type: "ErrorInfo", ...info }]);
+  new StatusError(grpc.status.NOT_FOUND, message, [{ type: "ErrorInfo", ...info, metadata: info.metadata ?? {} }]);
 
 /** INVALID_ARGUMENT with a BadRequest naming each bad field; the message says the same in one line. */
 export const invalidArgument = (fieldViolations: FieldViolation[]) =>
@@ -47,7 +48,7 @@ export function toCallError(error: unknown, logger: Logger, domain: string): Cal
     logger.warn({ err: error }, "dependency failed");
     const code = error.unavailable ? grpc.status.UNAVAILABLE : grpc.status.INTERNAL;
     const reason = error.unavailable ? "DEPENDENCY_UNAVAILABLE" : "DEPENDENCY_FAILED";
-    return withDetails(code, error.message, [{ type: "ErrorInfo", reason, domain }]);
+    return withDetails(code, error.message, [{ type: "ErrorInfo", reason, domain, metadata: {} }]);
   }
   logger.error({ err: error }, "call failed");
   return { code: grpc.status.INTERNAL, details: "internal error" };

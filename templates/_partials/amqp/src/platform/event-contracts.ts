@@ -1,4 +1,3 @@
-{{#if has.amqp}}
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
@@ -42,4 +41,3 @@ export function loadEventContract(event: string, dir = CONTRACTS_DIR): EventCont
     },
   };
 }
-{{/if}}

@@ -1,31 +1,9 @@
-{{#if has.grpcDeps}}
 import type * as grpc from "@grpc/grpc-js";
-
-/** google.rpc.BadRequest.FieldViolation: which field of the request was wrong, and why. */
-export interface FieldViolation {
-  field: string;
-  description: string;
-}
-
-/**
- * The google.rpc error details a gRPC dependency sent with its status
- * (https://google.aip.dev/193). Detail types this client does not decode keep their type URL.
- */
-export type ErrorDetail =
-  | { type: "BadRequest"; fieldViolations: FieldViolation[] }
-  | { type: "ErrorInfo"; reason: string; domain: string; metadata: Record<string, string> }
-  | { type: "Unknown"; typeUrl: string };
-
-/** google.rpc.Status, as found in the `grpc-status-details-bin` trailer. */
-export interface StatusDetails {
-  code: number;
-  message: string;
-  details: ErrorDetail[];
-}
+import { STATUS_DETAILS_KEY, type ErrorDetail, type ErrorInfo, type StatusDetails, type UnknownDetail } from "./google-rpc-details.js";
 
 /** The decoded `grpc-status-details-bin` trailer of a failed call, or undefined when there is none (or it is not a Status). */
 export function statusDetailsOf(error: grpc.ServiceError): StatusDetails | undefined {
-  const [bytes] = error.metadata?.get("grpc-status-details-bin") ?? [];
+  const [bytes] = error.metadata?.get(STATUS_DETAILS_KEY) ?? [];
   if (!Buffer.isBuffer(bytes)) return undefined;
   try {
     return decodeStatus(bytes);
@@ -47,7 +25,7 @@ function decodeStatus(bytes: Buffer): StatusDetails {
   return status;
 }
 
-function decodeAny(bytes: Buffer): ErrorDetail {
+function decodeAny(bytes: Buffer): ErrorDetail | UnknownDetail {
   let typeUrl = "";
   let value: Buffer = Buffer.alloc(0);
   for (const field of fields(bytes)) {
@@ -64,8 +42,8 @@ function decodeAny(bytes: Buffer): ErrorDetail {
   }
 }
 
-function decodeErrorInfo(bytes: Buffer): ErrorDetail {
-  const info = { type: "ErrorInfo" as const, reason: "", domain: "", metadata: {} as Record<string, string> };
+function decodeErrorInfo(bytes: Buffer): ErrorInfo {
+  const info: ErrorInfo = { type: "ErrorInfo", reason: "", domain: "", metadata: {} };
   for (const field of fields(bytes)) {
     if (field.number === 1) info.reason = text(field);
     else if (field.number === 2) info.domain = text(field);
@@ -127,4 +105,3 @@ function fields(bytes: Buffer): Field[] {
   }
   return out;
 }
-{{/if}}

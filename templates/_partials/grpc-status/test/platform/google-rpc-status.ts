@@ -1,9 +1,10 @@
 import type * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
 
-// google.rpc.Status and the two detail types this service sends, as in googleapis'
-// google/rpc/{status,error_details}.proto, decoded by protobufjs: a check of the hand-written
-// wire format by an independent implementation.
+// google.rpc.Status and its two detail types, as in googleapis' google/rpc/{status,error_details}.proto,
+// coded by protobufjs: an implementation independent of the hand-written wire format in src/, so the
+// tests check it against what any gRPC library sends and reads. One copy for the server's and the
+// clients' tests.
 // map<string, string> (typed apart: IField does not know keyType).
 const stringMap: protobuf.IMapField = { keyType: "string", type: "string", id: 3 };
 const root = protobuf.Root.fromJSON({
@@ -45,6 +46,12 @@ export function decodedStatusOf(error: grpc.ServiceError): DecodedStatus | undef
       value: decode(type_url.slice(type_url.lastIndexOf("/") + 1), value),
     })),
   };
+}
+
+/** `value` (protobufjs' field names, e.g. `field_violations`) as the bytes of the google.rpc or google.protobuf message `type`. */
+export function encodeRpc(type: string, value: object): Uint8Array {
+  const message = root.lookupType(type);
+  return message.encode(message.fromObject(value)).finish();
 }
 
 function decode(typeName: string, bytes: Uint8Array): Record<string, any> {

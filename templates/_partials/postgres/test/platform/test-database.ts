@@ -1,4 +1,3 @@
-{{#if service.postgres}}
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 
@@ -30,4 +29,3 @@ async function asAdmin(run: (admin: pg.Client) => Promise<unknown>): Promise<voi
     await admin.end();
   }
 }
-{{/if}}

@@ -1,4 +1,3 @@
-{{#if has.amqp}}
 import amqp, { type ChannelModel } from "amqplib";
 import { z } from "zod";
 import { urlVar } from "./config.js";
@@ -102,4 +101,3 @@ export function reconnectOnChannelLoss(model: ChannelModel, channel: { on(event:
     if (modelOpen) void model.close().catch(() => undefined);
   });
 }
-{{/if}}

@@ -1,4 +1,3 @@
-{{#if has.publishes}}
 import { randomUUID } from "node:crypto";
 import type { ChannelModel, ConfirmChannel } from "amqplib";
 import { openAmqp, reconnectOnChannelLoss } from "./amqp-connection.js";
@@ -93,4 +92,3 @@ function withTimeout<T>(work: Promise<T>, ms: number, event: string): Promise<T>
   });
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
-{{/if}}

@@ -1,4 +1,3 @@
-{{#if has.grpcDeps}}
 import * as grpc from "@grpc/grpc-js";
 import {
   BrokenCircuitError,
@@ -11,7 +10,8 @@ import {
   wrap,
 } from "cockatiel";
 import { DependencyError } from "./dependency.js";
-import { statusDetailsOf, type StatusDetails } from "./grpc-status-details.js";
+import type { StatusDetails } from "./google-rpc-details.js";
+import { statusDetailsOf } from "./grpc-status-details.js";
 import type { ReadinessCheck } from "./health.js";
 import type { Logger } from "./logger.js";
 import { outgoingTraceparent, type TraceContext } from "./trace-context.js";
@@ -187,4 +187,3 @@ export function grpcHealthCheck(client: grpc.Client, name: string): ReadinessChe
       signal.addEventListener("abort", () => call.cancel(), { once: true });
     });
 }
-{{/if}}

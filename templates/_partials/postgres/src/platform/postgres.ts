@@ -1,4 +1,3 @@
-{{#if service.postgres}}
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,4 +63,3 @@ async function applyMigration(client: pg.PoolClient, file: string, sql: string):
     throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
   }
 }
-{{/if}}

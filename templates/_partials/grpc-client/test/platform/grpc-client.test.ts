@@ -1,11 +1,10 @@
-{{#if has.grpcDeps}}
 import * as grpc from "@grpc/grpc-js";
 import { CircuitState } from "cockatiel";
-import protobuf from "protobufjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { DependencyError } from "../../src/platform/dependency.js";
 import { GrpcDependencyError, grpcHealthCheck, resilientGrpc, type GrpcPolicyOptions, type StreamInvoker, type UnaryInvoker } from "../../src/platform/grpc-client.js";
 import { startTrace } from "../../src/platform/trace-context.js";
+import { encodeRpc as encode } from "./google-rpc-status.js";
 
 // A real grpc-js server with one JSON-coded method and a hand-coded health Check.
 const json = { serialize: (value: unknown) => Buffer.from(JSON.stringify(value)), deserialize: (bytes: Buffer) => JSON.parse(bytes.toString() || "{}") };
@@ -14,30 +13,7 @@ const echo = { Echo: method("/test.Echo/Echo"), List: { ...method("/test.Echo/Li
 const health = { Check: { ...method("/grpc.health.v1.Health/Check"), responseSerialize: (status: number) => Buffer.from([0x08, status]) } };
 const fast: Omit<GrpcPolicyOptions, "name"> = { initialDelayMs: 1, maxDelayMs: 5, timeoutMs: 1000 };
 
-// google.rpc.Status with two detail types (googleapis' google/rpc/*.proto), encoded by protobufjs:
-// what a server written with any gRPC library sends in grpc-status-details-bin.
-// map<string, string> (typed apart: IField does not know keyType).
-const stringMap: protobuf.IMapField = { keyType: "string", type: "string", id: 3 };
-const rpc = protobuf.Root.fromJSON({
-  nested: {
-    google: {
-      nested: {
-        protobuf: { nested: { Any: { fields: { type_url: { type: "string", id: 1 }, value: { type: "bytes", id: 2 } } } } },
-        rpc: {
-          nested: {
-            Status: { fields: { code: { type: "int32", id: 1 }, message: { type: "string", id: 2 }, details: { rule: "repeated", type: "google.protobuf.Any", id: 3 } } },
-            BadRequest: {
-              fields: { field_violations: { rule: "repeated", type: "FieldViolation", id: 1 } },
-              nested: { FieldViolation: { fields: { field: { type: "string", id: 1 }, description: { type: "string", id: 2 } } } },
-            },
-            ErrorInfo: { fields: { reason: { type: "string", id: 1 }, domain: { type: "string", id: 2 }, metadata: stringMap } },
-          },
-        },
-      },
-    },
-  },
-});
-const encode = (type: string, value: object) => rpc.lookupType(type).encode(rpc.lookupType(type).fromObject(value)).finish();
+// What a server written with any gRPC library sends in grpc-status-details-bin, encoded by protobufjs.
 const any = (type: string, value: object) => ({ type_url: `type.googleapis.com/${type}`, value: encode(type, value) });
 
 /** A trailer with a google.rpc.Status: a BadRequest, an ErrorInfo and a detail type the client does not know. */
@@ -220,4 +196,3 @@ describe("grpcHealthCheck", () => {
     else await expect(check).resolves.toBeUndefined();
   });
 });
-{{/if}}
