@@ -1,4 +1,4 @@
-import { FileTree } from '../generators/file-tree.js';
+import { FileTree } from '../files/file-tree.js';
 import type { Manifest } from './manifests/types.js';
 
 // Shared objects (a Deployment's labels on its pod template) are written out, not as YAML anchors.

@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { FileTree } from './file-tree.js';
+import type { FileTree } from '../files/file-tree.js';
 
 /** templates/ at the package root, from src/generators or dist/generators alike. */
 export const TEMPLATES_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');

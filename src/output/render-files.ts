@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import type { TreeEntry } from '../generators/file-tree.js';
+import type { TreeEntry } from '../files/file-tree.js';
 import type { InitResult } from '../services/init-workspace.js';
 import type { NewServiceResult } from '../services/new-service.js';
 

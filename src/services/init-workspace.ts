@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { FileTree, type TreeEntry } from '../generators/file-tree.js';
+import { FileTree, type TreeEntry } from '../files/file-tree.js';
 import { renderTemplateDir, TEMPLATES_ROOT } from '../generators/render-templates.js';
 import { nameProblem } from '../models/names.js';
 import { WORKSPACE_FILE } from '../models/workspace.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { FileTree, type TreeEntry } from '../generators/file-tree.js';
+import { FileTree, type TreeEntry } from '../files/file-tree.js';
 import { generateService } from '../generators/service/generate-service.js';
 import { loadWorkspace } from '../models/load-workspace.js';
 import { eventNameProblem, isInfraName, nameProblem } from '../models/names.js';

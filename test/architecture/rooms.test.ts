@@ -49,7 +49,6 @@ export function roomOf(file: string): string {
   if (path === 'runtimes/select-runtime.ts') return 'runtimes/front';
   const [top, second] = path.split('/');
   if (top === 'runtimes') return second === 'local' || second === 'docker' ? `runtimes/${second}` : 'runtimes/core';
-  if (top === 'generators' && second === 'file-tree.ts') return 'files';
   return top;
 }
 

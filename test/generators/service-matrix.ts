@@ -1,4 +1,4 @@
-import { FileTree } from '../../src/generators/file-tree.js';
+import { FileTree } from '../../src/files/file-tree.js';
 import { generateService } from '../../src/generators/service/generate-service.js';
 import type { ServiceTemplateInput } from '../../src/generators/service/service-context.js';
 

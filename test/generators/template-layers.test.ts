@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileTree } from '../../src/generators/file-tree.js';
+import { FileTree } from '../../src/files/file-tree.js';
 import { renderTemplateDir, TEMPLATES_ROOT } from '../../src/generators/render-templates.js';
 import { serviceTemplateContext } from '../../src/generators/service/service-context.js';
 import { KIND_REPLACES } from '../../src/generators/service/template-layers.js';

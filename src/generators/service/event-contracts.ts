@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileTree } from '../file-tree.js';
+import type { FileTree } from '../../files/file-tree.js';
 
 /** Where a workspace describes each event's payload, once, as JSON Schema. */
 export const contractPath = (event: string) => `contracts/events/${event}.json`;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '../../errors.js';
-import type { FileTree } from '../file-tree.js';
+import type { FileTree } from '../../files/file-tree.js';
 import { renderTemplateDir } from '../render-templates.js';
 import { addEventContracts } from './event-contracts.js';
 import { packageJsonText, servicePackage } from './package-json.js';

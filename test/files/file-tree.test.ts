@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileTree } from '../../src/generators/file-tree.js';
+import { FileTree } from '../../src/files/file-tree.js';
 import { makeTempDir, removeDir, snapshotDir } from '../helpers/cli.js';
 
 describe('FileTree', () => {
