@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { withTimeout } from '../models/time.js';
 import type { DockerClient } from './docker-client.js';
 
 const PING_TIMEOUT_MS = 3_000;
@@ -39,12 +40,4 @@ export function engineUnavailable(endpoint: string, error: unknown, options: Con
     hint: options.otherwise ? `${start}, or ${options.otherwise}` : start,
     exit: 'runtimeUnavailable',
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer in ${ms / 1000} s`), { code: 'ETIMEDOUT' })), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

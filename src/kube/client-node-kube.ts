@@ -1,5 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { KubeConfig, KubernetesObjectApi, CoreV1Api } from '@kubernetes/client-node';
+import { withTimeout } from '../models/time.js';
 import { kubeError, statusOf } from './kube-errors.js';
 import type { KubeClient, KubeObject, ObjectRef } from './kube-client.js';
 
@@ -91,18 +92,12 @@ export class ClientNodeKube implements KubeClient {
   }
 
   private async call<T>(action: string, request: () => Promise<T>, options: { pass?: number[] } = {}): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })), REQUEST_TIMEOUT_MS);
-    });
     try {
-      return await Promise.race([request(), timeout]);
+      return await withTimeout(request(), REQUEST_TIMEOUT_MS);
     } catch (error) {
       // Codes the caller handles itself go to it as the API gave them.
       if (options.pass?.includes(statusOf(error)?.code ?? 0)) throw error;
       throw kubeError(error, { context: this.context, server: this.server, action, otherContext: this.otherContext });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

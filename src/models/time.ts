@@ -48,3 +48,12 @@ export function rfc3339Nanos(text: string): bigint | undefined {
   const stamp = parseRfc3339(text);
   return stamp && BigInt(stamp.secondMs) * 1_000_000n + BigInt(stamp.nanos);
 }
+
+/** The promise, or an ETIMEDOUT error ("no answer in N s") once `ms` passed: for clients whose own timeouts do not cover a hung peer. */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer in ${ms / 1000} s`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

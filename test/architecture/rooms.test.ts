@@ -28,7 +28,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   generators: ['models', 'files', 'errors'],
   kube: ['models', 'errors'],
   state: ['models', 'errors'],
-  docker: ['state', 'models', 'errors'],
+  docker: ['models', 'errors'],
   output: ['models', 'errors'],
   files: ['errors'],
   input: ['errors'],
