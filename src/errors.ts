@@ -46,20 +46,43 @@ export class UserError extends Error {
   }
 }
 
-/** A tool or system outside msx failed: which command, and the tail of its output. */
+/**
+ * A tool or system outside msx failed: which command, and what it printed.
+ * Every external command's output reaches the user through here, the same in
+ * the foreground and from the detached supervisor: its first lines (where npm
+ * and compilers name the cause) and its last (where they sum up), escape codes
+ * and progress redraws taken out.
+ */
 export class ExternalError extends Error {
   readonly exitCode: number;
+  /** The excerpt of the output that is shown (outputExcerpt). */
+  readonly outputTail: string;
 
   constructor(
     message: string,
     readonly command: string,
-    readonly outputTail: string = '',
+    output = '',
     exit: ExitCodeName = 'externalFailure',
   ) {
     super(message);
     this.name = 'ExternalError';
     this.exitCode = ExitCode[exit];
+    this.outputTail = outputExcerpt(output);
   }
+}
+
+// ESC [ … final byte; and the same with the ESC lost on the way (docker build streams show `[0m`, `[91m`).
+const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][A-Z0-9]|\[(?:\d{1,3};)*\d{1,3}m/g;
+
+/** A command's output as shown: no escape codes, no blank lines, the first `head` and last `tail` lines. */
+export function outputExcerpt(output: string, head = 12, tail = 20): string {
+  const lines = output
+    .replace(ANSI, '')
+    .split('\n')
+    .map((line) => line.slice(line.lastIndexOf('\r') + 1).trimEnd())
+    .filter((line) => line.trim() !== '');
+  if (lines.length <= head + tail + 1) return lines.join('\n');
+  return [...lines.slice(0, head), `… ${lines.length - head - tail} lines left out …`, ...lines.slice(-tail)].join('\n');
 }
 
 /** Invalid input collected as a list (msx.yaml problems): all are shown at once. */
@@ -67,6 +90,34 @@ export class ValidationError extends UserError {
   constructor(readonly problems: string[], hint?: string) {
     super(problems.join('\n'), { hint, exit: 'usage' });
     this.name = 'ValidationError';
+  }
+}
+
+/** An error as data, so one process (the detached supervisor) can hand it to another (`msx up --detach`) unchanged. */
+export interface ErrorJson {
+  kind: 'user' | 'external' | 'unexpected';
+  message: string;
+  exitCode: number;
+  hint?: string;
+  command?: string;
+  output?: string;
+}
+
+export function errorToJson(error: unknown): ErrorJson {
+  if (error instanceof UserError) return { kind: 'user', message: error.message, exitCode: error.exitCode, hint: error.hint };
+  if (error instanceof ExternalError) return { kind: 'external', message: error.message, exitCode: error.exitCode, command: error.command, output: error.outputTail };
+  return { kind: 'unexpected', message: error instanceof Error ? (error.stack ?? error.message) : String(error), exitCode: ExitCode.unexpected };
+}
+
+export function errorFromJson(json: ErrorJson): Error {
+  const exit = (Object.keys(ExitCode) as ExitCodeName[]).find((name) => ExitCode[name] === json.exitCode) ?? 'unexpected';
+  switch (json.kind) {
+    case 'user':
+      return new UserError(json.message, { hint: json.hint, exit });
+    case 'external':
+      return new ExternalError(json.message, json.command ?? '', json.output, exit);
+    case 'unexpected':
+      return new Error(json.message);
   }
 }
 

@@ -44,6 +44,8 @@ export function refused(error: unknown): ProgressOutput {
   return { lines: [], error: (error as Error).message?.trim() || String(error) };
 }
 
+/** What the failing step printed (its first lines name the cause), and the engine's error. */
 export function outputTail(output: ProgressOutput): string {
-  return [...output.lines.filter((line) => line.trim() !== '').slice(-20), output.error ?? ''].join('\n').trimEnd();
+  const steps = output.lines.map((line, i) => (/^Step \d+\/\d+ : /.test(line) ? i : -1));
+  return [...output.lines.slice(Math.max(...steps) + 1), output.error ?? ''].join('\n').trimEnd();
 }

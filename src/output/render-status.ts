@@ -21,18 +21,22 @@ export function renderStateLine(status: ServiceStatus): string {
   return `${chalk.bold('msx')} ${status.service.padEnd(16)} ${state}${where}${detail}`;
 }
 
-/** The `msx ps` table. */
+/** States in which the service's process runs: only then do its pid and uptime mean anything. */
+const RUNNING: ReadonlySet<ServiceState> = new Set(['starting', 'ready', 'orphaned']);
+
+/** The `msx ps` table, then one line per service with something to say (why it failed, is blocked, is orphaned). */
 export function renderStatusTable(statuses: ServiceStatus[], now = Date.now()): string {
   const rows = statuses.map((s) => [
     s.service,
     STATE_COLOUR[s.state](s.state),
-    s.pid ? String(s.pid) : '-',
+    s.pid && RUNNING.has(s.state) ? String(s.pid) : '-',
     s.port ? String(s.port) : '-',
     s.state === 'ready' && s.url ? s.url : '-',
     String(s.restarts),
-    s.startedAt && s.state !== 'stopped' ? uptime(now - Date.parse(s.startedAt)) : '-',
+    s.startedAt && RUNNING.has(s.state) ? uptime(now - Date.parse(s.startedAt)) : '-',
   ]);
-  return table(['SERVICE', 'STATE', 'PID', 'PORT', 'URL', 'RESTARTS', 'UPTIME'], rows);
+  const details = statuses.filter((s) => s.detail).map((s) => `${chalk.bold(s.service)}: ${s.detail!.split('\n')[0]}`);
+  return [table(['SERVICE', 'STATE', 'PID', 'PORT', 'URL', 'RESTARTS', 'UPTIME'], rows), ...(details.length ? ['', ...details] : [])].join('\n');
 }
 
 function uptime(ms: number): string {

@@ -1,10 +1,32 @@
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join, relative } from 'node:path';
 import { UserError } from '../errors.js';
 import { dependencyOrder } from '../models/graph.js';
 import type { Service, WorkspaceData } from '../models/workspace.js';
 
-/** The named services and everything they depend on, in dependency order. */
+/**
+ * The named services and everything they depend on, in dependency order;
+ * each one's folder must be there (a folder deleted but still in msx.yaml is
+ * named before anything is installed, built or started).
+ */
 export function selectServices(workspace: WorkspaceData, names: readonly string[]): Service[] {
+  const selected = pickServices(workspace, names);
+  selected.forEach((service) => assertFolder(workspace, service));
+  return selected;
+}
+
+function assertFolder(workspace: WorkspaceData, service: Service): void {
+  if (existsSync(join(service.dir, 'package.json'))) return;
+  const path = relative(workspace.root, service.dir);
+  const what = existsSync(service.dir) ? `has no package.json` : 'does not exist';
+  throw new UserError(`the folder of service "${service.name}", ${path} (msx.yaml services.${service.name}.path), ${what}`, {
+    hint: `restore it (git checkout -- ${path}), point services.${service.name}.path at it, or remove services.${service.name} from msx.yaml`,
+    exit: 'notFound',
+  });
+}
+
+function pickServices(workspace: WorkspaceData, names: readonly string[]): Service[] {
   const ordered = dependencyOrder(workspace.services);
   if (names.length === 0) return ordered;
   const wanted = new Set<string>();

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { readWorkspace } from '../state/workspace-cache.js';
 import type { DownResult, RuntimeEvents, ServiceStatus, UpResult } from '../runtimes/runtime.js';
 import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
@@ -36,7 +38,12 @@ export async function downServices(options: RunOptions & { volumes: boolean }): 
 export async function serviceStatuses(options: RunOptions): Promise<ServiceStatus[]> {
   const workspace = await readWorkspace(options.cwd);
   const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
-  return runtime.status(workspace);
+  const statuses = await runtime.status(workspace);
+  return statuses.map((status) => {
+    const service = workspace.services.find((s) => s.name === status.service);
+    if (!service || existsSync(service.dir) || status.detail) return status;
+    return { ...status, detail: `its folder ${relative(workspace.root, service.dir)} does not exist (msx.yaml services.${service.name}.path)` };
+  });
 }
 
 export function unsettled(statuses: ServiceStatus[]): ServiceStatus[] {

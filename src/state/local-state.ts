@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { ErrorJson } from '../errors.js';
 import type { ServiceStatus } from '../models/service-status.js';
 import { msxFile, stateDir } from './paths.js';
 
@@ -38,4 +39,22 @@ export function writeState(root: string, state: SupervisorState): void {
 
 export function removeState(root: string): void {
   rmSync(stateFile(root), { force: true });
+}
+
+/** Why the detached supervisor stopped before its services settled, for the `msx up --detach` that waits on it. */
+export function writeSupervisorError(root: string, error: ErrorJson): void {
+  mkdirSync(stateDir(root), { recursive: true });
+  writeFileSync(msxFile.supervisorError(root), JSON.stringify(error));
+}
+
+export function takeSupervisorError(root: string): ErrorJson | undefined {
+  const file = msxFile.supervisorError(root);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ErrorJson;
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(file, { force: true });
+  }
 }

@@ -18,6 +18,8 @@ export const traceIndexPath = (dir: string, service: string) => join(dir, `${ser
 export const msxFile = {
   /** The local supervisor's published state (local-state.ts). */
   localState: (root: string) => join(root, '.msx', 'local-state.json'),
+  /** Why the detached supervisor gave up (an npm failure, an unreachable broker), for the parent to show. */
+  supervisorError: (root: string) => join(root, '.msx', 'supervisor-error.json'),
   /** The detached supervisor's own output. */
   supervisorLog: (root: string) => join(root, '.msx', 'supervisor.log'),
   /** What `msx up --detach` hands to the supervisor it spawns. */

@@ -20,7 +20,13 @@ export async function installDependencies(dir: string, service: string): Promise
   args.push('--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error');
   const result = await execa('npm', args, { cwd: dir, reject: false, all: true, stdin: 'ignore' });
   if (result.exitCode !== 0) {
-    const tail = (result.all ?? '').split('\n').slice(-15).join('\n');
-    throw new ExternalError(`installing ${service}'s dependencies failed`, `npm ${args.join(' ')} (in ${dir})`, tail);
+    const output = result.all ?? '';
+    throw new ExternalError(`installing ${service}'s dependencies failed${lockfileHint(output, dir)}`, `npm ${args.join(' ')} (in ${dir})`, output);
   }
+}
+
+/** `npm ci` refuses a lockfile that does not match package.json: say so, with the fix, above npm's own words. */
+function lockfileHint(output: string, dir: string): string {
+  if (!/npm ci` can only install packages when your package\.json and package-lock\.json|Missing: .+ from lock file|lock file's .+ does not satisfy/.test(output)) return '';
+  return `: its package-lock.json does not match its package.json (run \`npm install\` in ${dir} and commit the lockfile)`;
 }

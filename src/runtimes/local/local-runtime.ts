@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExternalError, UserError } from '../../errors.js';
+import { errorFromJson, ExternalError, UserError } from '../../errors.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
 import type { DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
-import { readState, removeState, writeState, type SupervisorState } from '../../state/local-state.js';
+import { readState, removeState, takeSupervisorError, writeState, type SupervisorState } from '../../state/local-state.js';
 import { msxFile, stateDir } from '../../state/paths.js';
 import { identify, isAlive, isGroupAlive } from '../process-groups.js';
 import { assertPortsFree, selectServices } from '../select-services.js';
@@ -76,6 +76,7 @@ export class LocalRuntime implements Runtime {
 
   private async upDetached(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     mkdirSync(stateDir(workspace.root), { recursive: true });
+    takeSupervisorError(workspace.root); // an earlier run's, already shown
     const log = openSync(msxFile.supervisorLog(workspace.root), 'a');
     const input = msxFile.supervisorInput(workspace.root, process.pid);
     const { document: _yaml, ...data } = workspace as WorkspaceData & { document?: unknown };
@@ -93,6 +94,8 @@ export class LocalRuntime implements Runtime {
       if (state && state.supervisorPid === child.pid) forwardChanges(state.services, seen, events);
       return (state !== undefined && state.supervisorPid === child.pid && state.settled) || !isAlive(child.pid);
     }, options.readyTimeoutMs * Math.max(1, workspace.services.length) + 120_000);
+    const failure = takeSupervisorError(workspace.root);
+    if (failure) throw errorFromJson(failure);
     const state = readState(workspace.root);
     if (!settled || !state || state.supervisorPid !== child.pid || !isAlive(child.pid)) {
       throw new ExternalError('the msx supervisor stopped before every service settled', 'msx up --detach', tailOf(workspace), 'notReady');

@@ -8,7 +8,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import type { WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents, UpOptions } from '../runtime.js';
 import { publishing } from './local-runtime.js';
-import { removeState } from '../../state/local-state.js';
+import { errorToJson } from '../../errors.js';
+import { removeState, writeSupervisorError } from '../../state/local-state.js';
 import { selectServices } from '../select-services.js';
 import { Supervisor } from './supervisor.js';
 
@@ -42,6 +43,7 @@ try {
   events.settle();
 } catch (error) {
   console.error(`supervisor: ${(error as Error).message}`);
+  writeSupervisorError(workspace.root, errorToJson(error));
   await supervisor.stop();
   removeState(workspace.root);
   process.exit(1);
