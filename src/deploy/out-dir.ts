@@ -18,7 +18,10 @@ export interface OutFile {
 
 export interface OutDirResult {
   created: string[];
+  /** Files an earlier --out wrote, rewritten with other content. */
   replaced: string[];
+  /** Files an earlier --out wrote with the same content. */
+  unchanged: string[];
   /** Files an earlier --out wrote that this one no longer does (a service removed from msx.yaml). */
   removed: string[];
 }
@@ -30,6 +33,8 @@ interface OutDirState {
   exists: boolean;
   /** Names msx wrote here before, as its list says, that are still files here. */
   previous: Set<string>;
+  /** Their content before this run, to tell replaced from unchanged. */
+  previousContent: Map<string, string>;
 }
 
 /**
@@ -46,9 +51,11 @@ export async function replaceOutDir(dir: string, files: readonly OutFile[], isOw
   const all = [...files, list];
   await guardFs(dir, () => (state.exists ? swapInto(dir, all, state, move) : createWhole(dir, all, move)));
   const names = files.map((f) => f.name);
+  const rewritten = files.filter((f) => state.previous.has(f.name));
   return {
     created: names.filter((n) => !state.previous.has(n)),
-    replaced: names.filter((n) => state.previous.has(n)),
+    replaced: rewritten.filter((f) => state.previousContent.get(f.name) !== f.content).map((f) => f.name),
+    unchanged: rewritten.filter((f) => state.previousContent.get(f.name) === f.content).map((f) => f.name),
     removed: [...state.previous].filter((n) => !names.includes(n)).sort(),
   };
 }
@@ -59,20 +66,20 @@ async function inspectOutDir(dir: string, isOwnName: (name: string) => boolean):
     throw new UserError(`--out ${dir}: ${existing.path} is a file, not a folder`, {
       hint: 'pass a folder for one file per object (e.g. --out k8s/), or use --dry-run > FILE for one YAML stream' });
   }
-  if (existing.path !== dir) return { exists: false, previous: new Set() };
+  if (existing.path !== dir) return { exists: false, previous: new Set(), previousContent: new Map() };
   const previous = new Set<string>();
+  const previousContent = new Map<string, string>();
   for (const name of await readOutList(dir)) {
-    if (isOwnName(name) && (await statOf(join(dir, name)))?.isFile()) previous.add(name);
+    if (!isOwnName(name) || !(await statOf(join(dir, name)))?.isFile()) continue;
+    previous.add(name);
+    previousContent.set(name, (await readIfAny(dir, join(dir, name))) ?? '');
   }
-  return { exists: true, previous };
+  return { exists: true, previous, previousContent };
 }
 
 async function readOutList(dir: string): Promise<string[]> {
   const path = join(dir, OUT_LIST);
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw fsError(dir, error);
-  });
+  const text = await readIfAny(dir, path);
   if (text === undefined) return [];
   try {
     const files = (JSON.parse(text) as { files?: unknown }).files;
@@ -158,6 +165,16 @@ function fsError(dir: string, error: NodeJS.ErrnoException): Error {
   if (!problem) return error;
   return new UserError(`--out ${dir}: cannot write there: ${problem} (${error.code}); nothing was written`, {
     hint: 'choose a folder you can write to, or fix its permissions' });
+}
+
+/** A file's text, or undefined when there is none; a file that cannot be read is the user's to fix. */
+async function readIfAny(dir: string, path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fsError(dir, error as NodeJS.ErrnoException);
+  }
 }
 
 async function statOf(path: string) {

@@ -29,12 +29,15 @@ export function renderDeployResult(result: DeployResult): string {
 
 function renderOut(result: DeployResult): string {
   const replaced = new Set(result.replaced ?? []);
+  const unchanged = new Set(result.unchanged ?? []);
   const removed = result.removed ?? [];
+  const action = (file: string) =>
+    replaced.has(file) ? chalk.yellow('replace  ') : unchanged.has(file) ? chalk.dim('unchanged') : chalk.green('create   ');
   return [
     `Wrote ${result.files?.length ?? 0} manifests for environment ${result.environment} to ${result.outDir}` +
       (removed.length > 0 ? `, removed ${removed.length} an earlier --out wrote` : ''),
-    ...(result.files ?? []).map((file) => `  ${replaced.has(file) ? chalk.yellow('replace') : chalk.green('create ')} ${file}`),
-    ...removed.map((file) => `  ${chalk.red('remove ')} ${file}`),
+    ...(result.files ?? []).map((file) => `  ${action(file)} ${file}`),
+    ...removed.map((file) => `  ${chalk.red('remove   ')} ${file}`),
     '',
     `Apply them with: kubectl apply -f ${result.outDir}`,
     ...removedObjectsHint(result.namespace, removed),

@@ -54,6 +54,7 @@ export interface DeployResult {
   /** --out: every file written (created or replaced), and those an earlier --out wrote that were removed. */
   files?: string[];
   replaced?: string[];
+  unchanged?: string[];
   removed?: string[];
   objects: Array<Omit<AppliedObject, 'previous'>>;
   pruned: string[];
@@ -85,8 +86,8 @@ export async function deploy(options: DeployOptions, events: DeployEvents): Prom
   if (options.dryRun) return { ...result, yaml: await manifestsYaml(manifests) };
   if (options.outDir) {
     const outDir = resolve(options.cwd, options.outDir);
-    const { created, replaced, removed } = await writeManifestFiles(outDir, manifests);
-    return { ...result, outDir, files: [...created, ...replaced].sort(), replaced, removed };
+    const { created, replaced, unchanged, removed } = await writeManifestFiles(outDir, manifests);
+    return { ...result, outDir, files: [...created, ...replaced, ...unchanged].sort(), replaced, unchanged, removed };
   }
   return applyToCluster({ options, plan, target, images, manifests, events, result });
 }

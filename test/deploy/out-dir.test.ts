@@ -44,8 +44,9 @@ describe('msx deploy --out twice into one folder', () => {
     expect(readFileSync(join(k8s, 'kustomization.yaml'), 'utf8')).toBe('resources: []\n');
     expect(readFileSync(join(k8s, '20-service-hand-made.yaml'), 'utf8')).toBe('kind: Service\n');
     expect(readFileSync(join(k8s, '30-deployment-stock.yaml'), 'utf8')).not.toBe(stockBefore);
-    expect(second.stdout).toMatch(/replace 30-deployment-stock\.yaml/);
-    expect(second.stdout).toMatch(/remove {2}30-deployment-mailer\.yaml/);
+    expect(second.stdout).toMatch(/replace +30-deployment-stock\.yaml/);
+    expect(second.stdout).toMatch(/unchanged +10-configmap-stock-config\.yaml/);
+    expect(second.stdout).toMatch(/remove +30-deployment-mailer\.yaml/);
     expect(second.stdout).toContain('kubectl -n shop delete configmap/mailer-config deployment/mailer');
     // No staging folder is left behind, and the list names exactly msx's files.
     expect(readdirSync(k8s).filter((f) => f.startsWith('.'))).toEqual([OUT_LIST]);
@@ -97,7 +98,7 @@ describe('replaceOutDir all or nothing', () => {
     await expect(replaceOutDir(dir, files('v1', ['10-a.yaml']), own, failing)).rejects.toThrow(/EIO/);
     expect(readdirSync(root)).toEqual([]);
     const result = await replaceOutDir(dir, files('v1', ['10-a.yaml']), own);
-    expect(result).toEqual({ created: ['10-a.yaml'], replaced: [], removed: [] });
+    expect(result).toEqual({ created: ['10-a.yaml'], replaced: [], unchanged: [], removed: [] });
     expect(readdirSync(dir).sort()).toEqual([OUT_LIST, '10-a.yaml'].sort());
   });
 
