@@ -21,12 +21,15 @@ export default class Deploy extends BaseCommand {
     context: Flags.string({ description: 'kube context (default: the environment\'s kubeContext, else current-context)' }),
     namespace: Flags.string({ description: 'namespace (default: the environment\'s namespace, else "default")' }),
     'dry-run': Flags.boolean({ description: 'print the manifests as YAML; touch no cluster and no registry' }),
-    out: Flags.string({ description: 'write one manifest file per object to DIR (for kubectl apply -f DIR)', helpValue: 'DIR' }),
+    out: Flags.string({
+      description: 'write one manifest file per object to DIR (for kubectl apply -f DIR); run again to regenerate: msx replaces only the files it wrote there (listed in DIR/.msx-manifests)',
+      helpValue: 'DIR',
+    }),
     build: Flags.boolean({ description: 'build and push images (--no-build deploys images already pushed)', default: true, allowNo: true }),
     timeout: Flags.string({ description: 'how long the rollout may take: 90s, 5m, 1h', default: '5m' }),
     prune: Flags.boolean({ description: 'delete objects msx deployed that msx.yaml no longer declares', default: true, allowNo: true }),
     rollback: Flags.boolean({ description: 'on a failed rollout, restore the previous revision' }),
-    'create-namespace': Flags.boolean({ description: 'create the namespace if it does not exist' }),
+    'create-namespace': Flags.boolean({ description: 'create the namespace if it does not exist (before the secrets are checked)' }),
     'force-conflicts': Flags.boolean({ description: 'take over fields another field manager owns (kubectl --force-conflicts)' }),
   };
 

@@ -62,9 +62,10 @@ function failingProbe(pod: KubeObject, events: KubeObject[]): string | undefined
   return probe ? `${kind!.toLowerCase()} ${describeProbe(probe)}: ${message}` : message;
 }
 
-function describeProbe(probe: { httpGet?: { path?: string; port?: unknown }; grpc?: { port?: number } }): string {
+function describeProbe(probe: { httpGet?: { path?: string; port?: unknown }; grpc?: { port?: number; service?: string } }): string {
   if (probe.httpGet) return `GET ${probe.httpGet.path ?? '/'} on port ${String(probe.httpGet.port)}`;
-  if (probe.grpc) return `gRPC health check on port ${probe.grpc.port}`;
+  // Liveness and readiness ask for different health service names (manifests/probes.ts): say which failed.
+  if (probe.grpc) return `gRPC health check of "${probe.grpc.service ?? ''}" on port ${probe.grpc.port}`;
   return 'probe';
 }
 

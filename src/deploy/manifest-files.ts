@@ -1,11 +1,17 @@
-import { FileTree } from '../files/file-tree.js';
 import type { Manifest } from './manifests/types.js';
+import { OUT_LIST, replaceOutDir, type OutDirResult } from './out-dir.js';
 
 // Shared objects (a Deployment's labels on its pod template) are written out, not as YAML anchors.
 const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 
 /** kubectl apply -f DIR applies files in name order: the Namespace must come before what lives in it. */
 const ORDER: Record<Manifest['kind'], string> = { Namespace: '00', ConfigMap: '10', Service: '20', Deployment: '30' };
+
+/** Every name manifestFileName makes, and nothing else: all msx may ever replace or remove in an --out folder. */
+const OWN_NAME = /^\d\d-(namespace|configmap|service|deployment)-[a-z0-9][a-z0-9.-]*\.yaml$/;
+
+/** For whoever opens a file: it is generated, and the next --out replaces it. */
+const HEADER = `# Written by msx deploy --out from msx.yaml; the next --out into this folder replaces it (see ${OUT_LIST}).\n`;
 
 /** `10-configmap-orders-config.yaml` */
 export function manifestFileName(manifest: Manifest): string {
@@ -19,13 +25,13 @@ export async function manifestsYaml(manifests: readonly Manifest[]): Promise<str
 }
 
 /**
- * One file per object under `dir`, written all or nothing by FileTree.flush
- * (which refuses to overwrite: an earlier --out is never silently mixed in).
+ * One file per object under `dir`, all or nothing. Re-running into the same
+ * folder is the GitOps loop: the files an earlier --out wrote are replaced,
+ * those of a service no longer in msx.yaml removed, and any other file there
+ * (a kustomization.yaml, a README) kept.
  */
-export async function writeManifestFiles(dir: string, manifests: readonly Manifest[]): Promise<string[]> {
+export async function writeManifestFiles(dir: string, manifests: readonly Manifest[]): Promise<OutDirResult> {
   const { stringify } = await import('yaml');
-  const tree = new FileTree(dir);
-  for (const manifest of manifests) tree.create(manifestFileName(manifest), stringify(manifest, YAML_OPTIONS));
-  await tree.flush();
-  return tree.entries().map((entry) => entry.path);
+  const files = manifests.map((manifest) => ({ name: manifestFileName(manifest), content: HEADER + stringify(manifest, YAML_OPTIONS) }));
+  return replaceOutDir(dir, files, (name) => OWN_NAME.test(name));
 }

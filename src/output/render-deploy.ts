@@ -21,15 +21,37 @@ export function renderDeployResult(result: DeployResult): string {
     case 'dry-run':
       return result.yaml ?? '';
     case 'out':
-      return [
-        `Wrote ${result.files?.length ?? 0} manifests for environment ${result.environment} to ${result.outDir}`,
-        ...(result.files ?? []).map((file) => `  ${chalk.green('create')} ${file}`),
-        '',
-        `Apply them with: kubectl apply -f ${result.outDir}`,
-      ].join('\n');
+      return renderOut(result);
     case 'apply':
       return renderApplied(result);
   }
+}
+
+function renderOut(result: DeployResult): string {
+  const replaced = new Set(result.replaced ?? []);
+  const unchanged = new Set(result.unchanged ?? []);
+  const removed = result.removed ?? [];
+  const action = (file: string) =>
+    replaced.has(file) ? chalk.yellow('replace  ') : unchanged.has(file) ? chalk.dim('unchanged') : chalk.green('create   ');
+  return [
+    `Wrote ${result.files?.length ?? 0} manifests for environment ${result.environment} to ${result.outDir}` +
+      (removed.length > 0 ? `, removed ${removed.length} an earlier --out wrote` : ''),
+    ...(result.files ?? []).map((file) => `  ${action(file)} ${file}`),
+    ...removed.map((file) => `  ${chalk.red('remove   ')} ${file}`),
+    '',
+    `Apply them with: kubectl apply -f ${result.outDir}`,
+    ...removedObjectsHint(result.namespace, removed),
+  ].join('\n');
+}
+
+/** kubectl apply never deletes: the objects of removed files stay in a cluster until deleted (msx deploy prunes them). */
+function removedObjectsHint(namespace: string, removed: readonly string[]): string[] {
+  const refs = removed
+    .map((file) => /^\d\d-([a-z]+)-(.+)\.yaml$/.exec(file))
+    .filter((match) => match && match[1] !== 'namespace')
+    .map((match) => `${match![1]}/${match![2]}`);
+  if (refs.length === 0) return [];
+  return [`Objects of the removed files stay in the cluster until deleted: kubectl -n ${namespace} delete ${refs.join(' ')}`];
 }
 
 function renderApplied(result: DeployResult): string {

@@ -51,7 +51,11 @@ export interface DeployResult {
   images: Array<Pick<ServiceImage, 'service' | 'image'>>;
   yaml?: string;
   outDir?: string;
+  /** --out: every file written (created or replaced), and those an earlier --out wrote that were removed. */
   files?: string[];
+  replaced?: string[];
+  unchanged?: string[];
+  removed?: string[];
   objects: Array<Omit<AppliedObject, 'previous'>>;
   pruned: string[];
   rollouts: RolloutOutcome[];
@@ -65,7 +69,7 @@ export interface DeployResult {
 export async function deploy(options: DeployOptions, events: DeployEvents): Promise<DeployResult> {
   const workspace = await readWorkspace(options.cwd);
   const plan = planDeploy(workspace, options);
-  const images = serviceImages(workspace, plan.spec.registry);
+  const images = serviceImages(workspace, plan.registry);
   const target = targetOf(workspace, plan, images, options.createNamespace);
   const manifests = renderManifests(target);
   await assertValidManifests(manifests);
@@ -82,7 +86,8 @@ export async function deploy(options: DeployOptions, events: DeployEvents): Prom
   if (options.dryRun) return { ...result, yaml: await manifestsYaml(manifests) };
   if (options.outDir) {
     const outDir = resolve(options.cwd, options.outDir);
-    return { ...result, outDir, files: await writeManifestFiles(outDir, manifests) };
+    const { created, replaced, unchanged, removed } = await writeManifestFiles(outDir, manifests);
+    return { ...result, outDir, files: [...created, ...replaced, ...unchanged].sort(), replaced, unchanged, removed };
   }
   return applyToCluster({ options, plan, target, images, manifests, events, result });
 }
@@ -111,15 +116,15 @@ interface ApplyInput {
 async function applyToCluster(input: ApplyInput): Promise<DeployResult> {
   const { options, plan, manifests, events } = input;
   const client = await connectKube({ context: plan.kubeContext });
-  const skipped = await preflight(client, input.target);
+  const checked = await preflight(client, input.target, options.forceConflicts);
   events.note(`context ${client.context} (${client.server}), namespace ${plan.namespace}`);
-  for (const line of skipped) events.note(line);
+  for (const line of checked.skipped) events.note(line);
   if (options.build) {
-    const push = Boolean(plan.spec.registry);
-    if (!push) events.note(`environment ${plan.environment} has no registry: images are built locally only (kind load / k3d image import them)`);
-    await buildAndPushImages(input.images, { push }, (service, message) => events.note(`${service}: ${message}`));
+    await buildAndPushImages(input.images, { push: true }, (service, message) => events.note(`${service}: ${message}`));
   }
-  const applied = await applyManifests(client, manifests, options.forceConflicts);
+  // The Namespace was applied by preflight (--create-namespace), before the secret check.
+  const rest = manifests.filter((m) => m.kind !== 'Namespace');
+  const applied = [...(checked.namespace ? [checked.namespace] : []), ...(await applyManifests(client, rest, options.forceConflicts))];
   const deployments = manifests.filter((m): m is IDeployment => m.kind === 'Deployment');
   const wait = { timeoutMs: plan.timeoutMs, pollMs: options.pollMs ?? 1000, onProgress: events.progress };
   const rollouts = await waitForRollouts(client, plan.namespace, deployments.map((d) => d.metadata!.name!), wait);

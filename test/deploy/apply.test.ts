@@ -42,15 +42,17 @@ describe('msx deploy against a Kubernetes API', () => {
     const result = await deploy();
     expect(result.stderr).not.toMatch(/error/);
     expect(result.code).toBe(0);
-    expect(summaryLine(result.stdout)).toBe('9 created, 0 changed, 0 unchanged, 0 pruned');
+    // 3 ConfigMaps, 3 Deployments, a Service each for stock and orders (the consumer mailer needs none).
+    expect(summaryLine(result.stdout)).toBe('8 created, 0 changed, 0 unchanged, 0 pruned');
     const patches = fake.requests.filter((r) => r.method === 'PATCH');
-    expect(patches).toHaveLength(9);
+    expect(patches).toHaveLength(8);
     for (const patch of patches) {
       expect(patch.contentType).toBe('application/apply-patch+yaml');
       expect(patch.query.fieldManager).toBe('msx');
     }
     const orders = fake.get('Deployment', 'orders', 'shop')!;
     expect(orders.status).toMatchObject({ observedGeneration: 1, updatedReplicas: 2, availableReplicas: 2 });
+    expect(fake.get('Service', 'mailer', 'shop')).toBeUndefined();
     expect(result.stderr).toMatch(/orders\s+rolled out\s+2\/2 updated, 2\/2 available/);
   });
 
@@ -58,7 +60,7 @@ describe('msx deploy against a Kubernetes API', () => {
     const before = fake.list('Deployment', 'shop').map((d) => d.metadata.resourceVersion);
     const result = await deploy();
     expect(result.code).toBe(0);
-    expect(summaryLine(result.stdout)).toBe('0 created, 0 changed, 9 unchanged, 0 pruned');
+    expect(summaryLine(result.stdout)).toBe('0 created, 0 changed, 8 unchanged, 0 pruned');
     expect(fake.list('Deployment', 'shop').map((d) => d.metadata.resourceVersion)).toEqual(before);
   });
 
@@ -84,7 +86,7 @@ describe('msx deploy against a Kubernetes API', () => {
     const result = await deploy();
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/pruned\s+Deployment\/mailer/);
-    expect(summaryLine(result.stdout)).toBe('0 created, 0 changed, 6 unchanged, 3 pruned');
+    expect(summaryLine(result.stdout)).toBe('0 created, 0 changed, 6 unchanged, 2 pruned');
     expect(fake.get('Deployment', 'mailer', 'shop')).toBeUndefined();
     expect(fake.get('ConfigMap', 'mailer-config', 'shop')).toBeUndefined();
     expect(fake.list('Pod', 'shop').filter((p) => p.metadata.name.startsWith('mailer'))).toEqual([]);

@@ -53,6 +53,21 @@ describe('checks before applying', () => {
     expect(fake.get('Namespace', 'shop')?.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'msx' });
   });
 
+  it('--create-namespace creates the namespace before the secret check, so the hint\'s kubectl -n works', async () => {
+    const result = await deploy('--create-namespace');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: secret "orders-secrets" for orders does not exist in namespace shop \(keys needed: STRIPE_KEY\)$/m);
+    expect(result.stderr).toMatch(/^ {2}next: namespace shop was created \(nothing else was applied\); create them first, e\.g\. kubectl -n shop create secret generic orders-secrets /m);
+    expect(fake.get('Namespace', 'shop')?.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'msx' });
+    expect(fake.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual(['/api/v1/namespaces/shop']);
+    // Then, with the secrets made as the hint says, the same command deploys; the Namespace is left as it is.
+    fake.seed(secret('orders-secrets', ['STRIPE_KEY']));
+    fake.seed(secret('mailer-secrets', ['AMQP_URL']));
+    const again = await deploy('--create-namespace');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/unchanged\s+Namespace\/shop/);
+  });
+
   it('a missing Secret or key is named with the kubectl command that makes it', async () => {
     fake.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     fake.seed(secret('mailer-secrets', []));

@@ -71,6 +71,18 @@ describe('diagnoseDeployment', () => {
     expect((await diagnosis)?.failingProbe).toBe('liveness GET /health/live on port http: Liveness probe failed: HTTP probe failed with statuscode: 500');
   });
 
+  it('a gRPC probe failure names the health service it asked for (liveness is not readiness)', async () => {
+    const unready = pod(current, 'ggggg', CONTAINER.runningNotReady('orders'));
+    unready.spec = structuredClone(unready.spec); // the ReplicaSet's template is shared with the other cases
+    const container = (unready.spec as { containers: Array<Record<string, unknown>> }).containers[0];
+    container.livenessProbe = { grpc: { port: 3001, service: 'liveness' } };
+    container.readinessProbe = { grpc: { port: 3001, service: '' } };
+    // The kubelet's gRPC prober message for a non-SERVING answer (pkg/probe/grpc).
+    const events = [event(unready, at(30), 'Warning', 'Unhealthy', 'Readiness probe failed: service unhealthy (responded with "NOT_SERVING")')];
+    const { diagnosis } = diagnose([unready], events);
+    expect((await diagnosis)?.failingProbe).toBe('readiness gRPC health check of "" on port 3001: Readiness probe failed: service unhealthy (responded with "NOT_SERVING")');
+  });
+
   it('an image that cannot be pulled: the state, and no log lines (the container never started)', async () => {
     const pulling = pod(current, 'fffff', CONTAINER.imagePullBackOff('orders', 'registry.local/orders:new'), 'Pending');
     const events = [event(pulling, at(3), 'Warning', 'Failed', 'Failed to pull image "registry.local/orders:new": not found')];

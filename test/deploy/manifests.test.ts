@@ -72,11 +72,20 @@ describe('manifests for each kind', () => {
     expect(mailer.livenessProbe?.httpGet?.path).toBe('/health/live');
   });
 
-  it('probe gRPC services with the native grpc probe on the service port', () => {
+  it('probe gRPC services with the native grpc probe on the service port: liveness is not readiness', () => {
     const stock = containerOf(find(manifests, 'Deployment', 'stock'));
-    for (const probe of [stock.livenessProbe, stock.readinessProbe, stock.startupProbe]) {
-      expect(probe?.grpc).toEqual({ port: 3001, service: '' });
-      expect(probe?.httpGet).toBeUndefined();
+    // "" turns NOT_SERVING when a dependency check fails: only readiness may ask for it.
+    expect(stock.readinessProbe?.grpc).toEqual({ port: 3001, service: '' });
+    expect(stock.livenessProbe?.grpc).toEqual({ port: 3001, service: 'liveness' });
+    expect(stock.startupProbe?.grpc).toEqual({ port: 3001, service: 'liveness' });
+    for (const probe of [stock.livenessProbe, stock.readinessProbe, stock.startupProbe]) expect(probe?.httpGet).toBeUndefined();
+  });
+
+  it('probe REST and consumer liveness on another path than readiness', () => {
+    for (const name of ['orders', 'mailer']) {
+      const container = containerOf(find(manifests, 'Deployment', name));
+      expect(container.livenessProbe?.httpGet?.path).toBe('/health/live');
+      expect(container.readinessProbe?.httpGet?.path).not.toBe(container.livenessProbe?.httpGet?.path);
     }
   });
 

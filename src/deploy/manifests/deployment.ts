@@ -4,6 +4,7 @@ import { configMapName } from './config-map.js';
 import { containerEnv } from './container-env.js';
 import { CONFIG_HASH_ANNOTATION, selectorLabels, serviceLabels } from '../../kube/labels.js';
 import { probesFor } from './probes.js';
+import { preStopLifecycle, terminationGraceSeconds } from './termination.js';
 import { containerSecurityContext, podSecurityContext, TMP_MOUNT, TMP_VOLUME } from './security.js';
 import type { DeployTarget, IDeployment } from './types.js';
 
@@ -12,6 +13,8 @@ export interface DeploymentInput {
   service: Service;
   config: Record<string, string>;
   configHash: string;
+  /** Whether a Service routes to the pods: only then is SIGTERM delayed (termination.ts). */
+  hasService: boolean;
 }
 
 export function deploymentManifest(input: DeploymentInput): IDeployment {
@@ -35,7 +38,7 @@ export function deploymentManifest(input: DeploymentInput): IDeployment {
           // docker-link style <SVC>_PORT variables either: msx sets <DEP>_URL.
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          terminationGracePeriodSeconds: 30,
+          terminationGracePeriodSeconds: terminationGraceSeconds(input.config, input.hasService),
           containers: [container(input)],
           volumes: [TMP_VOLUME],
         },
@@ -44,7 +47,7 @@ export function deploymentManifest(input: DeploymentInput): IDeployment {
   };
 }
 
-function container({ target, service, config }: DeploymentInput): IContainer {
+function container({ target, service, config, hasService }: DeploymentInput): IContainer {
   return {
     name: service.name,
     image: target.images[service.name],
@@ -54,6 +57,8 @@ function container({ target, service, config }: DeploymentInput): IContainer {
     env: containerEnv(target, service, new Set(Object.keys(config))),
     resources: resourcesFor(service),
     ...probesFor(service),
+    // Nothing routes to a pod without a Service, so there is no endpoint removal to wait for.
+    ...(hasService ? { lifecycle: preStopLifecycle() } : {}),
     securityContext: containerSecurityContext(),
     volumeMounts: [TMP_MOUNT],
   };

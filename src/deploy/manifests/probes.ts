@@ -23,6 +23,22 @@ const TIMING: Record<ProbeName, Timing> = {
   startup: { periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 },
 };
 
+/**
+ * The grpc.health.v1 service name each probe asks for. "" is the server's
+ * overall health: NOT_SERVING while any readiness check fails (a broker
+ * blip), so it may only stop traffic. Liveness and startup ask for
+ * "liveness", which the generated server answers SERVING for as long as the
+ * process runs (from the moment it listens, through a shutdown's drain),
+ * whatever its dependencies: a restart cannot fix a dependency, and a pod
+ * started while one is down must not be killed when the startup probe gives up.
+ * This matches HTTP, where /health/live and /health/startup check no dependency.
+ */
+export const GRPC_HEALTH_SERVICE: Record<ProbeName, string> = {
+  liveness: 'liveness',
+  readiness: '',
+  startup: 'liveness',
+};
+
 export interface ContainerProbes {
   livenessProbe: IProbe;
   readinessProbe: IProbe;
@@ -54,7 +70,7 @@ function handler(service: Service, name: ProbeName, path: string | undefined): P
           hint: `remove probes.${name}.path from ${service.name} in msx.yaml`,
         });
       }
-      // Kubernetes' native gRPC probe; service "" asks for the server's overall health.
-      return { grpc: { port: service.port, service: '' } };
+      // Kubernetes' native gRPC probe (grpc.health.v1 Check).
+      return { grpc: { port: service.port, service: GRPC_HEALTH_SERVICE[name] } };
   }
 }

@@ -2,12 +2,13 @@ import type { Service } from '../../models/workspace.js';
 import { configData, configHash, configMapManifest } from './config-map.js';
 import { deploymentManifest } from './deployment.js';
 import { namespaceManifest } from './namespace.js';
-import { serviceManifest } from './service.js';
+import { hasClusterService, serviceManifest } from './service.js';
 import type { DeployTarget, Manifest } from './types.js';
 
 /**
  * Every object for the target, pure and in apply order: the Namespace first,
- * then per service its ConfigMap and Service before the Deployment that uses them.
+ * then per service its ConfigMap and Service (when it has one) before the
+ * Deployment that uses them.
  */
 export function renderManifests(target: DeployTarget): Manifest[] {
   const manifests: Manifest[] = target.createNamespace ? [namespaceManifest(target)] : [];
@@ -18,9 +19,10 @@ export function renderManifests(target: DeployTarget): Manifest[] {
 export function serviceManifests(target: DeployTarget, service: Service): Manifest[] {
   const config = configData(target, service);
   const hash = configHash(config);
+  const reachable = hasClusterService(target.workspace, service);
   return [
     configMapManifest(target, service, config),
-    serviceManifest(target, service),
-    deploymentManifest({ target, service, config, configHash: hash }),
+    ...(reachable ? [serviceManifest(target, service)] : []),
+    deploymentManifest({ target, service, config, configHash: hash, hasService: reachable }),
   ];
 }

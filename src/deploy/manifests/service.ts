@@ -1,7 +1,23 @@
-import type { Service } from '../../models/workspace.js';
+import type { Service, WorkspaceData } from '../../models/workspace.js';
 import { portName } from './deployment.js';
 import { selectorLabels, serviceLabels } from '../../kube/labels.js';
 import type { DeployTarget, IService } from './types.js';
+
+/**
+ * Whether a service is reached by name, so needs a Service: REST and gRPC
+ * always; a consumer only when another service depends on it (its
+ * `<DEP>_URL` names the Service). A consumer's port serves only its health
+ * endpoints, which the kubelet probes on the pod's own address.
+ */
+export function hasClusterService(workspace: WorkspaceData, service: Service): boolean {
+  switch (service.kind) {
+    case 'rest':
+    case 'grpc':
+      return true;
+    case 'consumer':
+      return workspace.services.some((other) => other.dependsOn.includes(service.name));
+  }
+}
 
 /** A ClusterIP Service named after the service: what `<DEP>_URL` points at. */
 export function serviceManifest(target: DeployTarget, service: Service): IService {
