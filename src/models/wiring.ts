@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { envPrefix, type InfraName } from './names.js';
 import type { Service, WorkspaceData } from './workspace.js';
 
@@ -9,6 +10,10 @@ export interface WiringInput {
   addressOf: (service: Service) => { host: string; port: number };
   amqpUrl?: string;
   databaseUrl?: string;
+  /** The interface services listen on; unset: theirs (0.0.0.0, as a container needs). */
+  host?: string;
+  /** Names the workspace's exchange and queues on the broker (default: the workspace name). */
+  amqpNamespace?: string;
 }
 
 /**
@@ -29,7 +34,13 @@ export function serviceEnv(input: WiringInput): Record<string, string> {
     const target = workspace.services.find((s) => s.name === dep);
     if (target) env[`${envPrefix(dep)}_URL`] = dependencyUrl(target, input.addressOf(target));
   }
+  if (input.host) env.HOST = input.host;
   if (input.amqpUrl) env.AMQP_URL = input.amqpUrl;
+  if (infraNeeds(service).includes('rabbitmq')) {
+    const namespace = input.amqpNamespace ?? workspace.name;
+    env.AMQP_EXCHANGE = `${namespace}.events`;
+    env.AMQP_QUEUE_PREFIX = namespace;
+  }
   if (input.databaseUrl) env.DATABASE_URL = input.databaseUrl;
   const overrides = workspace.environments[input.environment]?.config?.[service.name] ?? {};
   for (const [key, value] of Object.entries({ ...service.config, ...overrides })) env[key] = String(value);
@@ -53,4 +64,14 @@ export function infraNeeds(service: Service): InfraName[] {
   if (service.kind === 'consumer' || service.publishes.length > 0 || service.dependsOn.includes('rabbitmq')) needs.add('rabbitmq');
   if (service.db === 'postgres' || service.dependsOn.includes('postgres')) needs.add('postgres');
   return [...needs];
+}
+
+/**
+ * The broker names of a workspace on this machine: its name and a hash of its
+ * folder, so two workspaces, or two clones of one repository, that share a
+ * broker never share an exchange or a queue (a consumer of one would take the
+ * other's events). The same for the local and the docker runtime.
+ */
+export function localAmqpNamespace(workspace: Pick<WorkspaceData, 'name' | 'root'>): string {
+  return `${workspace.name}-${createHash('sha256').update(workspace.root).digest('hex').slice(0, 6)}`;
 }

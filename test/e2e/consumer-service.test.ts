@@ -17,7 +17,8 @@ const AMQP_URL = process.env.AMQP_URL ?? 'amqp://127.0.0.1:5672';
 const EVENT = 'order.placed';
 const RETRY = { MAX_ATTEMPTS: '3', RETRY_DELAY_MS: '100', RETRY_MAX_DELAY_MS: '200' };
 // The queues a consumer declares with RETRY above: main, dead-letter, and one per backoff step.
-const queuesOf = (service: string) => ['', '.dlq', '.retry.100ms', '.retry.200ms'].map((suffix) => `${service}.${EVENT}${suffix}`);
+/** Started by hand (not by msx up), the consumer's queues carry the workspace name from its template: `shop.<service>.<event>`. */
+const queuesOf = (service: string) => ['', '.dlq', '.retry.100ms', '.retry.200ms'].map((suffix) => `shop.${service}.${EVENT}${suffix}`);
 
 // Installing, testing and building a generated service can outlast the default 30 s on a busy machine.
 describe('msx new service --kind consumer, end to end against RabbitMQ', { timeout: 120_000 }, () => {
@@ -132,7 +133,7 @@ describe('msx new service --kind consumer, end to end against RabbitMQ', { timeo
     const outcomes = linesOf(mailer).filter((line) => line.trace_id === traceId && 'outcome' in line);
     expect(outcomes.map((line) => [line.outcome, line.attempt])).toEqual([['failed', 1], ['failed', 2], ['dead-lettered', 3]]);
     const channel = await broker.createChannel();
-    const dead = await channel.get(`${names.service}.${EVENT}.dlq`, { noAck: true });
+    const dead = await channel.get(`shop.${names.service}.${EVENT}.dlq`, { noAck: true });
     await channel.close();
     expect(dead && dead.properties).toMatchObject({
       messageId: 'e2e-3',

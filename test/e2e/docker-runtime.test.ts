@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { localAmqpNamespace } from '../../src/models/wiring.js';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, MSX_BIN, removeDir, runCli } from '../helpers/cli.js';
 import { freePort, killGroup, startProcess } from '../helpers/processes.js';
@@ -91,7 +92,8 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
     runCli(['down', '--runtime', 'docker', '--volumes'], ws);
     removeLabelled(name, startedAt);
     removeDir(root);
-    await removeBrokerObjects(`${name}.events`, 'notifier.order.placed');
+    const namespace = localAmqpNamespace({ name, root: ws });
+    await removeBrokerObjects(`${namespace}.events`, `${namespace}.notifier.order.placed`);
   });
 
   it('builds each image and starts every service ready in its container, ports on 127.0.0.1 only', { timeout: 600_000 }, () => {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceHop } from '../../src/logs/trace-tree.js';
+import { localAmqpNamespace } from '../../src/models/wiring.js';
 import type { DemoResult } from '../../src/services/demo.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 
@@ -11,20 +12,19 @@ import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 // `msx logs --trace-id` finds that request in all three, in time order, as a
 // tree of hops.
 
-const EXCHANGE = `msx-test-${process.pid}.events`;
-
-/** The demo's queues and this test's exchange, removed with amqplib from the generated consumer's own node_modules. */
-async function deleteBrokerObjects(mailerDir: string): Promise<void> {
+/** The demo's queues and exchange (named for its folder: localAmqpNamespace), removed with amqplib from the generated consumer's own node_modules. */
+async function deleteBrokerObjects(ws: string, mailerDir: string): Promise<void> {
+  const namespace = localAmqpNamespace({ name: 'shop', root: ws });
   const amqp = createRequire(join(mailerDir, 'package.json'))('amqplib') as {
     connect(url: string): Promise<{ createChannel(): Promise<{ deleteQueue(q: string): Promise<unknown>; deleteExchange(e: string): Promise<unknown> }>; close(): Promise<void> }>;
   };
   const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
   const channel = await connection.createChannel();
-  const main = 'mailer.order.placed';
+  const main = `${namespace}.mailer.order.placed`;
   for (const delay of [1000, 2000, 4000, 8000, 16000, 32000]) await channel.deleteQueue(`${main}.retry.${delay}ms`);
   await channel.deleteQueue(`${main}.dlq`);
   await channel.deleteQueue(main);
-  await channel.deleteExchange(EXCHANGE);
+  await channel.deleteExchange(`${namespace}.events`);
   await connection.close();
 }
 
@@ -36,14 +36,14 @@ describe('one request followed across REST → gRPC → consumer (msx demo + msx
   beforeAll(() => {
     root = makeTempDir();
     ws = join(root, 'shop');
-    const result = runCli(['demo', ws, '--json'], root, { AMQP_EXCHANGE: EXCHANGE });
+    const result = runCli(['demo', ws, '--json'], root);
     expect(result.code, result.stderr + result.stdout).toBe(0);
     demo = JSON.parse(result.stdout) as DemoResult;
   });
 
   afterAll(async () => {
     runCli(['down'], ws);
-    await deleteBrokerObjects(join(ws, 'contexts', 'engagement', 'mailer'));
+    await deleteBrokerObjects(ws, join(ws, 'contexts', 'engagement', 'mailer'));
     removeDir(root);
   });
 

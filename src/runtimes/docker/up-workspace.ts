@@ -5,7 +5,7 @@ import { databaseName, ensureDatabase } from '../infra.js';
 import type { RuntimeEvents, ServiceState, ServiceStatus, UpOptions } from '../runtime.js';
 import { selectServices } from '../select-services.js';
 import { startInDependencyOrder } from '../start-in-order.js';
-import { serviceEnv } from '../../models/wiring.js';
+import { localAmqpNamespace, serviceEnv } from '../../models/wiring.js';
 import { ensureImage } from '../../docker/build-image.js';
 import { contentTag } from '../../docker/image-tag.js';
 import { applyAction, ensureNetwork, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
@@ -116,6 +116,7 @@ export class DockerUp {
       environment: 'local',
       addressOf: (target) => ({ host: target.name, port: target.port }),
       amqpUrl: infra.get('rabbitmq')?.containerUrl,
+      amqpNamespace: localAmqpNamespace(this.workspace),
       databaseUrl,
     });
     return serviceContainerSpec({ workspace: this.workspace.name, service, image: image.tag, env, network: network.name, extraHosts: [`${HOST_ALIAS}:${network.gateway}`] });

@@ -1,11 +1,10 @@
 import { dependencyOrder } from '../../models/graph.js';
 import type { InfraName } from '../../models/names.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
-import { infraNeeds } from '../../models/wiring.js';
+import { infraNeeds, localAmqpNamespace, serviceEnv } from '../../models/wiring.js';
 import { databaseName, ensureDatabase, resolveInfra, type InfraEndpoint } from '../infra.js';
 import type { RuntimeEvents, ServiceStatus, UpOptions } from '../runtime.js';
 import { startInDependencyOrder } from '../start-in-order.js';
-import { serviceEnv } from '../../models/wiring.js';
 import { installDependencies, needsInstall } from './install.js';
 import { ServiceLogFile } from '../../state/log-file.js';
 import { ServiceProcess } from './service-process.js';
@@ -90,7 +89,9 @@ export class Supervisor {
       service,
       environment: 'local',
       addressOf: (target) => ({ host: '127.0.0.1', port: target.port }),
+      host: '127.0.0.1',
       amqpUrl: infra.get('rabbitmq')?.url,
+      amqpNamespace: localAmqpNamespace(this.workspace),
       databaseUrl,
     });
     const logFile = new ServiceLogFile(logsDir(this.workspace.root), service.name);

@@ -12,12 +12,13 @@ try {
   // Registered first, so it closes last: probes see 503 while the consumer drains.
   const server = createHealthServer(health);
   shutdown.register("health server", () => close(server));
-  await listen(server, config.PORT);
+  await listen(server, config.PORT, config.HOST);
   await openCollaborators({ config, logger, health, shutdown });
   const consumer = await startConsumer({
     url: config.AMQP_URL,
     exchange: config.AMQP_EXCHANGE,
     serviceName: config.SERVICE_NAME,
+    queuePrefix: config.AMQP_QUEUE_PREFIX,
     handlers: withTestKnobs(handlers, { delayMs: config.TEST_HANDLER_DELAY_MS, fail: config.TEST_HANDLER_FAIL === "1" }, logger),
     policy: { maxAttempts: config.MAX_ATTEMPTS, delayMs: config.RETRY_DELAY_MS, maxDelayMs: config.RETRY_MAX_DELAY_MS },
     prefetch: config.PREFETCH,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HandledMessages } from "../src/messaging/handled-messages.js";
+import { queueOwner } from "../src/messaging/consumer.js";
 import { queueNames, retryDelay } from "../src/messaging/topology.js";
 
 const policy = { maxAttempts: 5, delayMs: 1000, maxDelayMs: 5000 };
@@ -7,9 +8,15 @@ const policy = { maxAttempts: 5, delayMs: 1000, maxDelayMs: 5000 };
 describe("queue names and backoff", () => {
   it("doubles the wait per failure up to the cap, and names retry queues by their wait", () => {
     expect([1, 2, 3, 4].map((attempt) => retryDelay(policy, attempt))).toEqual([1000, 2000, 4000, 5000]);
-    const names = queueNames("mailer", "order.placed", policy);
-    expect(names).toMatchObject({ main: "mailer.order.placed", deadLetter: "mailer.order.placed.dlq" });
-    expect(names.retry(2)).toBe("mailer.order.placed.retry.2000ms");
+    const names = queueNames("shop.mailer", "order.placed", policy);
+    expect(names).toMatchObject({ main: "shop.mailer.order.placed", deadLetter: "shop.mailer.order.placed.dlq" });
+    expect(names.retry(2)).toBe("shop.mailer.order.placed.retry.2000ms");
+  });
+
+  it("puts the workspace before the service, so two workspaces' consumers of one name have their own queues", () => {
+    expect(queueOwner({ queuePrefix: "shop-1a2b3c", serviceName: "mailer" })).toBe("shop-1a2b3c.mailer");
+    expect(queueOwner({ queuePrefix: "shop-9f8e7d", serviceName: "mailer" })).not.toBe(queueOwner({ queuePrefix: "shop-1a2b3c", serviceName: "mailer" }));
+    expect(queueOwner({ serviceName: "mailer" })).toBe("mailer");
   });
 });
 

@@ -10,7 +10,7 @@ try {
   const app = buildApp({ serviceName: config.SERVICE_NAME, logger, health, ...infrastructure });
   // Registered last, so it closes first: in-flight requests finish while their resources are open.
   shutdown.register("http server", () => app.close());
-  await app.listen({ host: "0.0.0.0", port: config.PORT });
+  await app.listen({ host: config.HOST, port: config.PORT });
   health.markStarted();
   logger.info({ port: config.PORT }, "service started");
 } catch (err) {

@@ -11,6 +11,8 @@ export interface ConsumerOptions {
   url: string;
   exchange: string;
   serviceName: string;
+  /** Before the service's name in its queue names (`<prefix>.<service>.<event>`): the workspace they belong to. */
+  queuePrefix?: string;
   /** One handler per subscribed event, by event name. */
   handlers: Readonly<Record<string, EventHandler>>;
   policy: RetryPolicy;
@@ -47,7 +49,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<EventCons
     await channel.prefetch(options.prefetch);
     const tags: string[] = [];
     for (const event of events) {
-      const names = queueNames(options.serviceName, event, policy);
+      const names = queueNames(queueOwner(options), event, policy);
       await declareTopology(channel, options.exchange, event, names, policy);
       const delivery = { event, handler: options.handlers[event], contract: contracts.get(event)!, names, policy, handled, logger };
       const { consumerTag } = await channel.consume(names.main, (message) => {
@@ -71,4 +73,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<EventCons
       await connection.close();
     },
   };
+}
+
+/** Whose queues these are: the workspace and the service, so consumers of another workspace on the broker never share them. */
+export function queueOwner(options: Pick<ConsumerOptions, "queuePrefix" | "serviceName">): string {
+  return options.queuePrefix ? `${options.queuePrefix}.${options.serviceName}` : options.serviceName;
 }

@@ -1,9 +1,9 @@
 import type { Channel } from "amqplib";
 
 export interface QueueNames {
-  /** `<service>.<event>`, bound to the exchange with the event name as routing key. */
+  /** `<owner>.<event>` (owner: `<workspace>.<service>`), bound to the exchange with the event name as routing key. */
   main: string;
-  /** `<service>.<event>.dlq`: messages that failed every attempt or broke the contract. */
+  /** `<owner>.<event>.dlq`: messages that failed every attempt or broke the contract. */
   deadLetter: string;
   /** The retry queue a message waits in after failed attempt `attempt` (1-based). */
   retry(attempt: number): string;
@@ -19,8 +19,8 @@ export interface RetryPolicy {
 export const retryDelay = (policy: RetryPolicy, attempt: number) => Math.min(policy.delayMs * 2 ** (attempt - 1), policy.maxDelayMs);
 
 /** The delay is in a retry queue's name: its TTL cannot change once declared, so other delays get other queues. */
-export function queueNames(service: string, event: string, policy: RetryPolicy): QueueNames {
-  const main = `${service}.${event}`;
+export function queueNames(owner: string, event: string, policy: RetryPolicy): QueueNames {
+  const main = `${owner}.${event}`;
   return { main, deadLetter: `${main}.dlq`, retry: (attempt) => `${main}.retry.${retryDelay(policy, attempt)}ms` };
 }
 

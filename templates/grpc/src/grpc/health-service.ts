@@ -42,13 +42,22 @@ export interface HealthService {
 }
 
 /**
+ * Liveness on Kubernetes asks for this name: SERVING for as long as the
+ * process answers at all, whatever its dependencies or a shutdown under way,
+ * so a broker blip makes pods unready, never restarts them.
+ */
+export const LIVENESS = "liveness";
+
+/**
  * The standard health service over the service's HealthRegistry: "" (the
  * whole server) and each name in `services` are SERVING when ready, else
- * NOT_SERVING (starting, a failing check, shutting down).
+ * NOT_SERVING (starting, a failing check, shutting down); "liveness" is
+ * SERVING while the process runs.
  */
 export function createHealthService(health: HealthRegistry, services: readonly string[], pollMs = 1000): HealthService {
   const watchers = new Set<{ service: string; last?: number; call: grpc.ServerWritableStream<CheckRequest, CheckResponse> }>();
   const statusOf = async (service: string): Promise<number> => {
+    if (service === LIVENESS) return SERVING;
     if (service !== "" && !services.includes(service)) return SERVICE_UNKNOWN;
     return (await health.readiness()).ready ? SERVING : NOT_SERVING;
   };

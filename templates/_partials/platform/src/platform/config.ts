@@ -45,6 +45,8 @@ export function hostPortVar() {
 export function baseConfigShape(defaults: { port: number; serviceName: string }) {
   return {
     PORT: integerVar(1, 65535).default(defaults.port),
+    /** In a container every interface (the runtime publishes the port); msx up sets 127.0.0.1 on a laptop. */
+    HOST: textVar().default("0.0.0.0"),
     SERVICE_NAME: textVar().default(defaults.serviceName),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
     SHUTDOWN_GRACE_MS: integerVar(0, 600_000).default(10_000),
