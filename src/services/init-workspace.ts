@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { FileTree, type TreeEntry } from '../generators/file-tree.js';
 import { renderTemplateDir, TEMPLATES_ROOT } from '../generators/render-templates.js';
@@ -29,6 +29,7 @@ export async function initWorkspace(options: InitOptions): Promise<InitResult> {
   if (problem) {
     throw new UserError(problem, { hint: options.name ? 'pass a valid --name' : 'pass --name with a valid name, e.g. --name shop' });
   }
+  refuseFileInTheWay(root);
   if (existsSync(join(root, WORKSPACE_FILE))) {
     throw new UserError(`${root} already holds a workspace (${WORKSPACE_FILE})`, {
       hint: 'cd into it and run `msx new service`, or choose another folder',
@@ -42,4 +43,34 @@ export async function initWorkspace(options: InitOptions): Promise<InitResult> {
   await renderTemplateDir(join(TEMPLATES_ROOT, '_workspace'), tree, '.', { workspace: { name } }, name);
   if (!options.dryRun) await tree.flush();
   return { root, name, files: tree.entries(), dryRun: Boolean(options.dryRun) };
+}
+
+/**
+ * DIR, or the nearest of its parents that exists, must be a folder: a file
+ * there would fail the write half-way with ENOTDIR. Checked before anything
+ * is rendered, so --dry-run says the same.
+ */
+function refuseFileInTheWay(root: string): void {
+  let path = root;
+  let stats = statIfThere(path);
+  while (!stats && dirname(path) !== path) {
+    path = dirname(path);
+    stats = statIfThere(path);
+  }
+  if (stats && !stats.isDirectory()) {
+    const where = path === root ? 'the workspace folder' : `a folder above ${root}`;
+    throw new UserError(`${path} already exists and is a file, not a folder (it would be ${where})`, {
+      hint: 'choose another folder for the workspace, or move that file away',
+      exit: 'conflict',
+    });
+  }
+}
+
+/** undefined for a path that is not there, also when a parent is a file (ENOTDIR). */
+function statIfThere(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
