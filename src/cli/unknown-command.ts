@@ -9,19 +9,23 @@ import { writeError } from './write-error.js';
  * oclif's format. Registered in package.json; loaded only when it fires.
  */
 export const commandNotFound: Hook<'command_not_found'> = async function (options) {
-  const error = unknownCommandError(options.id.split(':'), options.config.commandIDs);
+  const error = unknownCommandError(options.id.split(':'), options.config.commandIDs, 'run');
   writeError(error, options.argv?.includes('--json') ?? false);
 };
 
-/** What to say about the words given where a command id was expected. */
-export function unknownCommandError(words: readonly string[], commandIds: readonly string[]): UserError {
+/**
+ * What to say about the words given where a command was expected: to run it
+ * (oclif joins words into one id only after a command that takes no
+ * arguments), or as the subject of `msx help`.
+ */
+export function unknownCommandError(words: readonly string[], commandIds: readonly string[], as: 'run' | 'help'): UserError {
   const ids = new Set(commandIds);
   for (let length = words.length - 1; length > 0; length--) {
     const command = words.slice(0, length).join(' ');
-    if (ids.has(words.slice(0, length).join(':'))) {
-      const extra = words.slice(length).join(' ');
-      return new UserError(`\`msx ${command}\` takes no arguments, but got "${extra}"`, { hint: `see \`msx ${command} --help\`` });
-    }
+    if (!ids.has(words.slice(0, length).join(':'))) continue;
+    const extra = words.slice(length).join(' ');
+    if (as === 'help') return new UserError(`unknown command "${words.join(' ')}"`, { hint: `\`msx help ${command}\` shows \`msx ${command}\`, and its arguments` });
+    return new UserError(`\`msx ${command}\` takes no arguments, but got "${extra}"`, { hint: `see \`msx ${command} --help\`` });
   }
   const given = words.join(' ');
   const closest = closestCommand(given, [...ids].map((id) => id.replaceAll(':', ' ')));

@@ -13,7 +13,7 @@ export default class Help extends BaseCommand {
     const words = (argv as string[]).filter((word) => !word.startsWith('-'));
     const id = words.join(':');
     // oclif's own "Command x not found." has no suggestion; say what msx says for `msx x`.
-    if (id && !this.config.findCommand(id) && !this.config.findTopic(id)) throw unknownCommandError(words, this.config.commandIDs);
+    if (id && !this.config.findCommand(id) && !this.config.findTopic(id)) throw unknownCommandError(words, this.config.commandIDs, 'help');
     const HelpClass = await loadHelpClass(this.config);
     await new HelpClass(this.config, this.config.pjson.oclif.helpOptions).showHelp(words);
   }

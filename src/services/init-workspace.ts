@@ -24,12 +24,13 @@ export interface InitResult {
 /** Makes a new workspace: msx.yaml, contexts/, contracts/, README.md, .gitignore. */
 export async function initWorkspace(options: InitOptions): Promise<InitResult> {
   const root = resolve(options.dir);
+  // First: with a file in the way, a fixed --name would only lead to this error next.
+  refuseFileInTheWay(root);
   const name = options.name ?? basename(root);
   const problem = nameProblem(name, 'workspace name');
   if (problem) {
     throw new UserError(problem, { hint: options.name ? 'pass a valid --name' : 'pass --name with a valid name, e.g. --name shop' });
   }
-  refuseFileInTheWay(root);
   if (existsSync(join(root, WORKSPACE_FILE))) {
     throw new UserError(`${root} already holds a workspace (${WORKSPACE_FILE})`, {
       hint: 'cd into it and run `msx new service`, or choose another folder',
@@ -58,8 +59,8 @@ function refuseFileInTheWay(root: string): void {
     stats = statIfThere(path);
   }
   if (stats && !stats.isDirectory()) {
-    const where = path === root ? 'the workspace folder' : `a folder above ${root}`;
-    throw new UserError(`${path} already exists and is a file, not a folder (it would be ${where})`, {
+    const problem = path === root ? 'a workspace needs a folder' : `so ${root} cannot be a folder`;
+    throw new UserError(`${path} is a file; ${problem}`, {
       hint: 'choose another folder for the workspace, or move that file away',
       exit: 'conflict',
     });
