@@ -37,10 +37,11 @@ export default class NewService extends BaseCommand {
   async run(): Promise<NewServiceResult> {
     const { args, flags } = await this.parse(NewService);
     // A name already in msx.yaml is refused at its question, not after the last one.
-    const nameRule = newServiceNameRule(process.cwd());
+    let nameRule: ReturnType<typeof newServiceNameRule> | undefined;
+    const checkName = (value: string) => (nameRule ??= newServiceNameRule(process.cwd()))(value);
     const result = await newService({
       cwd: process.cwd(),
-      name: await askIfMissing(args.name, { flag: 'NAME (the service name)', message: 'Service name', validate: nameRule }),
+      name: await askIfMissing(args.name, { flag: 'NAME (the service name)', message: 'Service name', validate: checkName }),
       kind: await askIfMissing(flags.kind as (typeof KINDS)[number] | undefined, { flag: '--kind', message: 'Kind', choices: KINDS }),
       context: await askIfMissing(flags.context, { flag: '--context', message: 'Bounded context', validate: (value) => nameProblem(value, 'context') }),
       port: flags.port,
