@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { MACHINE_RUNTIMES } from '../models/names.js';
 import { UserError } from '../errors.js';
@@ -14,6 +14,8 @@ export default class Up extends BaseCommand {
   static override examples = ['<%= config.bin %> up', '<%= config.bin %> up --detach', '<%= config.bin %> up orders --timeout 120'];
   static override strict = false;
   static override enableJsonFlag = true;
+  // Declared so USAGE shows [SERVICE...]; strict = false takes every name (read from argv).
+  static override args = { service: Args.string({ description: 'only these services and what they depend on (several may be named)' }) };
 
   static override flags = {
     detach: Flags.boolean({ char: 'd', description: 'return once every service is ready; a supervisor keeps them running' }),

@@ -32,7 +32,10 @@ export function parseWorkspace(text: string, root: string): Workspace {
   if (document.errors.length > 0) {
     throw new ValidationError(document.errors.map((e) => yamlProblem(e, lines)), 'fix the YAML syntax in msx.yaml');
   }
-  const parsed = WorkspaceSchema.safeParse(document.toJS() ?? {});
+  if (document.contents === null) {
+    throw new ValidationError([`${WORKSPACE_FILE} is empty`], 'restore it (git checkout msx.yaml), or start from the one `msx init` writes');
+  }
+  const parsed = WorkspaceSchema.safeParse(plainValue(document, lines));
   if (!parsed.success) {
     throw new ValidationError(parsed.error.issues.flatMap((issue) => issueProblems(issue, at)), 'fix msx.yaml and run again');
   }
@@ -47,6 +50,17 @@ export function parseWorkspace(text: string, root: string): Workspace {
     throw new ValidationError([at(['services'], message)], 'remove one of these dependsOn entries in msx.yaml');
   }
   return workspace;
+}
+
+/** The document as plain data; an alias that resolves to nothing (or to too much) is a YAML problem, not a bug. */
+function plainValue(document: Document, lines: LineCounter): unknown {
+  try {
+    return document.toJS();
+  } catch (error) {
+    const node = (error as { source?: { range?: [number, number] } }).source;
+    const at = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
+    throw new ValidationError([`${WORKSPACE_FILE}:${at.line}:${at.col} (yaml): ${(error as Error).message}`], 'fix the YAML in msx.yaml');
+  }
 }
 
 function yamlProblem(error: { message: string; pos: [number, number] }, lines: LineCounter): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
@@ -31,7 +31,8 @@ export interface DemoResult {
  */
 export async function runDemo(options: DemoOptions, events: RuntimeEvents): Promise<DemoResult> {
   const root = resolve(options.dir);
-  if (existsSync(root) && readdirSync(root).length > 0) {
+  // A file at DIR is refused by initWorkspace, with the same line as `msx init FILE`.
+  if (existsSync(root) && statSync(root).isDirectory() && readdirSync(root).length > 0) {
     throw new UserError(`${root} is not empty`, { hint: 'pass an empty or new folder: msx demo DIR', exit: 'conflict' });
   }
   await initWorkspace({ dir: root, name: 'shop' });

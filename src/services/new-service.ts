@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { FileTree, type TreeEntry } from '../files/file-tree.js';
@@ -37,7 +38,7 @@ const FIRST_PORT = 3000;
  */
 export async function newService(options: NewServiceOptions): Promise<NewServiceResult> {
   const workspace = await loadWorkspace(options.cwd);
-  const spec = serviceSpec(workspace, options);
+  const spec = serviceSpec(workspace, options, options.port ?? (await nextFreePort(workspace)));
   if (existsSync(join(workspace.root, spec.path))) {
     throw new UserError(`${spec.path} already exists`, { hint: 'remove it or choose another name or context', exit: 'conflict' });
   }
@@ -61,12 +62,29 @@ export async function newService(options: NewServiceOptions): Promise<NewService
   return { workspaceRoot: workspace.root, service: { name: options.name, ...spec }, files: tree.entries(), dryRun: Boolean(options.dryRun) };
 }
 
+/**
+ * The rule a new service's name breaks in the workspace at `cwd`, for a prompt
+ * to check each answer as it is typed (the same checks as the flags path).
+ * The workspace is read once, at the first answer.
+ */
+export function newServiceNameRule(cwd: string): (name: string) => Promise<string | undefined> {
+  let workspace: Promise<Workspace> | undefined;
+  return async (name) => {
+    const problem = nameProblem(name, 'service name');
+    if (problem) return problem;
+    workspace ??= loadWorkspace(cwd);
+    return findService(await workspace, name) ? existingServiceProblem(name) : undefined;
+  };
+}
+
+const existingServiceProblem = (name: string) => `service "${name}" already exists in ${WORKSPACE_FILE}`;
+
 /** Checks every option against the rules and the workspace; the first broken rule is the error. */
-function serviceSpec(workspace: Workspace, options: NewServiceOptions): ServiceSpec {
+function serviceSpec(workspace: Workspace, options: NewServiceOptions, port: number): ServiceSpec {
   const problem = nameProblem(options.name, 'service name') ?? nameProblem(options.context, 'context');
   if (problem) throw new UserError(problem, { hint: 'names are DNS labels such as "orders" or "stock-level"' });
   if (findService(workspace, options.name)) {
-    throw new UserError(`service "${options.name}" already exists in ${WORKSPACE_FILE}`, { hint: 'choose another name', exit: 'conflict' });
+    throw new UserError(existingServiceProblem(options.name), { hint: 'choose another name', exit: 'conflict' });
   }
   const db = options.db ?? 'none';
   const dependsOn = unique([...(options.dependsOn ?? []), ...(db === 'postgres' ? ['postgres'] : [])]);
@@ -93,7 +111,7 @@ function serviceSpec(workspace: Workspace, options: NewServiceOptions): ServiceS
     kind: options.kind,
     context: options.context,
     path: `contexts/${options.context}/${options.name}`,
-    port: choosePort(workspace, options.port),
+    port: checkPort(workspace, port),
     db,
     dependsOn,
     publishes: options.publishes ?? [],
@@ -103,19 +121,38 @@ function serviceSpec(workspace: Workspace, options: NewServiceOptions): ServiceS
   };
 }
 
-function choosePort(workspace: Workspace, wanted: number | undefined): number {
-  const taken = new Map(workspace.services.map((s) => [s.port, s.name]));
-  if (wanted !== undefined) {
-    if (!Number.isInteger(wanted) || wanted < 1024 || wanted > 65535) {
-      throw new UserError(`--port ${wanted} is out of range`, { hint: 'use a port between 1024 and 65535' });
-    }
-    const owner = taken.get(wanted);
-    if (owner) throw new UserError(`--port ${wanted} is already used by service "${owner}"`, { hint: 'omit --port to get a free one', exit: 'conflict' });
-    return wanted;
+/** A port given with --port: in range and no other service's. */
+function checkPort(workspace: Workspace, port: number): number {
+  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+    throw new UserError(`--port ${port} is out of range`, { hint: 'use a port between 1024 and 65535' });
   }
-  let port = FIRST_PORT;
-  while (taken.has(port)) port += 1;
+  const owner = workspace.services.find((s) => s.port === port);
+  if (owner) throw new UserError(`--port ${port} is already used by service "${owner.name}"`, { hint: 'omit --port to get a free one', exit: 'conflict' });
   return port;
+}
+
+/**
+ * The first port from 3000 that no service in msx.yaml has and nothing on
+ * this machine listens on (else `msx up` would refuse it later).
+ */
+async function nextFreePort(workspace: Workspace): Promise<number> {
+  const taken = new Set(workspace.services.map((s) => s.port));
+  let port = FIRST_PORT;
+  while (taken.has(port) || !(await listenable(port))) port += 1;
+  return port;
+}
+
+/** True when a server could listen on the port on 127.0.0.1 and 0.0.0.0, as a service will. */
+async function listenable(port: number): Promise<boolean> {
+  for (const host of ['127.0.0.1', '0.0.0.0']) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
 }
 
 function unique(values: string[]): string[] {

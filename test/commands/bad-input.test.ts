@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, runCli, snapshotDir } from '../helpers/cli.js';
+import { commandRows, filesystemRows, svc, withService, type BadInput } from './bad-input-rows.js';
+import { yamlRows } from './bad-input-yaml-rows.js';
 
 // Given a workspace with one service (stock), every bad input below must give
 // one clear message, the exit code from the table, and leave every file as it was.
@@ -16,18 +18,6 @@ services:
     path: contexts/warehouse/stock
     port: 3000
 `;
-
-const withService = (body: string) => `version: 1\nname: shop\nservices:\n${body}`;
-const svc = (name: string, extra = '', port = 3000) =>
-  `  ${name}:\n    kind: rest\n    context: c\n    path: contexts/c/${name}\n    port: ${port}\n${extra}`;
-
-interface BadInput {
-  name: string;
-  args: string[];
-  yaml?: string;
-  message: RegExp;
-  exit: number;
-}
 
 const NEW = ['new', 'service'];
 const OK = ['--kind', 'rest', '--context', 'ordering'];
@@ -125,6 +115,18 @@ const cases: BadInput[] = [
   },
 ];
 
+const rows: BadInput[] = [...cases, ...commandRows, ...filesystemRows, ...yamlRows];
+
+/**
+ * The files under `dir`, less the loader's cache (.msx/workspace.json): a
+ * command that reads a valid msx.yaml may write it, and it is msx's own state,
+ * not a file of the user's.
+ */
+function userFiles(dir: string): Record<string, string> {
+  const { '.msx/': _dir, '.msx/workspace.json': _cache, ...files } = snapshotDir(dir);
+  return files;
+}
+
 describe('bad input is refused with one clear message, an exit code and no file changed', () => {
   let root: string;
   beforeAll(() => {
@@ -132,19 +134,28 @@ describe('bad input is refused with one clear message, an exit code and no file 
   });
   afterAll(() => removeDir(root));
 
-  it.each(cases)('$name', ({ name, args, yaml, message, exit }) => {
+  it('has a row for every command and at least 80 in all', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(80);
+    expect(new Set(rows.map((row) => row.name)).size).toBe(rows.length);
+    const commands = new Set(rows.map((row) => (row.args[0] === 'new' ? 'new service' : row.args[0])));
+    for (const command of ['init', 'new service', 'up', 'down', 'ps', 'logs', 'deploy', 'demo', 'help']) expect(commands).toContain(command);
+  });
+
+  it.each(rows)('$name', ({ name, args, yaml, setup, message, exit }) => {
     // Given
     const dir = join(root, name.replace(/[^a-z0-9]+/gi, '-'));
     mkdirSync(join(dir, 'contexts'), { recursive: true });
     writeFileSync(join(dir, 'msx.yaml'), yaml ?? GOOD_YAML);
-    const before = snapshotDir(dir);
+    setup?.(dir);
+    const before = userFiles(dir);
     // When
     const result = runCli(args, dir);
     // Then
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)/);
+    expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+|unexpected failure/);
     expect(result.code).toBe(exit);
-    expect(snapshotDir(dir)).toEqual(before);
+    expect(userFiles(dir)).toEqual(before);
   });
 
   it('outside any workspace: exit 3 and a hint to run msx init', () => {

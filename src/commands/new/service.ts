@@ -3,7 +3,7 @@ import { BaseCommand } from '../../base-command.js';
 import { nameProblem } from '../../models/names.js';
 import { askIfMissing } from '../../input/ask.js';
 import { renderNewService } from '../../output/render-files.js';
-import { newService, type NewServiceResult } from '../../services/new-service.js';
+import { newService, newServiceNameRule, type NewServiceResult } from '../../services/new-service.js';
 
 const KINDS = ['rest', 'grpc', 'consumer'] as const;
 const list = (values: string[] | undefined) => values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
@@ -26,7 +26,7 @@ export default class NewService extends BaseCommand {
   static override flags = {
     kind: Flags.string({ description: 'template kind', options: [...KINDS] }),
     context: Flags.string({ description: 'bounded context the service belongs to (e.g. ordering)' }),
-    port: Flags.integer({ description: 'port (default: the next free one from 3000)' }),
+    port: Flags.integer({ description: 'port (default: the first from 3000 that no service has and nothing on this machine listens on)' }),
     'depends-on': Flags.string({ description: 'services or infra (rabbitmq, postgres) it needs; repeat or comma-separate', multiple: true }),
     db: Flags.string({ description: 'database of its own', options: ['none', 'postgres'], default: 'none' }),
     publishes: Flags.string({ description: 'events it publishes (e.g. order.placed)', multiple: true }),
@@ -36,12 +36,14 @@ export default class NewService extends BaseCommand {
 
   async run(): Promise<NewServiceResult> {
     const { args, flags } = await this.parse(NewService);
-    const validate = (what: string) => (value: string) => nameProblem(value, what);
+    // A name already in msx.yaml is refused at its question, not after the last one.
+    let nameRule: ReturnType<typeof newServiceNameRule> | undefined;
+    const checkName = (value: string) => (nameRule ??= newServiceNameRule(process.cwd()))(value);
     const result = await newService({
       cwd: process.cwd(),
-      name: await askIfMissing(args.name, { flag: 'NAME (the service name)', message: 'Service name', validate: validate('service name') }),
+      name: await askIfMissing(args.name, { flag: 'NAME (the service name)', message: 'Service name', validate: checkName }),
       kind: await askIfMissing(flags.kind as (typeof KINDS)[number] | undefined, { flag: '--kind', message: 'Kind', choices: KINDS }),
-      context: await askIfMissing(flags.context, { flag: '--context', message: 'Bounded context', validate: validate('context') }),
+      context: await askIfMissing(flags.context, { flag: '--context', message: 'Bounded context', validate: (value) => nameProblem(value, 'context') }),
       port: flags.port,
       dependsOn: list(flags['depends-on']),
       db: flags.db as 'none' | 'postgres',

@@ -1,0 +1,98 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** One bad input: the CLI run in a workspace (msx.yaml, contexts/) that `setup` may change first. */
+export interface BadInput {
+  name: string;
+  args: string[];
+  yaml?: string;
+  setup?: (dir: string) => void;
+  message: RegExp;
+  exit: number;
+}
+
+export const withService = (body: string) => `version: 1\nname: shop\nservices:\n${body}`;
+export const svc = (name: string, extra = '', port = 3000) =>
+  `  ${name}:\n    kind: rest\n    context: c\n    path: contexts/c/${name}\n    port: ${port}\n${extra}`;
+
+const STAGING = 'environments:\n  local:\n    runtime: local\n  staging:\n    runtime: kubernetes\n    registry: 127.0.0.1:5000\n    namespace: shop\n';
+const msxYamlFolder = (dir: string) => {
+  rmSync(join(dir, 'msx.yaml'));
+  mkdirSync(join(dir, 'msx.yaml', 'nested'), { recursive: true });
+};
+/** stock's folder, so a check of service folders (the runtime's) is never what refuses these rows. */
+const stockFolder = (dir: string) => {
+  mkdirSync(join(dir, 'contexts', 'warehouse', 'stock'), { recursive: true });
+  writeFileSync(join(dir, 'contexts', 'warehouse', 'stock', 'package.json'), '{"name":"stock"}\n');
+};
+const file = (path: string) => (dir: string) => writeFileSync(join(dir, path), 'not a folder\n');
+
+/** Every command with bad flags, arguments or names; commands that do not exist. */
+export const commandRows: BadInput[] = [
+  { name: 'unknown command, a typo', args: ['deploi'], message: /^error: unknown command "deploi"\n {2}next: did you mean `msx deploy`\?/, exit: 2 },
+  { name: 'unknown command, nothing near', args: ['nope'], message: /^error: unknown command "nope"\n {2}next: `msx help` lists every command/, exit: 2 },
+  { name: 'unknown subcommand, a typo', args: ['new', 'servce'], message: /unknown command "new servce"\n.*did you mean `msx new service`/, exit: 2 },
+  { name: 'unknown subcommand', args: ['new', 'thing', '--kind', 'rest'], message: /unknown command "new thing"/, exit: 2 },
+  { name: 'down with an argument', args: ['down', 'orders'], message: /^error: `msx down` takes no arguments, but got "orders"\n {2}next: see `msx down --help`/, exit: 2 },
+  { name: 'ps with an argument', args: ['ps', 'orders'], message: /`msx ps` takes no arguments, but got "orders"/, exit: 2 },
+  { name: 'help for an unknown command', args: ['help', 'deploi'], message: /unknown command "deploi"\n.*did you mean `msx deploy`/, exit: 2 },
+  { name: 'help for two commands', args: ['help', 'up', 'down'], message: /unknown command "up down"\n {2}next: `msx help up`/, exit: 2 },
+  { name: 'help with an unknown flag', args: ['help', '--bogus'], message: /Nonexistent flag: --bogus/, exit: 2 },
+  { name: 'up: an unknown service', args: ['up', 'ghost'], setup: stockFolder, message: /^error: unknown service "ghost"\n {2}next: services: stock/, exit: 3 },
+  { name: 'up: --timeout 0', args: ['up', '--timeout', '0'], message: /--timeout: Expected an integer greater than or equal to 1/, exit: 2 },
+  { name: 'up: --runtime kubernetes', args: ['up', '--runtime', 'kubernetes'], message: /--runtime=kubernetes to be one of: local, docker/, exit: 2 },
+  { name: 'up: unknown flag', args: ['up', '--env', 'staging'], message: /Nonexistent flag: --env/, exit: 2 },
+  { name: 'down: --runtime kubernetes', args: ['down', '--runtime', 'kubernetes'], message: /--runtime=kubernetes to be one of: local, docker/, exit: 2 },
+  { name: 'down: unknown flag', args: ['down', '--force'], message: /Nonexistent flag: --force/, exit: 2 },
+  { name: 'down: a value for a switch', args: ['down', '--volumes=yes'], message: /Unexpected argument: yes/, exit: 2 },
+  { name: 'ps: unknown runtime', args: ['ps', '--runtime', 'podman'], message: /--runtime=podman to be one of: local, docker/, exit: 2 },
+  { name: 'ps: unknown flag', args: ['ps', '--all'], message: /Nonexistent flag: --all/, exit: 2 },
+  { name: 'logs: unknown level', args: ['logs', '--level', 'loud'], message: /--level=loud to be one of: trace, debug, info, warn, error, fatal/, exit: 2 },
+  { name: 'logs: --since not a time', args: ['logs', '--since', 'yesterday'], message: /--since "yesterday" is not a duration or a time/, exit: 2 },
+  { name: 'logs: --until not a time', args: ['logs', '--until', '5x'], message: /--until "5x" is not a duration or a time/, exit: 2 },
+  { name: 'logs: malformed trace id', args: ['logs', '--trace-id', 'xyz'], message: /trace id "xyz" is malformed/, exit: 2 },
+  { name: 'logs: --follow with --until', args: ['logs', '--follow', '--until', '5m'], message: /--until cannot be used with --follow\n {2}next: drop one of them/, exit: 2 },
+  { name: 'logs: --since after --until', args: ['logs', '--since', '1m', '--until', '10m'], message: /--since 1m is after --until 10m: no line can match/, exit: 2 },
+  { name: 'logs: unknown environment', args: ['logs', '--env', 'nope'], message: /unknown environment "nope" \(msx\.yaml has: local\)/, exit: 3 },
+  { name: 'logs: unknown runtime', args: ['logs', '--runtime', 'nomad'], message: /--runtime=nomad to be one of: local, docker, kubernetes/, exit: 2 },
+  { name: 'logs: unknown flag', args: ['logs', '--tail', '5'], message: /Nonexistent flag: --tail/, exit: 2 },
+  { name: 'deploy: no kubernetes environment', args: ['deploy', '--dry-run'], message: /msx\.yaml has no environment with runtime: kubernetes/, exit: 2 },
+  { name: 'deploy: unknown environment', args: ['deploy', '--env', 'nope', '--dry-run'], message: /unknown environment "nope"/, exit: 3 },
+  { name: 'deploy: a local environment', args: ['deploy', '--env', 'local', '--dry-run'], yaml: withService(svc('stock')) + STAGING, message: /environment "local" has runtime local; msx deploy needs runtime: kubernetes/, exit: 2 },
+  { name: 'deploy: --timeout not a duration', args: ['deploy', '--env', 'staging', '--timeout', 'forever', '--dry-run'], yaml: withService(svc('stock')) + STAGING, message: /--timeout "forever" is not a duration/, exit: 2 },
+  { name: 'deploy: bad --namespace', args: ['deploy', '--env', 'staging', '--namespace', 'Bad_NS', '--dry-run'], yaml: withService(svc('stock')) + STAGING, message: /namespace "Bad_NS" must be lower-case/, exit: 2 },
+  { name: 'deploy: unknown flag', args: ['deploy', '--force'], message: /Nonexistent flag: --force/, exit: 2 },
+  { name: 'demo: --timeout 0', args: ['demo', 'shop', '--timeout', '0'], message: /--timeout: Expected an integer greater than or equal to 1/, exit: 2 },
+  { name: 'demo: a folder that is not empty', args: ['demo', '.'], message: /is not empty\n {2}next: pass an empty or new folder/, exit: 7 },
+  { name: 'init: two folders', args: ['init', 'a', 'b'], message: /Unexpected argument: b/, exit: 2 },
+  { name: 'init: an empty --name', args: ['init', 'sub', '--name', ''], message: /workspace name is empty/, exit: 2 },
+  { name: 'init: a reserved --name', args: ['init', 'sub', '--name', 'msx', '--dry-run'], message: /workspace name "msx" is reserved/, exit: 2 },
+  { name: 'new service: port above 65535', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--port', '70000'], message: /--port 70000 is out of range/, exit: 2 },
+  { name: 'new service: one unknown among dependencies', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--depends-on', 'stock,ghost'], message: /--depends-on "ghost" is not a service/, exit: 2 },
+  { name: 'new service: an event without a dot', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--publishes', 'order'], message: /event "order" must look like "order\.placed"/, exit: 2 },
+];
+
+/** Where a file stands where a folder must be, or a folder where msx.yaml must be a file. */
+export const filesystemRows: BadInput[] = [
+  { name: 'init: DIR is a file', args: ['init', 'notes.txt'], setup: file('notes.txt'), message: /^error: \/.*\/notes\.txt is a file; a workspace needs a folder\n {2}next: choose another folder for the workspace, or move that file away\n$/, exit: 7 },
+  { name: 'init: a parent of DIR is a file', args: ['init', 'notes.txt/shop'], setup: file('notes.txt'), message: /notes\.txt is a file; so \/.*\/notes\.txt\/shop cannot be a folder/, exit: 7 },
+  { name: 'init --dry-run: DIR is a file', args: ['init', 'notes.txt', '--dry-run'], setup: file('notes.txt'), message: /notes\.txt is a file; a workspace needs a folder/, exit: 7 },
+  { name: 'demo: DIR is a file', args: ['demo', 'notes.txt'], setup: file('notes.txt'), message: /notes\.txt is a file; a workspace needs a folder/, exit: 7 },
+  ...(
+    [
+      ['new service', ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering']],
+      ['up', ['up', '--detach']],
+      ['down', ['down']],
+      ['ps', ['ps']],
+      ['logs', ['logs']],
+      ['logs --trace-id', ['logs', '--trace-id', '4bf92f3577b34da6a3ce929b0e0e4736']],
+      ['deploy', ['deploy', '--dry-run']],
+    ] as const
+  ).map(([command, args]) => ({
+    name: `${command}: msx.yaml is a folder`,
+    args: [...args],
+    setup: msxYamlFolder,
+    message: /^error: \/.*\/msx\.yaml is a folder, not a file\n {2}next: msx\.yaml must be the workspace file: rename or remove that folder\n$/,
+    exit: 2,
+  })),
+];
