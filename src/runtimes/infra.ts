@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { UserError } from '../errors.js';
 import type { InfraName } from '../models/names.js';
 import { infraNeeds } from '../models/wiring.js';
 import type { Service, WorkspaceData } from '../models/workspace.js';
@@ -36,12 +37,41 @@ export async function resolveInfra(workspace: WorkspaceData, env = process.env):
   for (const name of needed) {
     const defaults = DEFAULTS[name];
     const configured = workspace.infra[name]?.url;
-    if (configured) found.set(name, { name, url: configured, source: 'msx.yaml' });
-    else if (env[defaults.env]) found.set(name, { name, url: env[defaults.env], source: 'env' });
+    if (configured) found.set(name, await checked({ name, url: configured, source: 'msx.yaml' }));
+    else if (env[defaults.env]) found.set(name, await checked({ name, url: env[defaults.env]!, source: 'env' }));
     else if (await answers('127.0.0.1', defaults.port)) found.set(name, { name, url: defaults.url, source: 'default port' });
     else found.set(name, { name, problem: `${name} is not reachable: ${defaults.fix}` });
   }
   return found;
+}
+
+const CHECK_TIMEOUT_MS = 3000;
+
+/**
+ * A URL the user gave (msx.yaml or env) is where they say the broker or
+ * database is: if nothing answers there, that is the one thing to fix, said
+ * before anything starts rather than as every dependent service timing out.
+ */
+async function checked(endpoint: InfraEndpoint & { url: string; source: 'msx.yaml' | 'env' }): Promise<InfraEndpoint> {
+  const { name, url, source } = endpoint;
+  const where = source === 'msx.yaml' ? `infra.${name}.url in msx.yaml` : `${DEFAULTS[name].env} in the environment`;
+  let address: { host: string; port: number };
+  try {
+    const parsed = new URL(url);
+    address = { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port) || DEFAULTS[name].port };
+  } catch {
+    throw new UserError(`${where} is not a URL: ${redacted(url)}`, { hint: `use e.g. ${DEFAULTS[name].url}` });
+  }
+  if (await answers(address.host, address.port, CHECK_TIMEOUT_MS)) return endpoint;
+  throw new UserError(`${name} does not answer at ${address.host}:${address.port} (${where}: ${redacted(url)})`, {
+    hint: `start ${name} there, or fix ${where}`,
+    exit: 'runtimeUnavailable',
+  });
+}
+
+/** A URL as it may be shown: its password replaced. */
+function redacted(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
 
 export function answers(host: string, port: number, timeoutMs = 500): Promise<boolean> {

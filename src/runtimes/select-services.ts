@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { UserError } from '../errors.js';
 import { dependencyOrder } from '../models/graph.js';
 import type { Service, WorkspaceData } from '../models/workspace.js';
@@ -17,10 +17,9 @@ export function selectServices(workspace: WorkspaceData, names: readonly string[
 }
 
 function assertFolder(workspace: WorkspaceData, service: Service): void {
-  if (existsSync(join(service.dir, 'package.json'))) return;
+  if (existsSync(service.dir)) return;
   const path = relative(workspace.root, service.dir);
-  const what = existsSync(service.dir) ? `has no package.json` : 'does not exist';
-  throw new UserError(`the folder of service "${service.name}", ${path} (msx.yaml services.${service.name}.path), ${what}`, {
+  throw new UserError(`the folder of service "${service.name}", ${path} (msx.yaml services.${service.name}.path), does not exist`, {
     hint: `restore it (git checkout -- ${path}), point services.${service.name}.path at it, or remove services.${service.name} from msx.yaml`,
     exit: 'notFound',
   });
@@ -55,10 +54,15 @@ export async function assertPortsFree(services: readonly Service[]): Promise<voi
   }
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '0.0.0.0', exclusive: true }, () => server.close(() => resolve(true)));
-  });
+/** True when a server could listen on the port on 127.0.0.1 and on 0.0.0.0 (locally a service listens on the first, in a container on the second). */
+export async function portIsFree(port: number): Promise<boolean> {
+  for (const host of ['127.0.0.1', '0.0.0.0']) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
 }

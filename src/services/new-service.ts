@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { portIsFree } from '../runtimes/select-services.js';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { FileTree, type TreeEntry } from '../files/file-tree.js';
@@ -138,21 +138,8 @@ function checkPort(workspace: Workspace, port: number): number {
 async function nextFreePort(workspace: Workspace): Promise<number> {
   const taken = new Set(workspace.services.map((s) => s.port));
   let port = FIRST_PORT;
-  while (taken.has(port) || !(await listenable(port))) port += 1;
+  while (taken.has(port) || !(await portIsFree(port))) port += 1;
   return port;
-}
-
-/** True when a server could listen on the port on 127.0.0.1 and 0.0.0.0, as a service will. */
-async function listenable(port: number): Promise<boolean> {
-  for (const host of ['127.0.0.1', '0.0.0.0']) {
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
-    });
-    if (!free) return false;
-  }
-  return true;
 }
 
 function unique(values: string[]): string[] {

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
-import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
+import { makeTempDir, removeDir, runCli, snapshotDir } from '../helpers/cli.js';
 import { groupAlive } from '../helpers/process-groups.js';
 import { npmInstall } from '../helpers/processes.js';
 
@@ -121,4 +121,52 @@ describe('local runtime under faults', () => {
     expect(ps()[1].state).not.toBe('stopped');
     expect((await fetch(`http://127.0.0.1:${PORTS.beta}/health/live`)).status).toBe(200);
   });
+
+  /** msx.yaml edited for one case and put back afterwards, also when the case fails. */
+  function withWorkspaceEdit(edit: (text: string) => string, run: () => void | Promise<void>) {
+    const file = join(ws, 'msx.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, edit(original));
+    return Promise.resolve().then(run).finally(() => writeFileSync(file, original));
+  }
+
+  it('a service folder deleted but still in msx.yaml: up names it before anything starts, ps says it', async () => {
+    const dir = join(ws, 'contexts', 'core', 'beta');
+    renameSync(dir, `${dir}.away`);
+    try {
+      const before = snapshotDir(join(ws, 'contexts'));
+      const up = runCli(['up', '--detach'], ws);
+      expect(up.code).toBe(3);
+      expect(up.stderr).toMatch(/^error: the folder of service "beta", contexts\/core\/beta \(msx.yaml services.beta.path\), does not exist\n  next: restore it/);
+      expect(up.stderr).not.toMatch(/\n\s+at /);
+      expect(ps().map((s) => s.state)).toEqual(['stopped', 'stopped']);
+      expect(ps()[1].detail).toMatch(/its folder contexts\/core\/beta does not exist/);
+      expect(snapshotDir(join(ws, 'contexts'))).toEqual(before);
+    } finally {
+      renameSync(`${dir}.away`, dir);
+    }
+  });
+
+  it('an infra URL in msx.yaml where nothing answers: one line naming it, exit 5, nothing started', () =>
+    withWorkspaceEdit(
+      (text) => `${text.replace(/(  alpha:\n)/, '$1    dependsOn: [rabbitmq]\n')}infra:\n  rabbitmq:\n    url: amqp://guest:secret@127.0.0.1:5999\n`,
+      () => {
+        for (const detach of [true, false]) {
+          const up = runCli(['up', ...(detach ? ['--detach'] : [])], ws);
+          expect(up.code, up.stderr).toBe(5);
+          expect(up.stderr).toMatch(/^error: rabbitmq does not answer at 127\.0\.0\.1:5999 \(infra\.rabbitmq\.url in msx\.yaml: amqp:\/\/guest:\*\*\*@127\.0\.0\.1:5999\)\n  next: start rabbitmq there, or fix infra\.rabbitmq\.url in msx\.yaml\n?$/);
+          expect(ps().map((s) => s.state)).toEqual(['stopped', 'stopped']);
+        }
+      },
+    ), 180_000);
+
+  it('a PostgreSQL URL in the environment where nothing answers: the same, naming DATABASE_URL', () =>
+    withWorkspaceEdit(
+      (text) => text.replace(/(  alpha:\n)/, '$1    dependsOn: [postgres]\n'),
+      () => {
+        const up = runCli(['up', '--detach'], ws, { DATABASE_URL: 'postgres://postgres@127.0.0.1:5999/postgres' });
+        expect(up.code, up.stderr).toBe(5);
+        expect(up.stderr).toMatch(/^error: postgres does not answer at 127\.0\.0\.1:5999 \(DATABASE_URL in the environment/);
+      },
+    ), 180_000);
 });

@@ -34,8 +34,9 @@ export class Supervisor {
    * assertPortsFree) and resolves once each is ready, failed or blocked.
    */
   async start(services: Service[]): Promise<ServiceStatus[]> {
-    for (const service of services) this.report({ service: service.name, state: 'pending', port: service.port, restarts: 0 });
+    // Infra first: a URL the user gave where nothing answers is the one line to show, before any progress.
     const infra = await resolveInfra(this.workspace);
+    for (const service of services) this.report({ service: service.name, state: 'pending', port: service.port, restarts: 0 });
     await this.install(services);
     await startInDependencyOrder(services, {
       precheck: (service) => infraNeeds(service).map((name) => infra.get(name)!).find((endpoint) => !endpoint.url)?.problem,
