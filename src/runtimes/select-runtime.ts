@@ -1,10 +1,15 @@
 import { UserError } from '../errors.js';
+import { runtimeInUse } from '../state/local-state.js';
 import type { WorkspaceData } from '../models/workspace.js';
 import type { Runtime, RuntimeName } from './runtime.js';
 
-/** The runtime named by the flag, else by the environment in msx.yaml, else local. */
-export function runtimeNameFor(workspace: WorkspaceData, flag: string | undefined, environment = 'local'): RuntimeName {
-  const name = flag ?? workspace.environments[environment]?.runtime ?? 'local';
+/**
+ * The runtime named by the flag, else (for ps and down: `running`) the one
+ * whose services this workspace runs now, else the environment's in msx.yaml,
+ * else local.
+ */
+export function runtimeNameFor(workspace: WorkspaceData, flag: string | undefined, environment = 'local', running = false): RuntimeName {
+  const name = flag ?? (running ? runtimeInUse(workspace.root) : undefined) ?? workspace.environments[environment]?.runtime ?? 'local';
   if (name !== 'local' && name !== 'docker' && name !== 'kubernetes') {
     throw new UserError(`unknown runtime "${name}"`, { hint: 'use --runtime local, docker or kubernetes' });
   }

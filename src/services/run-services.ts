@@ -30,14 +30,14 @@ export async function upServices(options: UpServiceOptions, events: RuntimeEvent
 /** `msx down`: everything the runtime started for this workspace is stopped. */
 export async function downServices(options: RunOptions & { volumes: boolean }): Promise<DownResult> {
   const workspace = await readWorkspace(options.cwd);
-  const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
+  const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime, 'local', true));
   return runtime.down(workspace, { volumes: options.volumes });
 }
 
 /** `msx ps`: one status per declared service. */
 export async function serviceStatuses(options: RunOptions): Promise<ServiceStatus[]> {
   const workspace = await readWorkspace(options.cwd);
-  const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
+  const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime, 'local', true));
   const statuses = await runtime.status(workspace);
   return statuses.map((status) => {
     const service = workspace.services.find((s) => s.name === status.service);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { ErrorJson } from '../errors.js';
 import type { ServiceStatus } from '../models/service-status.js';
 import { msxFile, stateDir } from './paths.js';
@@ -57,4 +57,29 @@ export function takeSupervisorError(root: string): ErrorJson | undefined {
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+/** The runtime whose services this workspace last started and has not stopped, from what each keeps under .msx/. */
+export function runtimeInUse(root: string): 'local' | 'docker' | undefined {
+  const local = mtimeOf(msxFile.localState(root));
+  const docker = mtimeOf(msxFile.dockerUp(root));
+  if (local === undefined && docker === undefined) return undefined;
+  return (docker ?? -1) > (local ?? -1) ? 'docker' : 'local';
+}
+
+function mtimeOf(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+export function markDockerUp(root: string): void {
+  mkdirSync(stateDir(root), { recursive: true });
+  writeFileSync(msxFile.dockerUp(root), JSON.stringify({ runtime: 'docker', startedAt: new Date().toISOString() }));
+}
+
+export function clearDockerUp(root: string): void {
+  rmSync(msxFile.dockerUp(root), { force: true });
 }

@@ -26,6 +26,8 @@ export const msxFile = {
   supervisorInput: (root: string, pid: number) => join(root, '.msx', `supervisor-input-${pid}.json`),
   /** The validated msx.yaml (workspace-cache.ts). */
   workspaceCache: (root: string) => join(root, '.msx', 'workspace.json'),
+  /** Written by `msx up --runtime docker`, removed by its down: ps and down find the runtime that runs without a flag. */
+  dockerUp: (root: string) => join(root, '.msx', 'docker-up.json'),
   /** Where the docker runtime's log follower goes on from (runtimes/docker/log-cursor.ts). */
   dockerLogCursor: (root: string) => join(root, '.msx', 'docker-log-cursor.json'),
   dockerFollowerPid: (root: string) => join(root, '.msx', 'docker-log-follower.pid'),

@@ -19,7 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   commands: ['entry', 'cli', 'services', 'logs', 'models', 'output', 'input', 'errors'],
   cli: ['entry', 'services', 'logs', 'models', 'output', 'errors'],
   services: ['runtimes/front', 'runtimes/core', 'deploy', 'logs', 'generators', 'kube', 'state', 'docker', 'models', 'files', 'errors'],
-  'runtimes/front': ['runtimes/core', 'runtimes/local', 'runtimes/docker', 'models', 'errors'],
+  'runtimes/front': ['runtimes/core', 'runtimes/local', 'runtimes/docker', 'state', 'models', 'errors'],
   'runtimes/local': ['runtimes/core', 'state', 'models', 'errors'],
   'runtimes/docker': ['runtimes/core', 'docker', 'state', 'models', 'errors'],
   'runtimes/core': ['state', 'models', 'errors'],

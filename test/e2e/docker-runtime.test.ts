@@ -107,6 +107,9 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
     const bindings = JSON.parse(containerField(`msx_${name}_orders`, '{{json .HostConfig.PortBindings}}'));
     expect(bindings).toEqual({ [`${ports.orders}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(ports.orders) }] });
     expect(containerField(`msx_${name}_orders`, '{{json .Config.Labels}}')).toMatch(/"dev.msx.config-hash":"[0-9a-f]{16}"/);
+    // ps without --runtime asks the runtime that runs this workspace, not the local default.
+    const plainPs = JSON.parse(runCli(['ps', '--json'], ws).stdout).services as ServiceStatus[];
+    expect(Object.fromEntries(plainPs.map((s) => [s.service, s.state]))).toEqual({ catalog: 'ready', orders: 'ready', notifier: 'ready' });
   });
 
   it('sends a request from orders to catalog by DNS name, and its event through RabbitMQ to notifier', async () => {

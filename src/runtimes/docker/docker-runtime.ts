@@ -1,6 +1,7 @@
 import type { WorkspaceData } from '../../models/workspace.js';
 import type { DownOptions, DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
 import { connectDocker } from '../../docker/connect-docker.js';
+import { clearDockerUp, markDockerUp } from '../../state/local-state.js';
 import { containerStatuses } from './container-status.js';
 import type { DockerClient } from '../../docker/docker-client.js';
 import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
@@ -24,6 +25,7 @@ export class DockerRuntime implements Runtime {
 
   async up(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     const client = await this.connect();
+    markDockerUp(workspace.root);
     if (!options.detach) {
       // This process follows the logs now, from the position the detached follower saved.
       await stopLogFollower(workspace.root);
@@ -42,6 +44,7 @@ export class DockerRuntime implements Runtime {
     const client = await this.connect();
     await stopLogFollower(workspace.root);
     const removed = await removeWorkspace(client, workspace.name, options);
+    clearDockerUp(workspace.root);
     return { stopped: removed.services, wasRunning: removed.containers.length + removed.networks.length > 0, removed };
   }
 
