@@ -40,3 +40,22 @@ async function startWhenDepsReady(service: Service, deps: ReadonlyArray<readonly
   }
   return starter.start(service);
 }
+
+/**
+ * Stops each service once every service that depends on it has stopped, so a
+ * dependency is never gone while a dependent still drains calls to it;
+ * services with no dependents between them stop together.
+ */
+export async function stopInReverseOrder(services: readonly Service[], stop: (service: Service) => Promise<void>): Promise<void> {
+  const stopped = new Map<string, Promise<void>>();
+  const stopAfterDependents = (service: Service): Promise<void> => {
+    let done = stopped.get(service.name);
+    if (!done) {
+      const dependents = services.filter((other) => other.dependsOn.includes(service.name));
+      done = Promise.all(dependents.map(stopAfterDependents)).then(() => stop(service));
+      stopped.set(service.name, done);
+    }
+    return done;
+  };
+  await Promise.all(services.map(stopAfterDependents));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../src/models/workspace.js';
-import { startInDependencyOrder } from '../../src/runtimes/start-in-order.js';
+import { startInDependencyOrder, stopInReverseOrder } from '../../src/runtimes/start-in-order.js';
 
 const svc = (name: string, dependsOn: string[] = []) => ({ name, dependsOn }) as unknown as Service;
 
@@ -46,5 +46,27 @@ describe('startInDependencyOrder: the one gated start of every runtime', () => {
       'blocked orders: waits for "stock", which is failed',
       'blocked mailer: waits for "orders", which is blocked',
     ]);
+  });
+});
+
+describe('stopInReverseOrder: dependents stop before what they depend on', () => {
+  it('stops a service only once all its dependents have stopped; unrelated ones together', async () => {
+    const events: string[] = [];
+    const pending = new Map<string, () => void>();
+    const run = stopInReverseOrder([svc('stock'), svc('orders', ['stock']), svc('mailer', ['orders']), svc('billing')], (s) => {
+      events.push(`stop ${s.name}`);
+      return new Promise<void>((resolve) => pending.set(s.name, () => { events.push(`stopped ${s.name}`); resolve(); }));
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['stop mailer', 'stop billing']);
+    pending.get('mailer')!();
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['stop mailer', 'stop billing', 'stopped mailer', 'stop orders']);
+    pending.get('orders')!();
+    await new Promise((r) => setImmediate(r));
+    expect(events.at(-1)).toBe('stop stock');
+    pending.get('stock')!();
+    pending.get('billing')!();
+    await run;
   });
 });

@@ -1,10 +1,9 @@
-import { dependencyOrder } from '../../models/graph.js';
 import type { InfraName } from '../../models/names.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
 import { infraNeeds, localAmqpNamespace, serviceEnv } from '../../models/wiring.js';
 import { databaseName, ensureDatabase, resolveInfra, type InfraEndpoint } from '../infra.js';
 import type { RuntimeEvents, ServiceStatus, UpOptions } from '../runtime.js';
-import { startInDependencyOrder } from '../start-in-order.js';
+import { startInDependencyOrder, stopInReverseOrder } from '../start-in-order.js';
 import { installDependencies, needsInstall } from './install.js';
 import { ServiceLogFile } from '../../state/log-file.js';
 import { ServiceProcess } from './service-process.js';
@@ -53,8 +52,8 @@ export class Supervisor {
 
   /** Stops every service, dependents first, then closes the log files. */
   async stop(graceMs = STOP_GRACE_MS): Promise<void> {
-    const order = dependencyOrder([...this.processes.values()].map((p) => p.service)).reverse();
-    await Promise.all(order.map((service) => this.processes.get(service.name)!.stop(graceMs)));
+    const services = [...this.processes.values()].map((p) => p.service);
+    await stopInReverseOrder(services, (service) => this.processes.get(service.name)!.stop(graceMs));
     await Promise.all(this.logFiles.map((file) => file.close()));
   }
 

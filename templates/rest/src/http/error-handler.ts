@@ -1,15 +1,21 @@
+import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { DependencyError } from "../platform/dependency.js";
 
 /**
  * Answers an unexpected failure with a plain 500 and logs the real error
  * (with the request's trace ids); fastify's default would send the error's
- * own message, which can leak internals. 4xx errors keep fastify's handling; a failed
+ * own message, which can leak internals. 4xx errors keep fastify's body, logged as one line; a failed
  * dependency answers 503 (unreachable, timed out, circuit open) or 502 (it answered with an error).
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.statusCode !== undefined && error.statusCode < 500) return reply.send(error);
+    if (error.statusCode !== undefined && error.statusCode < 500) {
+      // The caller's mistake: one line at INFO, no stack (fastify's own handling would log the whole error).
+      request.log.info({ status_code: error.statusCode, code: error.code, reason: error.message }, "request rejected");
+      const body = { statusCode: error.statusCode, code: error.code, error: STATUS_CODES[error.statusCode] ?? "Client Error", message: error.message };
+      return reply.code(error.statusCode).send(body);
+    }
     if (error instanceof DependencyError) {
       // Which dependency and what it did is what the caller needs; 503 means "try again later".
       request.log.warn({ err: error }, "dependency failed");

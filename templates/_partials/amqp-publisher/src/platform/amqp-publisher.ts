@@ -5,7 +5,7 @@ import { DependencyError, type CreatedItem } from "./dependency.js";
 import { loadEventContract } from "./event-contracts.js";
 import type { ReadinessCheck } from "./health.js";
 import type { Logger } from "./logger.js";
-import { outgoingTraceparent, type TraceContext } from "./trace-context.js";
+import { outgoingTraceparent, traceFields, type TraceContext } from "./trace-context.js";
 
 export interface PublisherOptions {
   url: string;
@@ -79,7 +79,8 @@ export async function openPublisher(options: PublisherOptions): Promise<EventPub
       confirmTimeoutMs,
       event,
     );
-    logger.info({ published_event: event, message_id: messageId }, "event published");
+    // In the span it was published in, so `msx logs --trace-id` shows the publish as part of that hop.
+    logger.info({ ...(trace ? traceFields(trace) : {}), published_event: event, message_id: messageId }, "event published");
     return messageId;
   };
   return { publish, readiness: connection.readiness, close: () => connection.close() };

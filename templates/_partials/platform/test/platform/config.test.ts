@@ -22,7 +22,7 @@ function problemWith(env: NodeJS.ProcessEnv): string {
 describe("loadConfig", () => {
   it("fills the base defaults and keeps the declared variables", () => {
     const config = loadConfig(schema, { ...valid, PORT: "", UNRELATED: "x" });
-    expect(config).toEqual({ PORT: 3000, SERVICE_NAME: "orders", LOG_LEVEL: "info", SHUTDOWN_GRACE_MS: 10000, ...valid });
+    expect(config).toEqual({ PORT: 3000, HOST: "0.0.0.0", SERVICE_NAME: "orders", LOG_LEVEL: "info", SHUTDOWN_GRACE_MS: 10000, ...valid });
   });
 
   it("converts numbers", () => {
