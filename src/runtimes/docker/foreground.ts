@@ -1,6 +1,7 @@
 import type { WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents, UpOptions, UpResult } from '../runtime.js';
 import type { ContainerEvent, DockerClient } from '../../docker/docker-client.js';
+import { clearDockerUp } from '../../state/local-state.js';
 import { removeWorkspace } from './down-workspace.js';
 import { followWorkspace } from './follow-workspace.js';
 import { LABEL } from './labels.js';
@@ -34,6 +35,7 @@ export async function upForeground(client: DockerClient, workspace: WorkspaceDat
       process.off('SIGINT', stop).off('SIGTERM', stop);
       void release()
         .then(() => removeWorkspace(client, workspace.name, { volumes: false }))
+        .then(() => clearDockerUp(workspace.root))
         .finally(resolve);
     };
     process.on('SIGINT', stop).on('SIGTERM', stop);
