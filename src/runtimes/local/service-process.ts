@@ -130,6 +130,7 @@ export class ServiceProcess {
   }
 
   private async onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (this.child === child && !this.stopping) this.status.lastExit = signal ?? `exit code ${code}`;
     if (this.stopping || this.child !== child || !this.everReady) return;
     if (child.pid) await killLeftovers(child.pid);
     const { crashes, decision } = onCrash(this.crashes, Date.now(), this.policy);

@@ -12,6 +12,7 @@ import { errorToJson } from '../../errors.js';
 import { removeState, writeSupervisorError } from '../../state/local-state.js';
 import { selectServices } from '../select-services.js';
 import { Supervisor } from './supervisor.js';
+import { serveControl } from './control-server.js';
 
 const [inputFile] = process.argv.slice(2);
 const { workspace, options } = JSON.parse(readFileSync(inputFile, 'utf8')) as { workspace: WorkspaceData; options: UpOptions };
@@ -25,10 +26,12 @@ const events = publishing(workspace, quiet);
 const supervisor = new Supervisor(workspace, options, events);
 
 let stopping = false;
+let control: { close(): Promise<void> } | undefined;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   clearInterval(keepAlive);
+  await control?.close();
   await supervisor.stop();
   removeState(workspace.root);
   process.exit(0);
@@ -40,6 +43,7 @@ const keepAlive = setInterval(() => undefined, 1 << 30);
 try {
   // The parent checked the ports of these services just before it spawned this process.
   await supervisor.start(selectServices(workspace, options.services));
+  control = await serveControl(workspace, supervisor);
   events.settle();
 } catch (error) {
   console.error(`supervisor: ${(error as Error).message}`);
