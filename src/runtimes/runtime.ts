@@ -37,6 +37,8 @@ export interface UpOptions {
   detach: boolean;
   /** How long each service may take to become ready. */
   readyTimeoutMs: number;
+  /** Restart a service when a file under its folder changes (local runtime). */
+  watch?: boolean;
   /** Only these services (and what they depend on); all when empty. */
   services: string[];
 }

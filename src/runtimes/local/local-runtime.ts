@@ -12,6 +12,7 @@ import { assertPortsFree, selectServices } from '../select-services.js';
 import { STOP_GRACE_MS, Supervisor } from './supervisor.js';
 import { sendControl } from './control-client.js';
 import { serveControl } from './control-server.js';
+import { watchServices } from './watch.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
 
@@ -66,10 +67,11 @@ export class LocalRuntime implements Runtime {
     const published = publishing(workspace, events);
     const supervisor = new Supervisor(workspace, options, published);
     let control: { close(): Promise<void> } | undefined;
+    let watcher: { close(): Promise<void> } | undefined;
     const done = new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop).off('SIGTERM', stop);
-        void (control?.close() ?? Promise.resolve()).then(() => supervisor.stop()).then(() => {
+        void Promise.all([control?.close(), watcher?.close()]).then(() => supervisor.stop()).then(() => {
           removeState(workspace.root);
           resolve();
         });
@@ -78,6 +80,7 @@ export class LocalRuntime implements Runtime {
     });
     const services = await supervisor.start(selected);
     control = await serveControl(workspace, supervisor);
+    if (options.watch) watcher = await watchServices(selected, supervisor, published);
     published.settle();
     return { services, done };
   }
