@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -45,14 +45,17 @@ describe('msx up --watch (detached supervisor)', () => {
     for (const s of services) if (s.pid) seenPids.add(s.pid);
     return Object.fromEntries(services.map((s) => [s.service, s]));
   };
-  const supervisorLog = () => readFileSync(join(ws, '.msx', 'supervisor.log'), 'utf8');
+  const supervisorLog = () => (existsSync(join(ws, '.msx', 'supervisor.log')) ? readFileSync(join(ws, '.msx', 'supervisor.log'), 'utf8') : '');
   const waitFor = async (condition: () => boolean) => {
     for (let i = 0; i < 600 && !condition(); i += 1) await sleep(100);
     expect(condition()).toBe(true);
   };
-  const restartLines = () => supervisorLog().split('\n').filter((l) => l.includes('alpha: ') && l.includes(' changed → '));
+  // The supervisor log is appended to across runs: only what this case's supervisor wrote counts.
+  let logStart = 0;
+  const restartLines = () => supervisorLog().slice(logStart).split('\n').filter((l) => l.includes('alpha: ') && l.includes(' changed → '));
 
   it('a burst of 20 saves is one restart of that service alone; the other pid is unchanged', { timeout: 180_000 }, async () => {
+    logStart = supervisorLog().length;
     expect(runCli(['up', '--detach', '--watch'], ws).code).toBe(0);
     const before = ps();
     for (let i = 0; i < 20; i += 1) {
@@ -70,6 +73,7 @@ describe('msx up --watch (detached supervisor)', () => {
   });
 
   it('a syntax error shows failed with file:line, is not restarted in a loop, and the next good save brings it back', { timeout: 180_000 }, async () => {
+    logStart = supervisorLog().length;
     expect(runCli(['up', '--detach', '--watch'], ws).code).toBe(0);
     const before = ps();
     writeFileSync(routes(), `${original}\nconst broken = ;\n`);
@@ -80,6 +84,19 @@ describe('msx up --watch (detached supervisor)', () => {
     writeFileSync(routes(), original);
     await waitFor(() => ps().alpha.state === 'ready');
     expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/health/ready`)).status).toBe(200);
+    expect(ps().beta.pid).toBe(before.beta.pid);
+  });
+
+  it('an edited route handler: the next request after the restart line returns the new behaviour', { timeout: 180_000 }, async () => {
+    logStart = supervisorLog().length;
+    expect(runCli(['up', '--detach', '--watch'], ws).code).toBe(0);
+    const before = ps();
+    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/alpha`)).status).toBe(200);
+    const list = 'async (request) => repository.list(request.query),';
+    expect(original).toContain(list);
+    writeFileSync(routes(), original.replace(list, 'async (_request, reply) => reply.code(418).send(),'));
+    await waitFor(() => restartLines().length >= 1);
+    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/alpha`)).status).toBe(418);
     expect(ps().beta.pid).toBe(before.beta.pid);
   });
 });
