@@ -19,6 +19,7 @@ export default class Up extends BaseCommand {
 
   static override flags = {
     detach: Flags.boolean({ char: 'd', description: 'return once every service is ready; a supervisor keeps them running' }),
+    watch: Flags.boolean({ char: 'w', description: 'restart a service when a file under its folder changes (local runtime; the detached supervisor watches too)' }),
     runtime: Flags.string({ description: 'where services run (default: the local environment in msx.yaml, else local)', options: [...MACHINE_RUNTIMES] }),
     timeout: Flags.integer({ description: 'seconds each service may take to become ready', default: 60, min: 1 }),
   };
@@ -32,7 +33,7 @@ export default class Up extends BaseCommand {
       note: (service, message) => quiet || process.stderr.write(`msx ${service ?? ''} ${message}\n`),
     };
     const result = await upServices(
-      { cwd: process.cwd(), runtime: flags.runtime, detach: flags.detach, readyTimeoutSeconds: flags.timeout, services: argv as string[] },
+      { cwd: process.cwd(), runtime: flags.runtime, detach: flags.detach, watch: flags.watch, readyTimeoutSeconds: flags.timeout, services: argv as string[] },
       events,
     );
     const notReady = unsettled(result.services);

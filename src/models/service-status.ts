@@ -20,6 +20,8 @@ export interface ServiceStatus {
   restarts: number;
   /** ISO time the current process started. */
   startedAt?: string;
+  /** Why its last process ended (a crash's exit code or signal, `msx stop`, a restart). */
+  lastExit?: string;
   /** Why it is failed or blocked, with the next step. */
   detail?: string;
 }

@@ -34,9 +34,16 @@ export function renderStatusTable(statuses: ServiceStatus[], now = Date.now()): 
     s.state === 'ready' && s.url ? s.url : '-',
     String(s.restarts),
     s.startedAt && RUNNING.has(s.state) ? uptime(now - Date.parse(s.startedAt)) : '-',
+    s.startedAt ? clock(s.startedAt) : '-',
+    s.lastExit ?? '-',
   ]);
   const details = statuses.filter((s) => s.detail).map((s) => `${chalk.bold(s.service)}: ${s.detail!.split('\n')[0]}`);
-  return [table(['SERVICE', 'STATE', 'PID', 'PORT', 'URL', 'RESTARTS', 'UPTIME'], rows), ...(details.length ? ['', ...details] : [])].join('\n');
+  return [table(['SERVICE', 'STATE', 'PID', 'PORT', 'URL', 'RESTARTS', 'UPTIME', 'STARTED', 'LAST EXIT'], rows), ...(details.length ? ['', ...details] : [])].join('\n');
+}
+
+/** The time of the last (re)start, as the clock on the wall shows it (UTC, like the log lines). */
+function clock(iso: string): string {
+  return iso.slice(11, 19);
 }
 
 function uptime(ms: number): string {

@@ -20,6 +20,16 @@ export interface Runtime {
   down(workspace: WorkspaceData, options: DownOptions): Promise<DownResult>;
   /** What runs now, one entry per declared service. */
   status(workspace: WorkspaceData): Promise<ServiceStatus[]>;
+  /** `msx restart/stop/start`: acts on the running workspace's named services; only where the runtime has it. */
+  control?(workspace: WorkspaceData, request: ControlRequest, events: RuntimeEvents): Promise<ServiceStatus[]>;
+}
+
+export type ControlAction = 'restart' | 'stop' | 'start';
+
+export interface ControlRequest {
+  action: ControlAction;
+  /** The services to act on; for restart, none means all. */
+  services: string[];
 }
 
 export interface UpOptions {
@@ -27,6 +37,8 @@ export interface UpOptions {
   detach: boolean;
   /** How long each service may take to become ready. */
   readyTimeoutMs: number;
+  /** Restart a service when a file under its folder changes (local runtime). */
+  watch?: boolean;
   /** Only these services (and what they depend on); all when empty. */
   services: string[];
 }

@@ -24,6 +24,8 @@ export const msxFile = {
   supervisorLog: (root: string) => join(root, '.msx', 'supervisor.log'),
   /** What `msx up --detach` hands to the supervisor it spawns. */
   supervisorInput: (root: string, pid: number) => join(root, '.msx', `supervisor-input-${pid}.json`),
+  /** The running supervisor's control socket: `msx restart/stop/start` (runtimes/local/control-server.ts). */
+  supervisorSocket: (root: string) => join(root, '.msx', 'supervisor.sock'),
   /** The validated msx.yaml (workspace-cache.ts). */
   workspaceCache: (root: string) => join(root, '.msx', 'workspace.json'),
   /** Written by `msx up --runtime docker`, removed by its down: ps and down find the runtime that runs without a flag. */

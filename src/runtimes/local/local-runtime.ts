@@ -4,12 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorFromJson, ExternalError, UserError } from '../../errors.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
-import type { DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
+import type { ControlRequest, DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
 import { readState, removeState, takeSupervisorError, writeState, type SupervisorState } from '../../state/local-state.js';
 import { msxFile, stateDir } from '../../state/paths.js';
 import { identify, isAlive, isGroupAlive } from '../process-groups.js';
 import { assertPortsFree, selectServices } from '../select-services.js';
 import { STOP_GRACE_MS, Supervisor } from './supervisor.js';
+import { sendControl } from './control-client.js';
+import { serveControl } from './control-server.js';
+import { watchServices } from './watch.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
 
@@ -56,13 +59,19 @@ export class LocalRuntime implements Runtime {
     });
   }
 
+  async control(workspace: WorkspaceData, request: ControlRequest, events: RuntimeEvents): Promise<ServiceStatus[]> {
+    return sendControl(workspace, request, events);
+  }
+
   private async upForeground(workspace: WorkspaceData, options: UpOptions, selected: Service[], events: RuntimeEvents): Promise<UpResult> {
     const published = publishing(workspace, events);
     const supervisor = new Supervisor(workspace, options, published);
+    let control: { close(): Promise<void> } | undefined;
+    let watcher: { close(): Promise<void> } | undefined;
     const done = new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop).off('SIGTERM', stop);
-        void supervisor.stop().then(() => {
+        void Promise.all([control?.close(), watcher?.close()]).then(() => supervisor.stop()).then(() => {
           removeState(workspace.root);
           resolve();
         });
@@ -70,6 +79,8 @@ export class LocalRuntime implements Runtime {
       process.on('SIGINT', stop).on('SIGTERM', stop);
     });
     const services = await supervisor.start(selected);
+    control = await serveControl(workspace, supervisor);
+    if (options.watch) watcher = await watchServices(selected, supervisor, published);
     published.settle();
     return { services, done };
   }

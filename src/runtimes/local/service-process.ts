@@ -14,6 +14,7 @@ import { DEFAULT_RESTART_POLICY, onCrash, type RestartPolicy } from './restart-p
 import { startCommand, type StartCommand } from './start-command.js';
 
 const LAST_LINES = 30;
+const FIRST_ERRORS = 6;
 
 /**
  * One service as a child process in its own process group: started, gated on
@@ -28,6 +29,8 @@ export class ServiceProcess {
   private everReady = false;
   private crashes: number[] = [];
   private readonly lastLines: string[] = [];
+  /** The first stderr lines of the current process: where a syntax error or a throw in main says file:line and why. */
+  private firstErrors: string[] = [];
 
   constructor(
     readonly service: Service,
@@ -85,6 +88,7 @@ export class ServiceProcess {
       cleanup: false,
     });
     this.child = child;
+    this.firstErrors = [];
     Object.assign(this.status, { pid: child.pid, startedAt: new Date().toISOString() });
     this.pipe(child.stdout!, 'stdout');
     this.pipe(child.stderr!, 'stderr');
@@ -95,6 +99,7 @@ export class ServiceProcess {
     createInterface({ input: stream, crlfDelay: Infinity }).on('line', (text) => {
       const line = toLogLine(this.service.name, name, text);
       this.lastLines.push(text);
+      if (name === 'stderr' && text.trim() && this.firstErrors.length < FIRST_ERRORS) this.firstErrors.push(text);
       if (this.lastLines.length > LAST_LINES) this.lastLines.shift();
       this.logFile.write(line);
       this.events.log(line);
@@ -124,12 +129,14 @@ export class ServiceProcess {
 
   private fail(detail: string): false {
     this.stopping = true;
-    this.set('failed', withLastLines(detail, this.lastLines));
+    const lines = this.firstErrors.length > 0 ? this.firstErrors : this.lastLines;
+    this.set('failed', withLastLines(detail, lines, lines === this.firstErrors ? FIRST_ERRORS : undefined));
     if (this.child?.pid) signalGroup(this.child.pid, 'SIGKILL');
     return false;
   }
 
   private async onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (this.child === child && !this.stopping) this.status.lastExit = signal ?? `exit code ${code}`;
     if (this.stopping || this.child !== child || !this.everReady) return;
     if (child.pid) await killLeftovers(child.pid);
     const { crashes, decision } = onCrash(this.crashes, Date.now(), this.policy);

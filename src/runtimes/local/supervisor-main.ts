@@ -12,6 +12,8 @@ import { errorToJson } from '../../errors.js';
 import { removeState, writeSupervisorError } from '../../state/local-state.js';
 import { selectServices } from '../select-services.js';
 import { Supervisor } from './supervisor.js';
+import { serveControl } from './control-server.js';
+import { watchServices } from './watch.js';
 
 const [inputFile] = process.argv.slice(2);
 const { workspace, options } = JSON.parse(readFileSync(inputFile, 'utf8')) as { workspace: WorkspaceData; options: UpOptions };
@@ -25,10 +27,13 @@ const events = publishing(workspace, quiet);
 const supervisor = new Supervisor(workspace, options, events);
 
 let stopping = false;
+let control: { close(): Promise<void> } | undefined;
+let watcher: { close(): Promise<void> } | undefined;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   clearInterval(keepAlive);
+  await Promise.all([control?.close(), watcher?.close()]);
   await supervisor.stop();
   removeState(workspace.root);
   process.exit(0);
@@ -39,7 +44,10 @@ process.on('SIGTERM', () => void stop()).on('SIGINT', () => void stop());
 const keepAlive = setInterval(() => undefined, 1 << 30);
 try {
   // The parent checked the ports of these services just before it spawned this process.
-  await supervisor.start(selectServices(workspace, options.services));
+  const services = selectServices(workspace, options.services);
+  await supervisor.start(services);
+  control = await serveControl(workspace, supervisor);
+  if (options.watch) watcher = await watchServices(services, supervisor, events);
   events.settle();
 } catch (error) {
   console.error(`supervisor: ${(error as Error).message}`);

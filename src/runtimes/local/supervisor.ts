@@ -20,7 +20,9 @@ export const STOP_GRACE_MS = 10_000;
 export class Supervisor {
   private readonly processes = new Map<string, ServiceProcess>();
   private readonly statuses = new Map<string, ServiceStatus>();
-  private readonly logFiles: ServiceLogFile[] = [];
+  private readonly logFiles = new Map<string, ServiceLogFile>();
+  private readonly listeners = new Set<(status: ServiceStatus) => void>();
+  private infra?: Map<InfraName, InfraEndpoint>;
 
   constructor(
     private readonly workspace: WorkspaceData,
@@ -35,6 +37,7 @@ export class Supervisor {
   async start(services: Service[]): Promise<ServiceStatus[]> {
     // Infra first: a URL the user gave where nothing answers is the one line to show, before any progress.
     const infra = await resolveInfra(this.workspace);
+    this.infra = infra;
     for (const service of services) this.report({ service: service.name, state: 'pending', port: service.port, restarts: 0 });
     await this.install(services);
     await startInDependencyOrder(services, {
@@ -54,12 +57,40 @@ export class Supervisor {
   async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     const services = [...this.processes.values()].map((p) => p.service);
     await stopInReverseOrder(services, (service) => this.processes.get(service.name)!.stop(graceMs));
-    await Promise.all(this.logFiles.map((file) => file.close()));
+    await Promise.all([...this.logFiles.values()].map((file) => file.close()));
+  }
+
+  /** Every state change from now on, until the returned function is called (control-server.ts streams them). */
+  subscribe(listener: (status: ServiceStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** One service stopped gracefully; the services that depend on it keep running. */
+  async stopOne(name: string, reason: string): Promise<void> {
+    const child = this.processes.get(name);
+    if (!child) return;
+    child.status.lastExit = reason;
+    await child.stop(STOP_GRACE_MS);
+    // A failed service keeps its state through ServiceProcess.stop; stopped on purpose, it is stopped.
+    if (child.status.state !== 'stopped') this.report({ ...child.status, state: 'stopped', detail: undefined });
+  }
+
+  /** One service started alone (again) and gated on readiness; a running one is left as it is. */
+  async startOne(name: string, restart = false): Promise<boolean> {
+    const current = this.processes.get(name);
+    if (current && !restart && ['starting', 'ready', 'restarting'].includes(current.status.state)) return current.status.state === 'ready';
+    if (current && restart) await this.stopOne(name, 'restarted by msx');
+    const service = this.workspace.services.find((s) => s.name === name)!;
+    this.infra ??= await resolveInfra(this.workspace);
+    const previous = this.statuses.get(name);
+    return this.startService(service, this.infra, { restarts: (previous?.restarts ?? 0) + (current ? 1 : 0), lastExit: previous?.lastExit });
   }
 
   private report(status: ServiceStatus): void {
     this.statuses.set(status.service, status);
     this.events.state(status);
+    for (const listener of this.listeners) listener(status);
   }
 
   private block(service: Service, detail: string): void {
@@ -74,7 +105,7 @@ export class Supervisor {
     }
   }
 
-  private async startService(service: Service, infra: Map<InfraName, InfraEndpoint>): Promise<boolean> {
+  private async startService(service: Service, infra: Map<InfraName, InfraEndpoint>, carried?: Pick<ServiceStatus, 'restarts' | 'lastExit'>): Promise<boolean> {
     let databaseUrl: string | undefined;
     if (service.db === 'postgres') {
       try {
@@ -94,10 +125,12 @@ export class Supervisor {
       amqpNamespace: localAmqpNamespace(this.workspace),
       databaseUrl,
     });
-    const logFile = new ServiceLogFile(logsDir(this.workspace.root), service.name);
-    this.logFiles.push(logFile);
+    // One log file per service for the supervisor's life: a restart goes on writing where the last process stopped.
+    const logFile = this.logFiles.get(service.name) ?? new ServiceLogFile(logsDir(this.workspace.root), service.name);
+    this.logFiles.set(service.name, logFile);
     const events: RuntimeEvents = { ...this.events, state: (status) => this.report(status) };
     const child = new ServiceProcess(service, { ...process.env, ...env } as Record<string, string>, logFile, events, this.options.readyTimeoutMs);
+    if (carried) Object.assign(child.status, carried);
     this.processes.set(service.name, child);
     return child.start();
   }

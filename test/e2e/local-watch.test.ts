@@ -1,0 +1,102 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceStatus } from '../../src/runtimes/runtime.js';
+import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
+import { groupAlive } from '../helpers/process-groups.js';
+import { npmInstall } from '../helpers/processes.js';
+
+// msx up --detach --watch on real processes: edits restart the edited service alone.
+
+const PORTS = { alpha: 41375, beta: 41376 };
+
+describe('msx up --watch (detached supervisor)', () => {
+  let root: string;
+  let ws: string;
+  const seenPids = new Set<number>();
+  const routes = () => join(ws, 'contexts', 'core', 'alpha', 'src', 'http', 'resource-routes.ts');
+  let original = '';
+
+  beforeAll(() => {
+    root = makeTempDir();
+    ws = join(root, 'watching');
+    expect(runCli(['init', 'watching'], root).code).toBe(0);
+    expect(runCli(['new', 'service', 'alpha', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.alpha)], ws).stderr).toBe('');
+    expect(runCli(['new', 'service', 'beta', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.beta), '--depends-on', 'alpha'], ws).stderr).toBe('');
+    for (const name of ['alpha', 'beta']) npmInstall(join(ws, 'contexts', 'core', name));
+    original = readFileSync(routes(), 'utf8');
+  });
+
+  afterEach(() => {
+    writeFileSync(routes(), original);
+    runCli(['down'], ws);
+    expect([...seenPids].filter(groupAlive)).toEqual([]);
+  });
+
+  afterAll(() => {
+    runCli(['down'], ws);
+    for (const pid of seenPids) if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+    removeDir(root);
+  });
+
+  const ps = (): Record<string, ServiceStatus> => {
+    const services = JSON.parse(runCli(['ps', '--json'], ws).stdout).services as ServiceStatus[];
+    for (const s of services) if (s.pid) seenPids.add(s.pid);
+    return Object.fromEntries(services.map((s) => [s.service, s]));
+  };
+  const supervisorLog = () => (existsSync(join(ws, '.msx', 'supervisor.log')) ? readFileSync(join(ws, '.msx', 'supervisor.log'), 'utf8') : '');
+  const waitFor = async (condition: () => boolean) => {
+    for (let i = 0; i < 600 && !condition(); i += 1) await sleep(100);
+    expect(condition()).toBe(true);
+  };
+  // The supervisor log is appended to across runs: only what this case's supervisor wrote counts.
+  let logStart = 0;
+  const restartLines = () => supervisorLog().slice(logStart).split('\n').filter((l) => l.includes('alpha: ') && l.includes(' changed → '));
+
+  it('a burst of 20 saves is one restart of that service alone; the other pid is unchanged', { timeout: 180_000 }, async () => {
+    logStart = supervisorLog().length;
+    expect(runCli(['up', '--detach', '--watch'], ws).code).toBe(0);
+    const before = ps();
+    for (let i = 0; i < 20; i += 1) {
+      appendFileSync(routes(), `// save ${i}\n`);
+      await sleep(40);
+    }
+    await waitFor(() => restartLines().length >= 1 && ps().alpha.state === 'ready');
+    await sleep(1500); // a second restart, were there one, would have begun by now
+    expect(restartLines()).toHaveLength(1);
+    expect(restartLines()[0]).toMatch(/src\/http\/resource-routes\.ts changed → restarted in \d+ ms/);
+    const after = ps();
+    expect(after.alpha.pid).not.toBe(before.alpha.pid);
+    expect(after.alpha.restarts).toBe(1);
+    expect(after.beta.pid).toBe(before.beta.pid);
+  });
+
+  it('a syntax error shows failed with file:line, is not restarted in a loop, and the next good save brings it back', { timeout: 180_000 }, async () => {
+    logStart = supervisorLog().length;
+    expect(runCli(['up', '--detach', '--watch'], ws).code).toBe(0);
+    const before = ps();
+    writeFileSync(routes(), `${original}\nconst broken = ;\n`);
+    await waitFor(() => ps().alpha.state === 'failed');
+    expect(ps().alpha.detail).toMatch(/resource-routes\.ts:\d+/);
+    await sleep(1500);
+    expect(ps().alpha.state).toBe('failed'); // waits for a save, no loop
+    writeFileSync(routes(), original);
+    await waitFor(() => ps().alpha.state === 'ready');
+    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/health/ready`)).status).toBe(200);
+    expect(ps().beta.pid).toBe(before.beta.pid);
+  });
+
+  it('an edited route handler: the next request after the restart line returns the new behaviour', { timeout: 180_000 }, async () => {
+    logStart = supervisorLog().length;
+    expect(runCli(['up', '--detach', '--watch'], ws).code).toBe(0);
+    const before = ps();
+    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/alpha`)).status).toBe(200);
+    const list = 'async (request) => repository.list(request.query),';
+    expect(original).toContain(list);
+    writeFileSync(routes(), original.replace(list, 'async (_request, reply) => reply.code(418).send(),'));
+    await waitFor(() => restartLines().length >= 1);
+    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/alpha`)).status).toBe(418);
+    expect(ps().beta.pid).toBe(before.beta.pid);
+  });
+});
