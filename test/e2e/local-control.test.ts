@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
+import { makeTwoServiceWorkspace, stopAndReap } from '../helpers/local-workspace.js';
 import { groupAlive } from '../helpers/process-groups.js';
-import { npmInstall } from '../helpers/processes.js';
 
 // msx restart/stop/start against a real detached supervisor and real service processes.
 
@@ -19,11 +19,7 @@ describe('per-service control of a running local workspace', () => {
 
   beforeAll(() => {
     root = makeTempDir();
-    ws = join(root, 'control');
-    expect(runCli(['init', 'control'], root).code).toBe(0);
-    expect(runCli(['new', 'service', 'alpha', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.alpha)], ws).stderr).toBe('');
-    expect(runCli(['new', 'service', 'beta', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.beta), '--depends-on', 'alpha'], ws).stderr).toBe('');
-    for (const name of ['alpha', 'beta']) npmInstall(join(ws, 'contexts', 'core', name));
+    ws = makeTwoServiceWorkspace(root, 'control', PORTS);
     alphaMain = readFileSync(mainOf('alpha'), 'utf8');
   });
 
@@ -34,8 +30,7 @@ describe('per-service control of a running local workspace', () => {
   });
 
   afterAll(() => {
-    runCli(['down'], ws);
-    for (const pid of seenPids) if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+    stopAndReap(ws, seenPids);
     removeDir(root);
   });
 

@@ -4,8 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, removeDir, runCli, snapshotDir } from '../helpers/cli.js';
+import { makeTwoServiceWorkspace, stopAndReap } from '../helpers/local-workspace.js';
 import { groupAlive } from '../helpers/process-groups.js';
-import { npmInstall } from '../helpers/processes.js';
 
 // Faults on real processes: the detached supervisor or a service killed hard.
 // Each case asserts what the user sees (ps, up, down) and that nothing is left.
@@ -20,11 +20,7 @@ describe('local runtime under faults', () => {
 
   beforeAll(() => {
     root = makeTempDir();
-    ws = join(root, 'faults');
-    expect(runCli(['init', 'faults'], root).code).toBe(0);
-    expect(runCli(['new', 'service', 'alpha', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.alpha)], ws).stderr).toBe('');
-    expect(runCli(['new', 'service', 'beta', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.beta), '--depends-on', 'alpha'], ws).stderr).toBe('');
-    for (const name of ['alpha', 'beta']) npmInstall(join(ws, 'contexts', 'core', name));
+    ws = makeTwoServiceWorkspace(root, 'faults', PORTS);
   });
 
   afterEach(() => {
@@ -34,8 +30,7 @@ describe('local runtime under faults', () => {
   });
 
   afterAll(() => {
-    runCli(['down'], ws);
-    for (const pid of seenPids) if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+    stopAndReap(ws, seenPids);
     removeDir(root);
   });
 

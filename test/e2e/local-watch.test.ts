@@ -4,8 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
+import { makeTwoServiceWorkspace, stopAndReap } from '../helpers/local-workspace.js';
 import { groupAlive } from '../helpers/process-groups.js';
-import { npmInstall } from '../helpers/processes.js';
 
 // msx up --detach --watch on real processes: edits restart the edited service alone.
 
@@ -20,11 +20,7 @@ describe('msx up --watch (detached supervisor)', () => {
 
   beforeAll(() => {
     root = makeTempDir();
-    ws = join(root, 'watching');
-    expect(runCli(['init', 'watching'], root).code).toBe(0);
-    expect(runCli(['new', 'service', 'alpha', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.alpha)], ws).stderr).toBe('');
-    expect(runCli(['new', 'service', 'beta', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.beta), '--depends-on', 'alpha'], ws).stderr).toBe('');
-    for (const name of ['alpha', 'beta']) npmInstall(join(ws, 'contexts', 'core', name));
+    ws = makeTwoServiceWorkspace(root, 'watching', PORTS);
     original = readFileSync(routes(), 'utf8');
   });
 
@@ -35,8 +31,7 @@ describe('msx up --watch (detached supervisor)', () => {
   });
 
   afterAll(() => {
-    runCli(['down'], ws);
-    for (const pid of seenPids) if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+    stopAndReap(ws, seenPids);
     removeDir(root);
   });
 
