@@ -1,5 +1,4 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogEntry } from './log-entry.js';
 import type { LogFollowOptions, LogReadOptions, LogSource } from './log-source.js';

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { UserError } from '../errors.js';
 import type { InfraName } from '../models/names.js';
 import { infraNeeds } from '../models/wiring.js';
-import type { Service, WorkspaceData } from '../models/workspace.js';
+import type { WorkspaceData } from '../models/workspace.js';
 
 export interface InfraEndpoint {
   name: InfraName;
