@@ -6,6 +6,12 @@ import { join } from 'node:path';
  */
 export const stateDir = (root: string) => join(root, '.msx');
 export const logsDir = (root: string) => join(root, '.msx', 'logs');
+/** `.msx/spans/`: the span store the collector writes (span-store.ts). */
+export const spansDir = (root: string) => join(root, '.msx', 'spans');
+/** `.msx/spans/spans-<N>.ndjson` and its partial trace summaries `spans-<N>.sum` (span-store.ts). */
+export const spanSegmentPath = (dir: string, segment: number) => join(dir, `spans-${String(segment).padStart(6, '0')}.ndjson`);
+export const spanSummaryPath = (dir: string, segment: number) => join(dir, `spans-${String(segment).padStart(6, '0')}.sum`);
+export const SPAN_SEGMENT_PATTERN = /^spans-(\d{6,})\.ndjson$/;
 
 export const LOG_SUFFIX = '.ndjson';
 export const INDEX_SUFFIX = '.tidx';
@@ -34,4 +40,6 @@ export const msxFile = {
   dockerLogCursor: (root: string) => join(root, '.msx', 'docker-log-cursor.json'),
   dockerFollowerPid: (root: string) => join(root, '.msx', 'docker-log-follower.pid'),
   dockerFollowerLog: (root: string) => join(root, '.msx', 'docker-log-follower.log'),
+  /** The running collector's address (src/collector): where services send OTLP, for ps, logs and the dashboard. */
+  collector: (root: string) => join(root, '.msx', 'collector.json'),
 } as const;

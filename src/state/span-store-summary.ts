@@ -1,0 +1,155 @@
+import { readdirSync } from 'node:fs';
+import { SPAN_SEGMENT_PATTERN } from './paths.js';
+import type { SpanRecord, TraceSummary } from './span-store.js';
+
+/**
+ * The `.sum` file of a span segment: header `msxsum01`, then partial trace
+ * summaries, each (little-endian)
+ *
+ *   u32 record bytes · 16 B trace id · f64 earliest start ms · f64 latest end ms
+ *   f64 first span's byte offset · f64 last span's end offset (in the segment)
+ *   f64 segment bytes covered by this flush · u32 spans · u32 error spans
+ *   u8 flags (1: has the root span) · utf-8 `rootService␟rootName␟svc␞svc…`
+ *
+ * Fixed-size fields first, so a reader sums 100,000 of them without
+ * parsing JSON. A record cut short (the writer killed mid-write) ends the file.
+ */
+export const SUMMARY_MAGIC = 'msxsum01';
+export const SUMMARY_FIXED_BYTES = 69;
+const UNIT = '\x1f';
+const GROUP = '\x1e';
+
+/** A trace's spans within one flush of one segment. */
+export interface PartialSummary {
+  traceId: string;
+  startMs: number;
+  endMs: number;
+  firstOffset: number;
+  lastEnd: number;
+  spanCount: number;
+  errorCount: number;
+  root?: { name: string; service: string };
+  services: Set<string>;
+}
+
+export function addSpan(summaries: Map<string, PartialSummary>, span: SpanRecord, offset: number, end: number): void {
+  const endMs = span.startMs + span.durationMs;
+  const error = span.status.code === 'error' ? 1 : 0;
+  const found = summaries.get(span.traceId);
+  if (!found) {
+    const services = new Set([span.service]);
+    const root = span.parentSpanId ? undefined : { name: span.name, service: span.service };
+    summaries.set(span.traceId, { traceId: span.traceId, startMs: span.startMs, endMs, firstOffset: offset, lastEnd: end, spanCount: 1, errorCount: error, root, services });
+    return;
+  }
+  found.startMs = Math.min(found.startMs, span.startMs);
+  found.endMs = Math.max(found.endMs, endMs);
+  found.lastEnd = end;
+  found.spanCount += 1;
+  found.errorCount += error;
+  found.services.add(span.service);
+  if (!found.root && !span.parentSpanId) found.root = { name: span.name, service: span.service };
+}
+
+const clean = (text: string) => text.replace(/[\x1e\x1f]/g, ' ');
+
+export function encodeSummary(summary: PartialSummary, coveredTo: number): Buffer {
+  const root = summary.root;
+  const tail = [clean(root?.service ?? ''), clean(root?.name ?? ''), [...summary.services].map(clean).join(GROUP)].join(UNIT);
+  const tailBytes = Buffer.byteLength(tail);
+  const record = Buffer.allocUnsafe(SUMMARY_FIXED_BYTES + tailBytes);
+  record.writeUInt32LE(record.length, 0);
+  record.write(summary.traceId, 4, 16, 'hex');
+  record.writeDoubleLE(summary.startMs, 20);
+  record.writeDoubleLE(summary.endMs, 28);
+  record.writeDoubleLE(summary.firstOffset, 36);
+  record.writeDoubleLE(summary.lastEnd, 44);
+  record.writeDoubleLE(coveredTo, 52);
+  record.writeUInt32LE(summary.spanCount, 60);
+  record.writeUInt32LE(summary.errorCount, 64);
+  record.writeUInt8(root ? 1 : 0, 68);
+  record.write(tail, SUMMARY_FIXED_BYTES, 'utf8');
+  return record;
+}
+
+/** Calls `each` with the offset of every whole record of a `.sum` file's bytes; false when the header is not ours. */
+export function forEachSummary(bytes: Buffer, each: (at: number, length: number) => void): boolean {
+  if (bytes.length < SUMMARY_MAGIC.length || bytes.toString('latin1', 0, SUMMARY_MAGIC.length) !== SUMMARY_MAGIC) return false;
+  for (let at = SUMMARY_MAGIC.length; at + SUMMARY_FIXED_BYTES <= bytes.length; ) {
+    const length = bytes.readUInt32LE(at);
+    if (length < SUMMARY_FIXED_BYTES || at + length > bytes.length) break;
+    each(at, length);
+    at += length;
+  }
+  return true;
+}
+
+/** The root and services of a record, decoded (the same tail text recurs across traces, so decoded once). */
+export class TailCache {
+  private readonly cache = new Map<string, { root?: { name: string; service: string }; services: string[] }>();
+
+  decode(bytes: Buffer, at: number, length: number) {
+    const text = bytes.toString('utf8', at + SUMMARY_FIXED_BYTES, at + length);
+    const hasRoot = bytes[at + 68] === 1;
+    const key = hasRoot ? `1${text}` : `0${text}`;
+    let found = this.cache.get(key);
+    if (!found) {
+      const [service, name, services] = text.split(UNIT);
+      found = { root: hasRoot ? { name: name ?? '', service: service ?? '' } : undefined, services: services ? services.split(GROUP) : [] };
+      this.cache.set(key, found);
+    }
+    return found;
+  }
+}
+
+/** A trace summed so far; `services` stays a set until the end. */
+export interface TraceTotal {
+  traceId: string;
+  startMs: number;
+  endMs: number;
+  spanCount: number;
+  errorCount: number;
+  root?: { name: string; service: string };
+  services: Set<string>;
+}
+
+export function mergeInto(totals: Map<string, TraceTotal>, part: Omit<TraceTotal, 'services'>, services: Iterable<string>): void {
+  const found = totals.get(part.traceId);
+  if (!found) {
+    totals.set(part.traceId, { ...part, services: new Set(services) });
+    return;
+  }
+  found.startMs = Math.min(found.startMs, part.startMs);
+  found.endMs = Math.max(found.endMs, part.endMs);
+  found.spanCount += part.spanCount;
+  found.errorCount += part.errorCount;
+  found.root ??= part.root;
+  for (const service of services) found.services.add(service);
+}
+
+export function toTraceSummary(total: TraceTotal): TraceSummary {
+  const summary: TraceSummary = {
+    traceId: total.traceId,
+    services: [...total.services].sort(),
+    startMs: total.startMs,
+    durationMs: total.endMs - total.startMs,
+    errorCount: total.errorCount,
+    spanCount: total.spanCount,
+  };
+  if (total.root) summary.root = total.root;
+  return summary;
+}
+
+/** The segment numbers in a spans directory, oldest first ([] when there is none). */
+export function segmentNumbers(dir: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const match = SPAN_SEGMENT_PATTERN.exec(name);
+    return match ? [Number(match[1])] : [];
+  }).sort((a, b) => a - b);
+}
