@@ -2,9 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
 import type { SpanRecord } from '../state/span-store.js';
-import { decodeTraceRequest, encodeRpcStatus, encodeTraceResponse } from './otlp-proto.js';
 import { OtlpShapeError, spansOfRequest } from './otlp-spans.js';
 
+/** protobufjs and the schema load on the first protobuf request (msx up pays nothing for them otherwise). */
+const proto = () => import('./otlp-proto.js');
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 
@@ -41,7 +42,7 @@ type Encoding = 'protobuf' | 'json';
 export function startOtlpReceiver(options: ReceiverOptions): Promise<OtlpReceiver> {
   const limit = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const server = createServer((request, response) => {
-    handle(request, response, options, limit).catch((error: unknown) => answerError(response, 'json', 500, INTERNAL, (error as Error).message));
+    handle(request, response, options, limit).catch((error: unknown) => answerError(response, 'json', 500, INTERNAL, (error as Error).message).catch(() => response.destroy()));
   });
   server.keepAliveTimeout = 30_000;
   return new Promise((resolve, reject) => {
@@ -71,14 +72,14 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   let converted;
   try {
     const body = compression === 'gzip' ? await gunzipAsync(raw, { maxOutputLength: limit }) : compression === 'deflate' ? await inflateAsync(raw, { maxOutputLength: limit }) : raw;
-    const message = type === 'protobuf' ? decodeTraceRequest(body) : JSON.parse(body.toString('utf8'));
+    const message = type === 'protobuf' ? (await proto()).decodeTraceRequest(body) : JSON.parse(body.toString('utf8'));
     converted = spansOfRequest(message);
   } catch (error) {
     const why = error instanceof OtlpShapeError || error instanceof SyntaxError ? error.message : `not a valid ${type === 'protobuf' ? 'protobuf' : 'JSON'} ExportTraceServiceRequest: ${(error as Error).message}`;
     return answerError(response, type, 400, INVALID_ARGUMENT, why);
   }
   if (converted.spans.length > 0) options.onSpans(converted.spans);
-  answerExport(response, type, converted.rejected, converted.reason ?? '');
+  await answerExport(response, type, converted.rejected, converted.reason ?? '');
 }
 
 function encodingOf(header: string | undefined): Encoding | undefined {
@@ -102,17 +103,17 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   return over ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
 
-function answerExport(response: ServerResponse, type: Encoding, rejected: number, reason: string): void {
-  if (type === 'protobuf') return send(response, 200, 'application/x-protobuf', encodeTraceResponse(rejected, reason));
+async function answerExport(response: ServerResponse, type: Encoding, rejected: number, reason: string): Promise<void> {
+  if (type === 'protobuf') return send(response, 200, 'application/x-protobuf', (await proto()).encodeTraceResponse(rejected, reason));
   const body = rejected > 0 ? { partialSuccess: { rejectedSpans: rejected, errorMessage: reason } } : {};
   send(response, 200, 'application/json', JSON.stringify(body));
 }
 
 /** A status with a google.rpc.Status body; an unread request body is drained first so keep-alive goes on. */
-function answerError(response: ServerResponse, type: Encoding, status: number, code: number, message: string, request?: IncomingMessage): void {
+async function answerError(response: ServerResponse, type: Encoding, status: number, code: number, message: string, request?: IncomingMessage): Promise<void> {
   if (response.headersSent) return void response.destroy();
   if (request && !request.readableEnded) request.resume();
-  if (type === 'protobuf') send(response, status, 'application/x-protobuf', encodeRpcStatus(code, message));
+  if (type === 'protobuf') send(response, status, 'application/x-protobuf', (await proto()).encodeRpcStatus(code, message));
   else send(response, status, 'application/json', JSON.stringify({ code, message }));
 }
 
