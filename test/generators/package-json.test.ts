@@ -7,13 +7,21 @@ import { everyVariant, packageJsonOf, render, service, SERVICE_PATH } from './se
 
 const grpcDep = { name: 'stock', kind: 'grpc', port: 3001, context: 'c' } as const;
 const restDep = { name: 'billing', kind: 'rest', port: 3002, context: 'c' } as const;
-const base = { cockatiel: '3.2.1', pino: '10.4.0', zod: '4.6.7' };
+const otel = {
+  '@opentelemetry/api': '1.9.1',
+  '@opentelemetry/core': '2.12.0',
+  '@opentelemetry/exporter-trace-otlp-http': '0.223.0',
+  '@opentelemetry/resources': '2.12.0',
+  '@opentelemetry/sdk-trace-base': '2.12.0',
+  '@opentelemetry/semantic-conventions': '1.45.0',
+};
+const base = { cockatiel: '3.2.1', pino: '10.4.0', zod: '4.6.7', ...otel };
 const baseDev = { '@types/node': '20.19.43', tsx: '4.23.14', typescript: '5.9.3', vitest: '4.1.12' };
 const grpc = { '@grpc/grpc-js': '1.14.7', '@grpc/proto-loader': '0.8.1' };
 const amqp = { ajv: '8.20.0', 'ajv-formats': '3.0.1', amqplib: '2.3.1' };
 
 // What the per-kind package.json.hbs files gave these services before the one dependency map
-// replaced them: the map must keep every version.
+// replaced them (plus OpenTelemetry, in every service since issue 16): the map must keep every version.
 const BEFORE = [
   { input: service({ name: 'svc', kind: 'rest' }), deps: { ...base, fastify: '5.12.8' }, dev: baseDev },
   {

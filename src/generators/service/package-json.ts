@@ -9,6 +9,13 @@ export const SERVICE_PINS = {
   '@grpc/grpc-js': '1.14.7',
   '@grpc/proto-loader': '0.8.1',
   '@grpc/reflection': '1.0.4',
+  // OpenTelemetry: the 0.223 / 2.12 line with api 1.9.1 is the one that runs on Node 20 (0.301 / 2.13+ want 22.15).
+  '@opentelemetry/api': '1.9.1',
+  '@opentelemetry/core': '2.12.0',
+  '@opentelemetry/exporter-trace-otlp-http': '0.223.0',
+  '@opentelemetry/resources': '2.12.0',
+  '@opentelemetry/sdk-trace-base': '2.12.0',
+  '@opentelemetry/semantic-conventions': '1.45.0',
   ajv: '8.20.0',
   'ajv-formats': '3.0.1',
   amqplib: '2.3.1',
@@ -30,9 +37,19 @@ export const SERVICE_PINS = {
 
 type Pinned = keyof typeof SERVICE_PINS;
 
+/** Spans: the API, the SDK's batch processor, the OTLP/HTTP (JSON) exporter; in every service. */
+const OTEL: Pinned[] = [
+  '@opentelemetry/api',
+  '@opentelemetry/core',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/resources',
+  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/semantic-conventions',
+];
+
 /** Which packages go with what a service is and does: kind and features → dependencies. */
 const DEPENDENCY_MAP: ReadonlyArray<{ applies: (c: ServiceTemplateContext) => boolean; dependencies?: Pinned[]; devDependencies?: Pinned[] }> = [
-  { applies: () => true, dependencies: ['cockatiel', 'pino', 'zod'], devDependencies: ['@types/node', 'tsx', 'typescript', 'vitest'] },
+  { applies: () => true, dependencies: ['cockatiel', 'pino', 'zod', ...OTEL], devDependencies: ['@types/node', 'tsx', 'typescript', 'vitest'] },
   { applies: (c) => c.service.kind === 'rest', dependencies: ['fastify'] },
   { applies: (c) => c.service.isGrpc, dependencies: ['@grpc/reflection'] },
   // protobufjs: the tests check the hand-written google.rpc wire format against it.

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { EventContract } from "../platform/event-contracts.js";
 import { spanLogger, type Logger } from "../platform/logger.js";
-import { startTrace, type TraceContext } from "../platform/trace-context.js";
+import { SpanKind, endSpan, startTrace, type TraceContext } from "../platform/trace-context.js";
 import type { HandledMessages } from "./handled-messages.js";
 import type { QueueNames, RetryPolicy } from "./topology.js";
 
@@ -45,11 +45,10 @@ export function deliver(channel: ConfirmChannel, message: ConsumeMessage, option
 async function handleOnce(channel: ConfirmChannel, message: ConsumeMessage, options: DeliveryOptions, messageId: string): Promise<void> {
   const started = performance.now();
   const headers = message.properties.headers ?? {};
-  const header = headers.traceparent;
-  const trace = startTrace(typeof header === "string" ? header : undefined);
+  const trace = startTrace(headers, consumerSpan(message, options.event, messageId));
   const logger = spanLogger(options.logger, trace);
   const attempt = Number(headers["x-attempt"] ?? 1);
-  const ended = { logger, event: options.event, attempt, messageId, started };
+  const ended = { logger, trace, event: options.event, attempt, messageId, started };
   if (options.handled.has(messageId)) return void (channel.ack(message), settled(ended, "duplicate"));
   let payload: unknown;
   try {
@@ -57,7 +56,7 @@ async function handleOnce(channel: ConfirmChannel, message: ConsumeMessage, opti
     options.contract.check(payload);
   } catch (error) {
     await republish(channel, options.names.deadLetter, message, { "x-error": describe(error), "x-attempt": attempt });
-    return void (channel.ack(message), settled(ended, "dead-lettered", describe(error)));
+    return void (channel.ack(message), settled(ended, "dead-lettered", describe(error), error));
   }
   try {
     await options.handler(payload, { logger, trace, messageId, attempt });
@@ -65,23 +64,43 @@ async function handleOnce(channel: ConfirmChannel, message: ConsumeMessage, opti
     const last = attempt >= options.policy.maxAttempts;
     const target = last ? options.names.deadLetter : options.names.retry(attempt);
     await republish(channel, target, message, { "x-error": describe(error), "x-attempt": last ? attempt : attempt + 1 });
-    return void (channel.ack(message), settled(ended, last ? "dead-lettered" : "failed", describe(error)));
+    return void (channel.ack(message), settled(ended, last ? "dead-lettered" : "failed", describe(error), error));
   }
   options.handled.add(messageId);
   channel.ack(message);
   settled(ended, "handled");
 }
 
-/** The one line each delivery ends with. */
-function settled(
-  { logger, event, attempt, messageId, started }: { logger: Logger; event: string; attempt: number; messageId: string; started: number },
-  outcome: Outcome,
-  err?: string,
-): void {
+/** The delivery's consumer span: messaging.* attributes (OpenTelemetry's messaging conventions, RabbitMQ). */
+function consumerSpan(message: ConsumeMessage, event: string, messageId: string) {
+  const attributes = {
+    "messaging.system": "rabbitmq",
+    "messaging.operation": "process",
+    "messaging.operation.type": "process",
+    "messaging.destination.name": message.fields.exchange,
+    "messaging.rabbitmq.destination.routing_key": message.fields.routingKey,
+    "messaging.message.id": messageId,
+  };
+  return { name: `process ${event}`, kind: SpanKind.CONSUMER, attributes };
+}
+
+interface Ended {
+  logger: Logger;
+  trace: TraceContext;
+  event: string;
+  attempt: number;
+  messageId: string;
+  started: number;
+}
+
+/** The one line each delivery ends with, and the end of its span (failed unless handled or a duplicate). */
+function settled({ logger, trace, event, attempt, messageId, started }: Ended, outcome: Outcome, err?: string, error?: unknown): void {
   const line = { event, outcome, attempt, message_id: messageId, duration_ms: Math.round((performance.now() - started) * 100) / 100, err };
   if (outcome === "dead-lettered") logger.error(line, "message dead-lettered");
   else if (outcome === "failed") logger.warn(line, "message failed, will retry");
   else logger.info(line, `message ${outcome}`);
+  trace.span.setAttribute("msx.delivery.outcome", outcome);
+  endSpan(trace.span, outcome === "handled" || outcome === "duplicate" ? undefined : (error ?? err));
 }
 
 /** Sends a copy (same id, properties and trace) to `queue` and waits for the broker's confirm. */

@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { spanLogger, type Logger } from "../platform/logger.js";
-import { formatTraceparent, startTrace, type TraceContext } from "../platform/trace-context.js";
+import { SpanKind, endSpan, formatTraceparent, markFailed, startTrace, type TraceContext } from "../platform/trace-context.js";
 import { toCallError, type CallError } from "./status-error.js";
 
 type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
@@ -17,9 +17,9 @@ export class CallScope {
   #log: Logger | undefined;
   #controller: AbortController | undefined;
 
-  constructor(call: Call, logger: Logger) {
-    const header = call.metadata.get("traceparent")[0];
-    this.trace = startTrace(typeof header === "string" ? header : undefined);
+  constructor(call: Call, logger: Logger, method: string) {
+    const headers = { traceparent: call.metadata.get("traceparent")[0], tracestate: call.metadata.get("tracestate")[0] };
+    this.trace = startTrace(headers, serverSpan(method));
     const deadline = call.getDeadline();
     const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
     if (Number.isFinite(deadlineMs)) this.trace.deadline = deadlineMs;
@@ -43,6 +43,13 @@ export class CallScope {
   }
 }
 
+/** The call's server span: rpc.* attributes from "pkg.v1.Service/Method" (OpenTelemetry's RPC conventions). */
+function serverSpan(method: string) {
+  const slash = method.lastIndexOf("/");
+  const attributes = { "rpc.system": "grpc", "rpc.service": slash < 0 ? "" : method.slice(0, slash), "rpc.method": method.slice(slash + 1) };
+  return { name: method, kind: SpanKind.SERVER, attributes };
+}
+
 /**
  * A unary handler run in its own span: continues the caller's `traceparent`
  * metadata (or starts a trace), answers with this service's span, keeps the
@@ -56,7 +63,7 @@ export function unary<Req, Res>(
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const started = performance.now();
-    const scope = new CallScope(call as Call, logger);
+    const scope = new CallScope(call as Call, logger, method);
     // then(), not an async wrapper: a promise fewer per call.
     run(() => handle(call.request, scope)).then(
       (response) => {
@@ -66,7 +73,7 @@ export function unary<Req, Res>(
       },
       (error: unknown) => {
         const failure = failureOf(call as Call, error, scope, method);
-        completed(scope, method, started, call as Call, failure.code);
+        completed(scope, method, started, call as Call, failure.code, error);
         answerTrace(call as Call, scope.trace);
         callback(failure);
       },
@@ -82,7 +89,7 @@ export function serverStream<Req, Res>(
 ): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {
     const started = performance.now();
-    const scope = new CallScope(call as Call, logger);
+    const scope = new CallScope(call as Call, logger, method);
     let sent = false;
     const send = (message: Res) => {
       if (!sent) answerTrace(call as Call, scope.trace);
@@ -97,7 +104,7 @@ export function serverStream<Req, Res>(
       },
       (error: unknown) => {
         const failure = failureOf(call as Call, error, scope, method);
-        completed(scope, method, started, call as Call, failure.code);
+        completed(scope, method, started, call as Call, failure.code, error);
         call.emit("error", failure);
       },
     );
@@ -122,12 +129,21 @@ function answerTrace(call: Call, trace: TraceContext): void {
 
 const SERVER_FAULTS = new Set([grpc.status.UNKNOWN, grpc.status.INTERNAL, grpc.status.DATA_LOSS]);
 
-function completed(scope: CallScope, method: string, started: number, call: Call, code: grpc.status): void {
+function completed(scope: CallScope, method: string, started: number, call: Call, code: grpc.status, error?: unknown): void {
   // A call whose caller gave up was already answered by grpc-js: log what the caller saw.
   if (call.cancelled && code === grpc.status.OK) code = expired(call) ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED;
   const fields = { method, grpc_code: code, grpc_status: grpc.status[code], duration_ms: Math.round((performance.now() - started) * 100) / 100 };
   if (SERVER_FAULTS.has(code)) scope.log.error(fields, "call completed");
   else scope.log.info(fields, "call completed");
+  endCallSpan(scope.trace, code, error);
+}
+
+/** The server span ends with the call's status: a server fault fails it (a caller's mistake does not), with its exception. */
+function endCallSpan(trace: TraceContext, code: grpc.status, error: unknown): void {
+  trace.span.setAttribute("rpc.grpc.status_code", code);
+  if (!SERVER_FAULTS.has(code)) return void trace.span.end();
+  if (error === undefined) markFailed(trace.span, grpc.status[code]);
+  endSpan(trace.span, error);
 }
 
 function failureOf(call: Call, error: unknown, scope: CallScope, method: string): CallError {

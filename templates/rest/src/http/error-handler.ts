@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { DependencyError } from "../platform/dependency.js";
+import { failHop } from "../platform/trace-context.js";
 
 /**
  * Answers an unexpected failure with a plain 500 and logs the real error
@@ -19,11 +20,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof DependencyError) {
       // Which dependency and what it did is what the caller needs; 503 means "try again later".
       request.log.warn({ err: error }, "dependency failed");
+      failHop(request.trace, error);
       const statusCode = error.unavailable ? 503 : 502;
       const reason = statusCode === 503 ? "Service Unavailable" : "Bad Gateway";
       return reply.code(statusCode).send({ statusCode, error: reason, message: error.message });
     }
     request.log.error({ err: error }, "request failed");
+    failHop(request.trace, error);
     return reply.code(500).send({ statusCode: 500, error: "Internal Server Error", message: "internal error" });
   });
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { formatTraceparent, startTrace, traceFields, type TraceContext } from "../platform/trace-context.js";
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from "@opentelemetry/semantic-conventions";
+import { SpanKind, endSpan, formatTraceparent, markFailed, startTrace, traceFields, type TraceContext } from "../platform/trace-context.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -15,12 +16,22 @@ declare module "fastify" {
 const TRACE = Symbol("trace");
 type SpanLogger = FastifyBaseLogger & { [TRACE]?: TraceContext };
 
-const traceparentOf = (headers: IncomingHttpHeaders) => (typeof headers.traceparent === "string" ? headers.traceparent : undefined);
+/**
+ * The request's server span, named by its method until routing gives the route
+ * (TracedLogController ends it). Probes get ids but no recorded span: they
+ * arrive every few seconds from every poller and would bury the traces.
+ */
+function serverSpan(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): TraceContext {
+  const path = url === undefined ? "/" : url.split("?", 1)[0];
+  const attributes = { [ATTR_HTTP_REQUEST_METHOD]: method ?? "GET", [ATTR_URL_PATH]: path };
+  return startTrace(headers, { name: method ?? "GET", kind: SpanKind.SERVER, attributes, record: !path.startsWith("/health/") });
+}
 
 /**
- * Runs every request in its own span: continues the caller's `traceparent`
- * (or starts a trace), answers with this service's span in `traceparent`, and
- * gives `request.log` the span's trace_id, span_id and parent_span_id.
+ * Runs every request in its own server span: continues the caller's
+ * `traceparent` and `tracestate` (or starts a trace), answers with this
+ * service's span in `traceparent`, and gives `request.log` the span's
+ * trace_id, span_id and parent_span_id.
  */
 export function installTraceHooks(app: FastifyInstance): void {
   app.decorateRequest("trace", null as unknown as TraceContext);
@@ -29,7 +40,7 @@ export function installTraceHooks(app: FastifyInstance): void {
   // every line of the request (fastify's own too) carries it, serialized once as bindings.
   // `bindings` ({ reqId }) is made afresh for each request.
   app.setChildLoggerFactory((logger, bindings, options, raw) => {
-    const trace = startTrace(traceparentOf(raw.headers));
+    const trace = serverSpan(raw.method, raw.url, raw.headers);
     const child: SpanLogger = logger.child(Object.assign(bindings, traceFields(trace)), options);
     child[TRACE] = trace;
     return child;
@@ -37,23 +48,43 @@ export function installTraceHooks(app: FastifyInstance): void {
 
   app.addHook("onRequest", (request, reply, done) => {
     // Only a logger made elsewhere (a plugin replacing request.log) lacks the span.
-    const trace = (request.log as SpanLogger)[TRACE] ?? startTrace(traceparentOf(request.headers));
+    const trace = (request.log as SpanLogger)[TRACE] ?? serverSpan(request.method, request.url, request.headers);
     request.trace = trace;
     reply.header("traceparent", formatTraceparent(trace));
     done();
   });
 }
 
-/** Fastify's own per-request lines: one when a request completes, with method, url, status and duration. */
+/**
+ * Fastify's own per-request lines: one when a request completes, with method,
+ * url, status and duration; and the end of the request's server span, named
+ * by its route, with the status (5xx: failed).
+ */
 export class TracedLogController extends LogController {
   // Fastify logs this before any hook runs; the completed line says all of it.
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    endServerSpan(request, reply, error);
     const fields = { method: request.method, url: request.url, status: reply.statusCode, duration_ms: Math.round(reply.elapsedTime * 100) / 100 };
     if (error) request.log.error({ ...fields, err: error }, "request errored");
     // Probes arrive every few seconds from every poller; keep them out of the info stream.
     else if (request.url.startsWith("/health/")) request.log.debug(fields, "request completed");
     else request.log.info(fields, "request completed");
   }
+}
+
+function endServerSpan(request: FastifyRequest, reply: FastifyReply, error: Error | null | undefined): void {
+  // Absent when the request failed before the onRequest hook (a malformed request line).
+  const trace = request.trace ?? (request.log as SpanLogger)[TRACE];
+  if (!trace) return;
+  const { span } = trace;
+  const route = request.routeOptions.url;
+  if (route !== undefined) {
+    span.updateName(`${request.method} ${route}`);
+    span.setAttribute(ATTR_HTTP_ROUTE, route);
+  }
+  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, reply.statusCode);
+  if (reply.statusCode >= 500 && !error && !trace.failed) markFailed(span, `HTTP ${reply.statusCode}`);
+  endSpan(span, error ?? undefined);
 }

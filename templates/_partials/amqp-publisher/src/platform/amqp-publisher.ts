@@ -5,7 +5,7 @@ import { DependencyError, type CreatedItem } from "./dependency.js";
 import { loadEventContract } from "./event-contracts.js";
 import type { ReadinessCheck } from "./health.js";
 import type { Logger } from "./logger.js";
-import { outgoingTraceparent, traceFields, type TraceContext } from "./trace-context.js";
+import { SpanKind, endSpan, startOutgoing, traceFields, type TraceContext } from "./trace-context.js";
 
 export interface PublisherOptions {
   url: string;
@@ -21,9 +21,9 @@ export interface PublisherOptions {
 export interface EventPublisher {
   /**
    * Checks the payload against the event's contract (a ContractError is a bug
-   * here), publishes it as persistent JSON with a message id and the
-   * traceparent of `trace` (the span it is published in, if any), and
-   * resolves with the message id once the broker confirmed.
+   * here), publishes it as persistent JSON with a message id, in a producer
+   * span of `trace` (the span it is published in, if any) whose traceparent it
+   * carries, and resolves with the message id once the broker confirmed.
    */
   publish(event: string, payload: unknown, trace?: TraceContext): Promise<string>;
   readonly readiness: ReadinessCheck;
@@ -60,7 +60,7 @@ export async function openPublisher(options: PublisherOptions): Promise<EventPub
     const target = channel;
     if (!target) throw new DependencyError(`message broker: not connected, ${event} not published`);
     const messageId = randomUUID();
-    const traceparent = outgoingTraceparent(trace);
+    const outgoing = startOutgoing(trace, producerSpan(exchange, event, messageId));
     const properties = {
       persistent: true,
       messageId,
@@ -68,22 +68,41 @@ export async function openPublisher(options: PublisherOptions): Promise<EventPub
       type: event,
       appId: options.serviceName,
       timestamp: Math.floor(Date.now() / 1000),
-      headers: traceparent ? { traceparent } : {},
+      headers: outgoing ? { ...outgoing.headers } : {},
     };
-    await withTimeout(
-      new Promise<void>((resolve, reject) =>
-        target.publish(exchange, event, Buffer.from(JSON.stringify(payload)), properties, (err: unknown) =>
-          err ? reject(new DependencyError(`message broker: ${event} not confirmed`, { cause: err })) : resolve(),
+    try {
+      await withTimeout(
+        new Promise<void>((resolve, reject) =>
+          target.publish(exchange, event, Buffer.from(JSON.stringify(payload)), properties, (err: unknown) =>
+            err ? reject(new DependencyError(`message broker: ${event} not confirmed`, { cause: err })) : resolve(),
+          ),
         ),
-      ),
-      confirmTimeoutMs,
-      event,
-    );
+        confirmTimeoutMs,
+        event,
+      );
+    } catch (error) {
+      endSpan(outgoing?.span, error);
+      throw error;
+    }
+    endSpan(outgoing?.span);
     // In the span it was published in, so `msx logs --trace-id` shows the publish as part of that hop.
     logger.info({ ...(trace ? traceFields(trace) : {}), published_event: event, message_id: messageId }, "event published");
     return messageId;
   };
   return { publish, readiness: connection.readiness, close: () => connection.close() };
+}
+
+/** The publish's producer span: messaging.* attributes (OpenTelemetry's messaging conventions, RabbitMQ). */
+function producerSpan(exchange: string, event: string, messageId: string) {
+  const attributes = {
+    "messaging.system": "rabbitmq",
+    "messaging.operation": "publish",
+    "messaging.operation.type": "send",
+    "messaging.destination.name": exchange,
+    "messaging.rabbitmq.destination.routing_key": event,
+    "messaging.message.id": messageId,
+  };
+  return { name: `publish ${event}`, kind: SpanKind.PRODUCER, attributes };
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number, event: string): Promise<T> {

@@ -14,7 +14,7 @@ import type { StatusDetails } from "./google-rpc-details.js";
 import { statusDetailsOf } from "./grpc-status-details.js";
 import type { ReadinessCheck } from "./health.js";
 import type { Logger } from "./logger.js";
-import { outgoingTraceparent, type TraceContext } from "./trace-context.js";
+import { SpanKind, endSpan, startOutgoing, type OutgoingSpan, type TraceContext } from "./trace-context.js";
 
 /**
  * A gRPC dependency's call that failed: the status `code` it ended with, and
@@ -105,16 +105,23 @@ export function resilientGrpc(options: GrpcPolicyOptions): ResilientGrpc {
   const policy = wrap(retries, breaker);
   return {
     async call<Res>(method: string, invoke: UnaryInvoker<Res>, trace?: TraceContext): Promise<Res> {
+      // One client span for the call, retries included: every attempt carries it as the parent.
+      const outgoing = startOutgoing(trace, clientSpan(method));
       try {
-        return await policy.execute(() => attempt(invoke, timeoutMs, trace));
+        const response = await policy.execute(() => attempt(invoke, timeoutMs, trace, outgoing));
+        endCall(outgoing, undefined);
+        return response;
       } catch (error) {
-        throw dependencyError(name, method, error);
+        const failure = dependencyError(name, method, error);
+        endCall(outgoing, failure, codeOf(error));
+        throw failure;
       }
     },
     stream<Res>(method: string, invoke: StreamInvoker<Res>, trace?: TraceContext): AsyncIterable<Res> {
+      const outgoing = startOutgoing(trace, clientSpan(method));
       // Opened now, not when the first message is asked for: its deadline runs from here.
-      const call = invoke(outgoingMetadata(trace), { deadline: deadlineWithin(timeoutMs, trace) });
-      return readStream(call, (error) => dependencyError(name, method, error));
+      const call = invoke(outgoingMetadata(outgoing), { deadline: deadlineWithin(timeoutMs, trace) });
+      return readStream(call, (error) => dependencyError(name, method, error), outgoing);
     },
     get circuitState() {
       return breaker.state;
@@ -122,30 +129,57 @@ export function resilientGrpc(options: GrpcPolicyOptions): ResilientGrpc {
   };
 }
 
-function attempt<Res>(invoke: UnaryInvoker<Res>, timeoutMs: number, trace: TraceContext | undefined): Promise<Res> {
+/** rpc.* attributes from "pkg.v1.Service/Method" (OpenTelemetry's RPC conventions). */
+function clientSpan(method: string) {
+  const slash = method.lastIndexOf("/");
+  const attributes = { "rpc.system": "grpc", "rpc.service": slash < 0 ? "" : method.slice(0, slash), "rpc.method": method.slice(slash + 1) };
+  return { name: method, kind: SpanKind.CLIENT, attributes };
+}
+
+/** Ends a call's span with the status it ended with; a status other than OK fails it. */
+function endCall(outgoing: OutgoingSpan | undefined, failure: Error | undefined, code = grpc.status.OK): void {
+  if (!outgoing) return;
+  // Set when the server answered a status (not for an open circuit, which never sent anything).
+  if (failure === undefined || codeOf(failure.cause) !== undefined) outgoing.span.setAttribute("rpc.grpc.status_code", code);
+  endSpan(outgoing.span, failure);
+}
+
+function attempt<Res>(invoke: UnaryInvoker<Res>, timeoutMs: number, trace: TraceContext | undefined, outgoing: OutgoingSpan | undefined): Promise<Res> {
   return new Promise((resolve, reject) => {
-    invoke(outgoingMetadata(trace), { deadline: deadlineWithin(timeoutMs, trace) }, (error, response) => (error ? reject(error) : resolve(response as Res)));
+    invoke(outgoingMetadata(outgoing), { deadline: deadlineWithin(timeoutMs, trace) }, (error, response) => (error ? reject(error) : resolve(response as Res)));
   });
 }
 
-async function* readStream<Res>(call: grpc.ClientReadableStream<Res>, failure: (error: unknown) => Error): AsyncGenerator<Res> {
+async function* readStream<Res>(
+  call: grpc.ClientReadableStream<Res>,
+  failure: (error: unknown) => Error,
+  outgoing: OutgoingSpan | undefined,
+): AsyncGenerator<Res> {
   let ended = false;
   try {
     for await (const message of call) yield message as Res;
     ended = true;
+    endCall(outgoing, undefined);
   } catch (error) {
     ended = true;
-    throw failure(error);
+    const failed = failure(error);
+    endCall(outgoing, failed, codeOf(error));
+    throw failed;
   } finally {
     // The consumer stopped early (break, return, throw): the server need not keep sending.
-    if (!ended) call.cancel();
+    if (!ended) {
+      call.cancel();
+      outgoing?.span.end();
+    }
   }
 }
 
-function outgoingMetadata(trace: TraceContext | undefined): grpc.Metadata {
+function outgoingMetadata(outgoing: OutgoingSpan | undefined): grpc.Metadata {
   const metadata = new grpc.Metadata();
-  const traceparent = outgoingTraceparent(trace);
-  if (traceparent) metadata.set("traceparent", traceparent);
+  if (outgoing) {
+    metadata.set("traceparent", outgoing.headers.traceparent);
+    metadata.set("tracestate", outgoing.headers.tracestate);
+  }
   return metadata;
 }
 

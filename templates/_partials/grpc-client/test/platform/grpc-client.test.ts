@@ -3,8 +3,11 @@ import { CircuitState } from "cockatiel";
 import { afterEach, describe, expect, it } from "vitest";
 import { DependencyError } from "../../src/platform/dependency.js";
 import { GrpcDependencyError, grpcHealthCheck, resilientGrpc, type GrpcPolicyOptions, type StreamInvoker, type UnaryInvoker } from "../../src/platform/grpc-client.js";
-import { startTrace } from "../../src/platform/trace-context.js";
+import { SpanKind, startTrace } from "../../src/platform/trace-context.js";
 import { encodeRpc as encode } from "./google-rpc-status.js";
+import { captureSpans, parentOf } from "./span-capture.js";
+
+const spans = captureSpans();
 
 // A real grpc-js server with one JSON-coded method and a hand-coded health Check.
 const json = { serialize: (value: unknown) => Buffer.from(JSON.stringify(value)), deserialize: (bytes: Buffer) => JSON.parse(bytes.toString() || "{}") };
@@ -103,12 +106,17 @@ describe("resilientGrpc", () => {
     expect(seen).toHaveLength(2);
   });
 
-  it("sends this span as the parent, and no deadline later than the inbound call's", async () => {
+  it("makes the call in a client span of this span, sent as the parent, and no deadline later than the inbound call's", async () => {
     const { seen, invoke } = await startServer(() => 0);
     const calls = resilientGrpc({ name: "stock", ...fast, timeoutMs: 60_000 });
     const inbound = { ...startTrace(), deadline: Date.now() + 500 };
-    await calls.call("Echo", invoke, inbound);
-    expect(seen[0].traceparent).toBe(`00-${inbound.traceId}-${inbound.spanId}-01`);
+    spans.reset();
+    await calls.call("stock.v1.StockService/Echo", invoke, inbound);
+    const client = spans.one("stock.v1.StockService/Echo");
+    expect(client.kind).toBe(SpanKind.CLIENT);
+    expect(parentOf(client)).toBe(inbound.spanId);
+    expect(client.attributes).toEqual({ "rpc.system": "grpc", "rpc.service": "stock.v1.StockService", "rpc.method": "Echo", "rpc.grpc.status_code": 0 });
+    expect(seen[0].traceparent).toBe(`00-${inbound.traceId}-${client.spanContext().spanId}-01`);
     // grpc-timeout travels in whole milliseconds, so the server's clock may read one or two later.
     expect(seen[0].deadline).toBeLessThanOrEqual(inbound.deadline + 20);
     await calls.call("Echo", invoke);
@@ -137,6 +145,16 @@ describe("resilientGrpc", () => {
     expect(failure).toMatchObject({ code: grpc.status.NOT_FOUND, status: undefined });
   });
 
+  it("ends a failed call's span with the status code, the error recorded", async () => {
+    const { invoke } = await startServer(() => grpc.status.NOT_FOUND);
+    spans.reset();
+    await resilientGrpc({ name: "stock", ...fast }).call("Echo", invoke, startTrace()).catch(() => undefined);
+    const client = spans.one("Echo");
+    expect(client.attributes["rpc.grpc.status_code"]).toBe(grpc.status.NOT_FOUND);
+    expect(client.status).toMatchObject({ code: 2, message: expect.stringMatching(/NOT_FOUND/) });
+    expect(client.events.map((event) => event.name)).toEqual(["exception"]);
+  });
+
   it("reports an unreachable server as unavailable", async () => {
     const { invoke, server } = await startServer(() => 0);
     server.forceShutdown();
@@ -152,13 +170,16 @@ describe("resilientGrpc streams", () => {
     return messages;
   };
 
-  it("yields every message, with this span as the parent and no deadline later than the inbound call's", async () => {
+  it("yields every message, in a client span of this span sent as the parent, no deadline later than the inbound call's", async () => {
     const { seen, list } = await startServer(() => 0);
     const calls = resilientGrpc({ name: "stock", ...fast, timeoutMs: 60_000 });
     const inbound = { ...startTrace(), deadline: Date.now() + 500 };
+    spans.reset();
     const stream = calls.stream("List", list({ count: 3 }), inbound);
     expect(await read(stream)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
-    expect(seen[0].traceparent).toBe(`00-${inbound.traceId}-${inbound.spanId}-01`);
+    const client = spans.one("List");
+    expect(parentOf(client)).toBe(inbound.spanId);
+    expect(seen[0].traceparent).toBe(`00-${inbound.traceId}-${client.spanContext().spanId}-01`);
     expect(seen[0].deadline).toBeLessThanOrEqual(inbound.deadline + 20);
   });
 

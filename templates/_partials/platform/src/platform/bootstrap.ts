@@ -3,6 +3,7 @@ import { loadConfigOrExit } from "./config.js";
 import { HealthRegistry } from "./health.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createShutdown, type Shutdown } from "./shutdown.js";
+import { startTracing, type Tracing } from "./tracing.js";
 
 interface BaseConfig {
   SERVICE_NAME: string;
@@ -15,13 +16,14 @@ export interface Platform<C> {
   logger: Logger;
   health: HealthRegistry;
   shutdown: Shutdown;
+  tracing: Tracing;
 }
 
 /**
  * What every kind's main does first: config validated (one line and exit 78
  * when wrong), the JSON logger, crashes logged as a JSON line, and shutdown
  * listening before anything opens, so a SIGTERM during startup still closes
- * what did open.
+ * what did open; spans set up from the OTEL_* env, flushed last on shutdown.
  */
 export function bootstrap<S extends z.ZodType<BaseConfig>>(schema: S): Platform<z.output<S>> {
   const config = loadConfigOrExit(schema);
@@ -36,5 +38,8 @@ export function bootstrap<S extends z.ZodType<BaseConfig>>(schema: S): Platform<
   const health = new HealthRegistry();
   const shutdown = createShutdown({ health, logger, graceMs: config.SHUTDOWN_GRACE_MS });
   shutdown.listen();
-  return { config, logger, health, shutdown };
+  const tracing = startTracing({ serviceName: config.SERVICE_NAME, logger });
+  // Registered first, so it closes last: the spans of requests that drain on shutdown are sent too.
+  shutdown.register("span exporter", () => tracing.shutdown());
+  return { config, logger, health, shutdown, tracing };
 }

@@ -15,7 +15,8 @@ import {
 import { DependencyError } from "./dependency.js";
 import { describeError } from "./describe-error.js";
 import type { Logger } from "./logger.js";
-import { outgoingTraceparent, type TraceContext } from "./trace-context.js";
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_FULL } from "@opentelemetry/semantic-conventions";
+import { SpanKind, endSpan, markFailed, startOutgoing, type OutgoingSpan, type TraceContext } from "./trace-context.js";
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -37,7 +38,7 @@ export interface RequestOptions {
   json?: unknown;
   body?: string;
   signal?: AbortSignal;
-  /** The span this request is made in (the handler's scope.trace): sent on as `traceparent`. */
+  /** The span this request is made in (the handler's scope.trace): the request gets a client span in it, sent on as `traceparent`. */
   trace?: TraceContext;
 }
 
@@ -74,10 +75,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const upper = method.toUpperCase();
     const url = `${base}${path}`;
     const policy = IDEMPOTENT.has(upper) ? retried : once;
+    // One client span for the call, retries included: every attempt carries it as the parent.
+    const outgoing = startOutgoing(req.trace, { name: upper, kind: SpanKind.CLIENT, attributes: { [ATTR_HTTP_REQUEST_METHOD]: upper, [ATTR_URL_FULL]: url } });
     try {
-      return await policy.execute(({ signal }) => send(upper, url, req, signal), req.signal);
+      const response = await policy.execute(({ signal }) => send(upper, url, req, signal, outgoing), req.signal);
+      if (outgoing) endedWith(outgoing, response.status);
+      return response;
     } catch (error) {
-      throw new DependencyError(`${name}: ${upper} ${url} failed: ${explain(error, timeoutMs)}`, { cause: error });
+      const failure = new DependencyError(`${name}: ${upper} ${url} failed: ${explain(error, timeoutMs)}`, { cause: error });
+      endSpan(outgoing?.span, failure);
+      throw failure;
     }
   };
   return {
@@ -115,10 +122,19 @@ function buildPolicies(options: HttpClientOptions, name: string, timeoutMs: numb
   return { breaker, once: wrap(breaker, attempt), retried: wrap(retries, breaker, attempt) };
 }
 
-function send(method: string, url: string, req: RequestOptions, signal: AbortSignal): Promise<Response> {
+function endedWith({ span }: OutgoingSpan, status: number): void {
+  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+  // A 4xx is the caller's answer, not a failure of the call (OpenTelemetry's HTTP conventions).
+  if (status >= 500) markFailed(span, `HTTP ${status}`);
+  span.end();
+}
+
+function send(method: string, url: string, req: RequestOptions, signal: AbortSignal, outgoing: OutgoingSpan | undefined): Promise<Response> {
   const headers = new Headers(req.headers);
-  const traceparent = outgoingTraceparent(req.trace);
-  if (traceparent) headers.set("traceparent", traceparent);
+  if (outgoing) {
+    headers.set("traceparent", outgoing.headers.traceparent);
+    headers.set("tracestate", outgoing.headers.tracestate);
+  }
   let body = req.body;
   if (req.json !== undefined) {
     headers.set("content-type", "application/json");

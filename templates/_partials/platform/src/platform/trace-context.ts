@@ -1,19 +1,41 @@
-import { randomFillSync } from "node:crypto";
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  createTraceState,
+  defaultTextMapGetter,
+  trace as api,
+  type Attributes,
+  type Context,
+  type Span,
+} from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { getTracer, idsOnlyTracer } from "./tracing.js";
+
+export { SpanKind, type Span } from "@opentelemetry/api";
 
 /**
- * One hop of a request: the span this service works in, inside a W3C trace.
- * It is passed along explicitly (handler scope -> clients, publisher, logger),
- * not kept in AsyncLocalStorage: on Node 20 that hooks every promise and
- * socket write in the process, 6-9% of the CPU of a gRPC call.
+ * One hop of a request: the OpenTelemetry span this service works in, inside
+ * a W3C trace. It is passed along explicitly (handler scope -> clients,
+ * publisher, logger) with an explicit Context, not kept in AsyncLocalStorage:
+ * on Node 20 that hooks every promise and socket write in the process, 6-9%
+ * of the CPU of a gRPC call.
  */
 export interface TraceContext {
   traceId: string;
   spanId: string;
-  /** The caller's span; absent when this hop started the trace. */
+  /** The caller's hop (its server span, for `msx logs`); absent when this hop started the trace. */
   parentSpanId?: string;
   flags: string;
   /** When the caller stops waiting (epoch ms), if it said: outgoing calls end no later. */
   deadline?: number;
+  /** This hop's span: ended by the code that started it (the server, the call scope, the delivery). */
+  span: Span;
+  /** The Context that holds `span`: the parent of this hop's client spans (made on first use). */
+  context?: Context;
+  /** Set by failHop: the span already says why it failed. */
+  failed?: boolean;
 }
 
 /** The four fields of a `traceparent` header. */
@@ -41,17 +63,93 @@ export function formatTraceparent(ctx: Pick<TraceContext, "traceId" | "spanId" |
   return `00-${ctx.traceId}-${ctx.spanId}-${ctx.flags}`;
 }
 
-/**
- * Starts this service's span for one inbound unit of work: continues the
- * caller's trace when the header is valid, else starts a new sampled trace.
- */
-export function startTrace(incoming?: string): TraceContext {
-  const parent = parseTraceparent(incoming);
-  if (!parent) return { traceId: newId(16), spanId: newId(8), flags: "01" };
-  return { traceId: parent.traceId, spanId: newId(8), parentSpanId: parent.parentId, flags: parent.flags };
+/** The headers of an inbound request, message or call: only `traceparent` and `tracestate` are read. */
+export type InboundHeaders = Readonly<Record<string, unknown>>;
+
+/** The span to start for one inbound unit of work (or one outgoing call). */
+export interface SpanStart {
+  name: string;
+  kind: SpanKind;
+  attributes?: Attributes;
+  /** false: ids only, nothing recorded or exported (health probes). */
+  record?: boolean;
 }
 
-/** The header to send downstream: our span becomes the callee's parent. None outside a trace. */
+/**
+ * The tracestate key that names the caller's hop (its server span), so that
+ * `msx logs` can link hops from log lines alone, whatever client spans lie
+ * between them and whether or not spans are exported.
+ */
+const HOP_KEY = "msx";
+const w3c = new W3CTraceContextPropagator();
+
+/**
+ * Starts this service's span for one inbound unit of work: continues the
+ * caller's trace when its traceparent is valid (tracestate kept), else starts
+ * a new trace. `incoming` is the inbound headers, or a traceparent alone.
+ */
+export function startTrace(incoming?: InboundHeaders | string, start: SpanStart = { name: "work", kind: SpanKind.INTERNAL }): TraceContext {
+  const headers = typeof incoming === "string" ? { traceparent: incoming } : incoming;
+  const parent = headers?.traceparent === undefined ? ROOT_CONTEXT : w3c.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+  const remote = api.getSpanContext(parent);
+  const tracer = start.record === false ? idsOnlyTracer : getTracer();
+  const span = tracer.startSpan(start.name, { kind: start.kind, attributes: start.attributes }, parent);
+  const own = span.spanContext();
+  const hop: TraceContext = { traceId: own.traceId, spanId: own.spanId, flags: flagsOf(own.traceFlags), span };
+  if (remote) hop.parentSpanId = remote.traceState?.get(HOP_KEY) ?? remote.spanId;
+  return hop;
+}
+
+/** A client (or producer) span of `trace`'s hop, and the headers that make it the callee's parent. */
+export interface OutgoingSpan {
+  span: Span;
+  headers: { traceparent: string; tracestate: string };
+}
+
+/** A child span of `trace`'s hop that sends no headers (a database query); none outside a trace. */
+export function startChildSpan(trace: TraceContext | undefined, start: SpanStart): Span | undefined {
+  if (!trace) return undefined;
+  trace.context ??= api.setSpan(ROOT_CONTEXT, trace.span);
+  return getTracer().startSpan(start.name, { kind: start.kind, attributes: start.attributes }, trace.context);
+}
+
+/** Starts the span of one outgoing call made in `trace`; none outside a trace (nothing to continue). */
+export function startOutgoing(trace: TraceContext | undefined, start: SpanStart): OutgoingSpan | undefined {
+  const span = startChildSpan(trace, start);
+  if (!trace || !span) return undefined;
+  const own = span.spanContext();
+  const tracestate = (own.traceState ?? createTraceState()).set(HOP_KEY, trace.spanId).serialize();
+  return { span, headers: { traceparent: `00-${own.traceId}-${own.spanId}-${flagsOf(own.traceFlags)}`, tracestate } };
+}
+
+/** Ends a span; with an error, records it as an exception and marks the span failed. */
+export function endSpan(span: Span | undefined, error?: unknown): void {
+  if (!span) return;
+  if (error !== undefined) failSpan(span, error);
+  span.end();
+}
+
+/** Records `error` on the span and marks it failed (without ending it). */
+export function failSpan(span: Span | undefined, error: unknown): void {
+  if (!span) return;
+  const exception = error instanceof Error ? error : new Error(String(error));
+  span.recordException(exception);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
+}
+
+/** Fails the hop's span with `error` (recorded as its exception); the server's own end keeps that status. */
+export function failHop(trace: TraceContext | undefined, error: unknown): void {
+  if (!trace) return;
+  trace.failed = true;
+  failSpan(trace.span, error);
+}
+
+/** Marks a span failed with a message only (a status the protocol reported, not an exception here). */
+export function markFailed(span: Span, message: string): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+/** The header to send downstream without a span of its own: our hop becomes the callee's parent. */
 export function outgoingTraceparent(trace: TraceContext | undefined): string | undefined {
   return trace ? formatTraceparent(trace) : undefined;
 }
@@ -67,20 +165,4 @@ export function traceFields(trace: TraceContext): TraceFields {
   return { trace_id: trace.traceId, span_id: trace.spanId, parent_span_id: trace.parentSpanId ?? null };
 }
 
-// Random bytes come from a pool refilled once per 4 KiB: a randomBytes() call per id cost
-// more CPU than all the rest of a request's trace handling.
-const pool = Buffer.alloc(4096);
-let used = pool.length;
-
-function newId(bytes: number): string {
-  let id: string;
-  do {
-    if (used + bytes > pool.length) {
-      randomFillSync(pool);
-      used = 0;
-    }
-    id = pool.toString("hex", used, (used += bytes));
-    // An all-zero id is invalid; the odds are negligible but the check is free.
-  } while (/^0+$/.test(id));
-  return id;
-}
+const flagsOf = (flags: number) => ((flags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? "01" : "00");

@@ -69,13 +69,14 @@ describe("createHttpClient", () => {
     await expect(failure).rejects.toThrow(/^stock: GET http:\/\/127\.0\.0\.1:\d+\/stock\/1 failed: .*ECONNREFUSED/);
   });
 
-  it("passes the given trace on, naming this span as the parent", async () => {
+  it("passes the given trace on in a client span of this span, and this hop in tracestate", async () => {
     server = await startLocalServer((_req, res) => answer(res, 200));
     const client = createHttpClient({ baseUrl: server.url, ...fast });
     const trace = startTrace();
     await client.get("/with-trace", { trace });
     await client.get("/without-trace");
-    expect(server.requests[0].headers.traceparent).toBe(`00-${trace.traceId}-${trace.spanId}-01`);
+    expect(server.requests[0].headers.traceparent).toMatch(new RegExp(`^00-${trace.traceId}-(?!${trace.spanId})[0-9a-f]{16}-01$`));
+    expect(server.requests[0].headers.tracestate).toBe(`msx=${trace.spanId}`);
     expect(server.requests[1].headers.traceparent).toBeUndefined();
   });
 });

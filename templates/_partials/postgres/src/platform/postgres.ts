@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { ReadinessCheck } from "./health.js";
 import type { Logger } from "./logger.js";
+import { SpanKind, endSpan, startChildSpan, type TraceContext } from "./trace-context.js";
 
 export type Pool = pg.Pool;
 
@@ -18,6 +19,27 @@ export function createPool(connectionString: string, logger: Logger): Pool {
   // An idle client that loses its connection emits here; unhandled, it would crash the process.
   pool.on("error", (err) => logger.error({ err }, "idle database connection failed"));
   return pool;
+}
+
+// Statements are parameterized (values never in the text), but a long one would bloat every span.
+const STATEMENT_MAX = 300;
+
+/**
+ * One query, in a client span of `trace` (the request's span) with the
+ * db.* attributes: db.system, db.operation.name, the statement cut short.
+ */
+export async function tracedQuery<R extends pg.QueryResultRow>(pool: Pool, trace: TraceContext | undefined, text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  const operation = text.trimStart().split(/\s/, 1)[0].toUpperCase();
+  const attributes = { "db.system": "postgresql", "db.operation.name": operation, "db.statement": text.length > STATEMENT_MAX ? `${text.slice(0, STATEMENT_MAX)}...` : text };
+  const span = startChildSpan(trace, { name: `${operation} postgresql`, kind: SpanKind.CLIENT, attributes });
+  try {
+    const result = await pool.query<R>(text, values);
+    endSpan(span);
+    return result;
+  } catch (error) {
+    endSpan(span, error);
+    throw error;
+  }
 }
 
 export function databaseCheck(pool: Pool): ReadinessCheck {

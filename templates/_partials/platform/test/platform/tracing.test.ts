@@ -1,0 +1,127 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createLogger } from "../../src/platform/logger.js";
+import { startOutgoing, startTrace, SpanKind } from "../../src/platform/trace-context.js";
+import { startTracing, type Tracing } from "../../src/platform/tracing.js";
+import { captureLogs } from "./log-capture.js";
+
+const TRACEPARENT = "00-4bf92f3577b34da6a3ce929b0e0e4736-00f067aa0ba902b7-01";
+
+interface Receiver {
+  url: string;
+  bodies: unknown[];
+  close(): Promise<void>;
+}
+
+/** A real OTLP/HTTP JSON receiver on 127.0.0.1: reads the (chunked) body of each POST /v1/traces. */
+async function startReceiver(): Promise<Receiver> {
+  const bodies: unknown[] = [];
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      if (req.url === "/v1/traces") bodies.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+let tracing: Tracing | undefined;
+let receiver: Receiver | undefined;
+afterEach(async () => {
+  await tracing?.shutdown();
+  await receiver?.close();
+  tracing = receiver = undefined;
+  vi.unstubAllEnvs();
+});
+
+const setUp = () => {
+  const logs = captureLogs();
+  tracing = startTracing({ serviceName: "orders", logger: createLogger({ service: "orders", level: "info", destination: logs.stream }) });
+  return { logs, tracing };
+};
+
+describe("startTracing", () => {
+  it("runs no SDK without an endpoint: spans carry ids for the logs and headers, and record nothing", () => {
+    vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+    vi.stubEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "");
+    expect(setUp().tracing.mode).toBe("ids-only");
+    const hop = startTrace(TRACEPARENT);
+    expect(hop.span.isRecording()).toBe(false);
+    expect(hop).toMatchObject({ traceId: "4bf92f3577b34da6a3ce929b0e0e4736", parentSpanId: "00f067aa0ba902b7", flags: "01" });
+    const outgoing = startOutgoing(hop, { name: "GET", kind: SpanKind.CLIENT });
+    expect(outgoing?.headers.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929b0e0e4736-[0-9a-f]{16}-01$/);
+    expect(outgoing?.span.spanContext().spanId).not.toBe(hop.spanId);
+  });
+
+  it("runs no SDK when OTEL_SDK_DISABLED=true, even with an endpoint", async () => {
+    receiver = await startReceiver();
+    vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url);
+    vi.stubEnv("OTEL_SDK_DISABLED", "true");
+    expect(setUp().tracing.mode).toBe("ids-only");
+    startTrace().span.end();
+    await tracing?.shutdown();
+    expect(receiver.bodies).toEqual([]);
+  });
+
+  it("exports spans as OTLP/HTTP JSON to OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces, flushed on shutdown", async () => {
+    receiver = await startReceiver();
+    vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url);
+    expect(setUp().tracing.mode).toBe("otlp");
+    const hop = startTrace(TRACEPARENT, { name: "GET /orders", kind: SpanKind.SERVER, attributes: { "http.route": "/orders" } });
+    hop.span.end();
+    await tracing?.shutdown(5000);
+    const exported = JSON.stringify(receiver.bodies);
+    expect(exported).toContain('"key":"service.name","value":{"stringValue":"orders"}');
+    expect(exported).toContain(`"spanId":"${hop.spanId}"`);
+    expect(exported).toContain('"parentSpanId":"00f067aa0ba902b7"');
+    expect(exported).toContain('"name":"GET /orders"');
+  });
+
+  it("takes OTEL_SERVICE_NAME over the service's name, and samples by OTEL_TRACES_SAMPLER", async () => {
+    receiver = await startReceiver();
+    vi.stubEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", `${receiver.url}/v1/traces`);
+    vi.stubEnv("OTEL_SERVICE_NAME", "orders-renamed");
+    vi.stubEnv("OTEL_TRACES_SAMPLER", "always_off");
+    setUp();
+    const hop = startTrace();
+    expect(hop.span.isRecording()).toBe(false);
+    expect(hop.spanId).toMatch(/^[0-9a-f]{16}$/);
+    hop.span.end();
+    vi.stubEnv("OTEL_TRACES_SAMPLER", "always_on");
+    await tracing?.shutdown(5000);
+    setUp();
+    startTrace().span.end();
+    await tracing?.shutdown(5000);
+    expect(receiver.bodies).toHaveLength(1);
+    expect(JSON.stringify(receiver.bodies)).toContain('"stringValue":"orders-renamed"');
+  });
+
+  it("counts failed exports and says so once, never throwing, when the receiver is away", async () => {
+    vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", `http://127.0.0.1:${await closedPort()}`);
+    vi.stubEnv("OTEL_BSP_SCHEDULE_DELAY", "10");
+    // The exporter retries a refused connection within its timeout: keep each export short.
+    vi.stubEnv("OTEL_EXPORTER_OTLP_TIMEOUT", "300");
+    const { logs } = setUp();
+    for (let i = 0; i < 2; i += 1) {
+      startTrace().span.end();
+      await vi.waitFor(() => expect(tracing?.failedExports).toBe(i + 1), { timeout: 10_000, interval: 20 });
+    }
+    const warnings = logs.records().filter((line) => line.level === "warn");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].msg).toMatch(/span export failed/);
+  }, 30_000);
+});
