@@ -34,4 +34,6 @@ export const msxFile = {
   dockerLogCursor: (root: string) => join(root, '.msx', 'docker-log-cursor.json'),
   dockerFollowerPid: (root: string) => join(root, '.msx', 'docker-log-follower.pid'),
   dockerFollowerLog: (root: string) => join(root, '.msx', 'docker-log-follower.log'),
+  /** The workspace's service-token signing key pair, 0600, made once (service-key.ts). */
+  serviceAuthKey: (root: string) => join(root, '.msx', 'service-auth-key.json'),
 } as const;

@@ -7,7 +7,8 @@ import { everyVariant, packageJsonOf, render, service, SERVICE_PATH } from './se
 
 const grpcDep = { name: 'stock', kind: 'grpc', port: 3001, context: 'c' } as const;
 const restDep = { name: 'billing', kind: 'rest', port: 3002, context: 'c' } as const;
-const base = { cockatiel: '3.2.1', pino: '10.4.0', zod: '4.6.7' };
+// jose: every service verifies service tokens and signs its calls (the service-auth partial).
+const base = { cockatiel: '3.2.1', jose: '6.2.18', pino: '10.4.0', zod: '4.6.7' };
 const baseDev = { '@types/node': '20.19.43', tsx: '4.23.14', typescript: '5.9.3', vitest: '4.1.12' };
 const grpc = { '@grpc/grpc-js': '1.14.7', '@grpc/proto-loader': '0.8.1' };
 const amqp = { ajv: '8.20.0', 'ajv-formats': '3.0.1', amqplib: '2.3.1' };
@@ -65,7 +66,7 @@ describe('.msx-template.json', () => {
     expect(await recordOf(service({ name: 'svc', kind: 'rest', db: 'postgres' }))).toStrictEqual({
       msxVersion: msx.version,
       templateRevision: expect.stringMatching(/^sha256:[0-9a-f]{16}$/),
-      templates: ['_partials/snippets', '_partials/platform', '_partials/postgres', 'rest', 'rest/_postgres'],
+      templates: ['_partials/snippets', '_partials/platform', '_partials/service-auth', '_partials/postgres', 'rest', 'rest/_postgres'],
     });
   });
 

@@ -46,6 +46,8 @@ export interface GrpcPolicyOptions {
   breakerThreshold?: number;
   halfOpenAfterMs?: number;
   logger?: Logger;
+  /** The service token for a call to `name` (platform/service-auth.ts), sent as `authorization: Bearer` metadata. */
+  tokenFor?: (audience: string) => Promise<string | undefined>;
 }
 
 /** A unary method of a generated stub, with its request already bound. */
@@ -90,7 +92,7 @@ const codeOf = (error: unknown): number | undefined =>
  * the caller's traceparent and a deadline no later than the caller's own.
  */
 export function resilientGrpc(options: GrpcPolicyOptions): ResilientGrpc {
-  const { name, logger } = options;
+  const { name, logger, tokenFor } = options;
   const timeoutMs = options.timeoutMs ?? 2000;
   const breaker = circuitBreaker(handleWhen((error) => SERVER_FAILURES.has(codeOf(error) ?? -1)), {
     halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
@@ -106,14 +108,15 @@ export function resilientGrpc(options: GrpcPolicyOptions): ResilientGrpc {
   return {
     async call<Res>(method: string, invoke: UnaryInvoker<Res>, trace?: TraceContext): Promise<Res> {
       try {
-        return await policy.execute(() => attempt(invoke, timeoutMs, trace));
+        return await policy.execute(async () => attempt(invoke, timeoutMs, trace, await tokenFor?.(name)));
       } catch (error) {
         throw dependencyError(name, method, error);
       }
     },
     stream<Res>(method: string, invoke: StreamInvoker<Res>, trace?: TraceContext): AsyncIterable<Res> {
-      // Opened now, not when the first message is asked for: its deadline runs from here.
-      const call = invoke(outgoingMetadata(trace), { deadline: deadlineWithin(timeoutMs, trace) });
+      // Opened now (once its token is there), not when the first message is asked for: its deadline runs from here.
+      const deadline = deadlineWithin(timeoutMs, trace);
+      const call = Promise.resolve(tokenFor?.(name)).then((token) => invoke(outgoingMetadata(trace, token), { deadline }));
       return readStream(call, (error) => dependencyError(name, method, error));
     },
     get circuitState() {
@@ -122,15 +125,17 @@ export function resilientGrpc(options: GrpcPolicyOptions): ResilientGrpc {
   };
 }
 
-function attempt<Res>(invoke: UnaryInvoker<Res>, timeoutMs: number, trace: TraceContext | undefined): Promise<Res> {
+function attempt<Res>(invoke: UnaryInvoker<Res>, timeoutMs: number, trace: TraceContext | undefined, token: string | undefined): Promise<Res> {
   return new Promise((resolve, reject) => {
-    invoke(outgoingMetadata(trace), { deadline: deadlineWithin(timeoutMs, trace) }, (error, response) => (error ? reject(error) : resolve(response as Res)));
+    invoke(outgoingMetadata(trace, token), { deadline: deadlineWithin(timeoutMs, trace) }, (error, response) => (error ? reject(error) : resolve(response as Res)));
   });
 }
 
-async function* readStream<Res>(call: grpc.ClientReadableStream<Res>, failure: (error: unknown) => Error): AsyncGenerator<Res> {
+async function* readStream<Res>(opening: Promise<grpc.ClientReadableStream<Res>>, failure: (error: unknown) => Error): AsyncGenerator<Res> {
   let ended = false;
+  let call: grpc.ClientReadableStream<Res> | undefined;
   try {
+    call = await opening;
     for await (const message of call) yield message as Res;
     ended = true;
   } catch (error) {
@@ -138,12 +143,13 @@ async function* readStream<Res>(call: grpc.ClientReadableStream<Res>, failure: (
     throw failure(error);
   } finally {
     // The consumer stopped early (break, return, throw): the server need not keep sending.
-    if (!ended) call.cancel();
+    if (!ended) call?.cancel();
   }
 }
 
-function outgoingMetadata(trace: TraceContext | undefined): grpc.Metadata {
+function outgoingMetadata(trace: TraceContext | undefined, token?: string): grpc.Metadata {
   const metadata = new grpc.Metadata();
+  if (token) metadata.set("authorization", `Bearer ${token}`);
   const traceparent = outgoingTraceparent(trace);
   if (traceparent) metadata.set("traceparent", traceparent);
   return metadata;

@@ -30,6 +30,8 @@ export interface HttpClientOptions {
   breakerThreshold?: number;
   halfOpenAfterMs?: number;
   logger?: Logger;
+  /** The service token for a call to `name` (platform/service-auth.ts), sent as `authorization: Bearer`. */
+  tokenFor?: (audience: string) => Promise<string | undefined>;
 }
 
 export interface RequestOptions {
@@ -75,7 +77,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const url = `${base}${path}`;
     const policy = IDEMPOTENT.has(upper) ? retried : once;
     try {
-      return await policy.execute(({ signal }) => send(upper, url, req, signal), req.signal);
+      const token = options.tokenFor;
+      return await policy.execute(async ({ signal }) => send(upper, url, req, signal, await token?.(name)), req.signal);
     } catch (error) {
       throw new DependencyError(`${name}: ${upper} ${url} failed: ${explain(error, timeoutMs)}`, { cause: error });
     }
@@ -115,8 +118,9 @@ function buildPolicies(options: HttpClientOptions, name: string, timeoutMs: numb
   return { breaker, once: wrap(breaker, attempt), retried: wrap(retries, breaker, attempt) };
 }
 
-function send(method: string, url: string, req: RequestOptions, signal: AbortSignal): Promise<Response> {
+function send(method: string, url: string, req: RequestOptions, signal: AbortSignal, token: string | undefined): Promise<Response> {
   const headers = new Headers(req.headers);
+  if (token && !headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
   const traceparent = outgoingTraceparent(req.trace);
   if (traceparent) headers.set("traceparent", traceparent);
   let body = req.body;
