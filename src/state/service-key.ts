@@ -94,3 +94,20 @@ function keysOf(file: KeyFile, issuer: string): ServiceAuthKeys {
 export function withServiceAuth<W extends WorkspaceData>(workspace: W): W {
   return { ...workspace, serviceAuth: ensureServiceKey(workspace.root, workspace.name) };
 }
+
+/**
+ * A service token signed with the workspace key, as a generated service signs one
+ * (templates/README.md): for msx's own calls (the demo's request) and tests. jose is loaded here only.
+ */
+export async function mintServiceToken(keys: ServiceAuthKeys, claims: { subject: string; audience: string; ttlSeconds?: number }): Promise<string> {
+  const { SignJWT, importJWK } = await import('jose');
+  const key = await importJWK(JSON.parse(keys.privateKey) as Record<string, string>, 'EdDSA');
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keys.kid })
+    .setIssuer(keys.issuer)
+    .setSubject(claims.subject)
+    .setAudience(claims.audience)
+    .setIssuedAt()
+    .setExpirationTime(`${claims.ttlSeconds ?? 300}s`)
+    .sign(key);
+}
