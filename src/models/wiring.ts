@@ -46,6 +46,7 @@ export function serviceEnv(input: WiringInput): Record<string, string> {
   if (input.databaseUrl) env.DATABASE_URL = input.databaseUrl;
   const otlp = otlpEndpointOf(workspace, input.environment) ?? input.otlpEndpoint;
   if (otlp) env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
+  Object.assign(env, serviceAuthEnv(workspace, service));
   const overrides = workspace.environments[input.environment]?.config?.[service.name] ?? {};
   for (const [key, value] of Object.entries({ ...service.config, ...overrides })) env[key] = String(value);
   return env;
@@ -83,4 +84,33 @@ export function infraNeeds(service: Service): InfraName[] {
  */
 export function localAmqpNamespace(workspace: Pick<WorkspaceData, 'name' | 'root'>): string {
   return `${workspace.name}-${createHash('sha256').update(workspace.root).digest('hex').slice(0, 6)}`;
+}
+
+/**
+ * The workspace's service-token key (state/service-key.ts makes it; a runtime
+ * attaches it to the workspace it runs). Keys are JWK JSON, one line each.
+ */
+export interface ServiceAuthKeys {
+  /** `iss` of every service token: the workspace name. */
+  issuer: string;
+  kid: string;
+  publicKey: string;
+  privateKey: string;
+}
+
+/** The service-auth env names: every service verifies, a service that calls others also signs. */
+export const SERVICE_AUTH_ENV = { publicKey: 'SERVICE_AUTH_PUBLIC_KEY', privateKey: 'SERVICE_TOKEN_KEY', issuer: 'SERVICE_AUTH_ISSUER' } as const;
+
+/** Which key env a service gets: the public key always, the signing key when it depends on another service. */
+export function serviceAuthEnvNames(workspace: Pick<WorkspaceData, 'services'>, service: Service): Array<'publicKey' | 'privateKey'> {
+  const callsOthers = service.dependsOn.some((dep) => workspace.services.some((s) => s.name === dep));
+  return callsOthers ? ['publicKey', 'privateKey'] : ['publicKey'];
+}
+
+function serviceAuthEnv(workspace: WorkspaceData, service: Service): Record<string, string> {
+  const keys = workspace.serviceAuth;
+  if (!keys) return {};
+  const env: Record<string, string> = { [SERVICE_AUTH_ENV.issuer]: keys.issuer };
+  for (const name of serviceAuthEnvNames(workspace, service)) env[SERVICE_AUTH_ENV[name]] = keys[name];
+  return env;
 }

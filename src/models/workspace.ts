@@ -1,6 +1,7 @@
 import type { Document } from 'yaml';
 import { UserError } from '../errors.js';
 import type { EnvironmentSpec, ServiceSpec, WorkspaceSpec } from './schema.js';
+import type { ServiceAuthKeys } from './wiring.js';
 
 /** A service as every command sees it: its msx.yaml entry plus its name and folder. */
 export interface Service extends ServiceSpec {
@@ -41,5 +42,8 @@ export function requireEnvironment(workspace: Pick<Workspace, 'environments'>, n
   });
 }
 
-/** A workspace without its YAML document: what runtimes need, and what can cross a process boundary as JSON. */
-export type WorkspaceData = Omit<Workspace, 'document'>;
+/**
+ * A workspace without its YAML document: what runtimes need, and what can cross a process boundary as JSON.
+ * `serviceAuth` is attached by a runtime from `.msx/` just before it starts services, never by the loader.
+ */
+export type WorkspaceData = Omit<Workspace, 'document'> & { serviceAuth?: ServiceAuthKeys };

@@ -9,6 +9,7 @@ import { newService } from './new-service.js';
 import { sampleRequestBody, type OpenApiDocument } from '../generators/openapi-sample.js';
 import { upServices } from './run-services.js';
 import { logsDir, serviceLogPath } from '../state/paths.js';
+import { ensureServiceKey, mintServiceToken } from '../state/service-key.js';
 
 export interface DemoOptions {
   dir: string;
@@ -47,16 +48,18 @@ export async function runDemo(options: DemoOptions, events: RuntimeEvents): Prom
     throw new UserError(notReady.join('\n'), { hint: `cd ${root} && msx ps; msx down stops the rest`, exit: 'notReady' });
   }
   const traceId = randomBytes(16).toString('hex');
-  const request = await placeOrder(orders.url, traceId);
+  // orders' routes are internal: the demo calls them as a service would, with a token signed by the workspace key.
+  const token = await mintServiceToken(ensureServiceKey(root, 'shop'), { subject: 'msx-demo', audience: 'orders' });
+  const request = await placeOrder(orders.url, traceId, token);
   return { root, services: up.services, traceId, request, tracedServices: await servicesWithTrace(root, traceId, ['orders', 'stock', 'mailer']) };
 }
 
-async function placeOrder(baseUrl: string, traceId: string): Promise<DemoResult['request']> {
+async function placeOrder(baseUrl: string, traceId: string, token: string): Promise<DemoResult['request']> {
   const document = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as OpenApiDocument;
   const url = `${baseUrl}/orders`;
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+    headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`, authorization: `Bearer ${token}` },
     body: JSON.stringify(sampleRequestBody(document, '/orders')),
   });
   return { method: 'POST', url, status: response.status };

@@ -42,4 +42,6 @@ export const msxFile = {
   dockerFollowerLog: (root: string) => join(root, '.msx', 'docker-log-follower.log'),
   /** The running collector's address (src/collector): where services send OTLP, for ps, logs and the dashboard. */
   collector: (root: string) => join(root, '.msx', 'collector.json'),
+  /** The workspace's service-token signing key pair, 0600, made once (service-key.ts). */
+  serviceAuthKey: (root: string) => join(root, '.msx', 'service-auth-key.json'),
 } as const;

@@ -7,6 +7,7 @@ import { localAmqpNamespace } from '../../src/models/wiring.js';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, MSX_BIN, removeDir, runCli } from '../helpers/cli.js';
 import { freePort, killGroup, startProcess } from '../helpers/processes.js';
+import { serviceAuthorization } from '../helpers/service-token.js';
 import { containerField, dockerProblem, labelledObjects, removeLabelled } from '../runtimes/docker/docker-cli.js';
 
 // A real Docker engine (bash scripts/setup-docker.sh): generated services are
@@ -117,7 +118,8 @@ describe.skipIf(skip)('docker runtime: msx up / ps / down --runtime docker on a 
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const response = await fetch(`http://127.0.0.1:${ports.orders}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      // orders' routes are internal: the test calls as a service would, with a token signed by the workspace key.
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01`, authorization: await serviceAuthorization(ws, name, 'orders') },
       body: JSON.stringify({ name: 'book' }),
     });
     expect(response.status).toBe(201);

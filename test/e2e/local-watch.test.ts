@@ -6,6 +6,7 @@ import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 import { makeTwoServiceWorkspace, stopAndReap } from '../helpers/local-workspace.js';
 import { groupAlive } from '../helpers/process-groups.js';
+import { serviceAuthorization } from '../helpers/service-token.js';
 
 // msx up --detach --watch on real processes: edits restart the edited service alone.
 
@@ -86,12 +87,14 @@ describe('msx up --watch (detached supervisor)', () => {
     logStart = supervisorLog().length;
     expect(runCli(['up', '--detach', '--watch'], ws).code).toBe(0);
     const before = ps();
-    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/alpha`)).status).toBe(200);
+    // alpha's routes are internal: called as a service would, with a token signed by the workspace key.
+    const headers = { authorization: await serviceAuthorization(ws, 'watching', 'alpha') };
+    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/alpha`, { headers })).status).toBe(200);
     const list = 'async (request) => repository.list(request.query),';
     expect(original).toContain(list);
     writeFileSync(routes(), original.replace(list, 'async (_request, reply) => reply.code(418).send(),'));
     await waitFor(() => restartLines().length >= 1);
-    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/alpha`)).status).toBe(418);
+    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/alpha`, { headers })).status).toBe(418);
     expect(ps().beta.pid).toBe(before.beta.pid);
   });
 });

@@ -15,7 +15,8 @@ const otel = {
   '@opentelemetry/sdk-trace-base': '2.12.0',
   '@opentelemetry/semantic-conventions': '1.45.0',
 };
-const base = { cockatiel: '3.2.1', pino: '10.4.0', zod: '4.6.7', ...otel };
+// jose: every service verifies service tokens and signs its calls (the service-auth partial).
+const base = { cockatiel: '3.2.1', jose: '6.2.18', pino: '10.4.0', zod: '4.6.7', ...otel };
 const baseDev = { '@types/node': '20.19.43', tsx: '4.23.14', typescript: '5.9.3', vitest: '4.1.12' };
 const grpc = { '@grpc/grpc-js': '1.14.7', '@grpc/proto-loader': '0.8.1' };
 const amqp = { ajv: '8.20.0', 'ajv-formats': '3.0.1', amqplib: '2.3.1' };
@@ -73,7 +74,7 @@ describe('.msx-template.json', () => {
     expect(await recordOf(service({ name: 'svc', kind: 'rest', db: 'postgres' }))).toStrictEqual({
       msxVersion: msx.version,
       templateRevision: expect.stringMatching(/^sha256:[0-9a-f]{16}$/),
-      templates: ['_partials/snippets', '_partials/platform', '_partials/postgres', 'rest', 'rest/_postgres'],
+      templates: ['_partials/snippets', '_partials/platform', '_partials/service-auth', '_partials/postgres', 'rest', 'rest/_postgres'],
     });
   });
 

@@ -21,6 +21,7 @@ export const SERVICE_PINS = {
   amqplib: '2.3.1',
   cockatiel: '3.2.1',
   fastify: '5.12.8',
+  jose: '6.2.18',
   pg: '8.23.1',
   pino: '10.4.0',
   zod: '4.6.7',
@@ -49,7 +50,7 @@ const OTEL: Pinned[] = [
 
 /** Which packages go with what a service is and does: kind and features → dependencies. */
 const DEPENDENCY_MAP: ReadonlyArray<{ applies: (c: ServiceTemplateContext) => boolean; dependencies?: Pinned[]; devDependencies?: Pinned[] }> = [
-  { applies: () => true, dependencies: ['cockatiel', 'pino', 'zod', ...OTEL], devDependencies: ['@types/node', 'tsx', 'typescript', 'vitest'] },
+  { applies: () => true, dependencies: ['cockatiel', 'jose', 'pino', 'zod', ...OTEL], devDependencies: ['@types/node', 'tsx', 'typescript', 'vitest'] },
   { applies: (c) => c.service.kind === 'rest', dependencies: ['fastify'] },
   { applies: (c) => c.service.isGrpc, dependencies: ['@grpc/reflection'] },
   // protobufjs: the tests check the hand-written google.rpc wire format against it.

@@ -19,6 +19,8 @@ type Applies = (context: ServiceTemplateContext) => boolean;
  */
 const PARTIALS: ReadonlyArray<{ folder: string; applies: Applies }> = [
   { folder: 'platform', applies: () => true },
+  // Service tokens: every service verifies its callers and signs its calls (templates/README.md).
+  { folder: 'service-auth', applies: () => true },
   // google.rpc.Status details: sent by a gRPC service, decoded by a client of one.
   { folder: 'grpc-status', applies: (c) => c.service.isGrpc || c.has.grpcDeps },
   { folder: 'grpc-client', applies: (c) => c.has.grpcDeps },

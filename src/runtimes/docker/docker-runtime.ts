@@ -8,6 +8,7 @@ import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
 import { logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
 import { upForeground } from './foreground.js';
 import { DockerUp } from './up-workspace.js';
+import { withServiceAuth } from '../../state/service-key.js';
 
 /** The way out a user without Docker has. */
 export const NO_DOCKER = 'run without Docker: msx up --runtime local';
@@ -32,7 +33,7 @@ export class DockerRuntime implements Runtime {
       return upForeground(client, workspace, options, events);
     }
     try {
-      const outcome = await new DockerUp(client, workspace, options, events).run();
+      const outcome = await new DockerUp(client, withServiceAuth(workspace), options, events).run();
       return { services: outcome.statuses };
     } finally {
       // A follower that runs already follows each container that (re)starts, by the engine's events.

@@ -8,6 +8,7 @@ import { LABEL } from './labels.js';
 import { ContainerLogFollower } from './log-follower.js';
 import { waitForServiceReady } from './readiness.js';
 import { DockerUp } from './up-workspace.js';
+import { withServiceAuth } from '../../state/service-key.js';
 
 /**
  * `msx up --runtime docker` in the foreground: every container's output
@@ -19,7 +20,7 @@ export async function upForeground(client: DockerClient, workspace: WorkspaceDat
   const follower = new ContainerLogFollower(client, workspace.root, (line) => events.log(line));
   let settled = false;
   const stream = await followWorkspace(client, workspace.name, follower, (event) => settled && void reportRestart(client, workspace, options, events, event));
-  const up = new DockerUp(client, workspace, options, events, (service, id) => void follower.follow({ id, service }).catch(() => undefined));
+  const up = new DockerUp(client, withServiceAuth(workspace), options, events, (service, id) => void follower.follow({ id, service }).catch(() => undefined));
   const release = async () => {
     stream.close();
     await follower.close();

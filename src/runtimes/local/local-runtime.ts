@@ -13,6 +13,7 @@ import { STOP_GRACE_MS, Supervisor } from './supervisor.js';
 import { sendControl } from './control-client.js';
 import { serveControl } from './control-server.js';
 import { watchServices } from './watch.js';
+import { withServiceAuth } from '../../state/service-key.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
 
@@ -65,7 +66,7 @@ export class LocalRuntime implements Runtime {
 
   private async upForeground(workspace: WorkspaceData, options: UpOptions, selected: Service[], events: RuntimeEvents): Promise<UpResult> {
     const published = publishing(workspace, events);
-    const supervisor = new Supervisor(workspace, options, published);
+    const supervisor = new Supervisor(withServiceAuth(workspace), options, published);
     let control: { close(): Promise<void> } | undefined;
     let watcher: { close(): Promise<void> } | undefined;
     const done = new Promise<void>((resolve) => {

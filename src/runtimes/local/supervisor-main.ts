@@ -14,6 +14,7 @@ import { selectServices } from '../select-services.js';
 import { Supervisor } from './supervisor.js';
 import { serveControl } from './control-server.js';
 import { watchServices } from './watch.js';
+import { withServiceAuth } from '../../state/service-key.js';
 
 const [inputFile] = process.argv.slice(2);
 const { workspace, options } = JSON.parse(readFileSync(inputFile, 'utf8')) as { workspace: WorkspaceData; options: UpOptions };
@@ -24,7 +25,7 @@ const quiet: RuntimeEvents = {
   note: (service, message) => console.log(`${new Date().toISOString()} ${service ?? 'msx'}: ${message}`),
 };
 const events = publishing(workspace, quiet);
-const supervisor = new Supervisor(workspace, options, events);
+const supervisor = new Supervisor(withServiceAuth(workspace), options, events);
 
 let stopping = false;
 let control: { close(): Promise<void> } | undefined;

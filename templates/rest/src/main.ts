@@ -1,13 +1,15 @@
 import { buildApp } from "./app.js";
 import { openInfrastructure } from "./infrastructure.js";
 import { bootstrap } from "./platform/bootstrap.js";
+import { createServiceAuth } from "./platform/service-auth.js";
 import { configSchema } from "./service-config.js";
 
 const { config, logger, health, shutdown } = bootstrap(configSchema);
 
 try {
   const infrastructure = await openInfrastructure({ config, logger, health, shutdown });
-  const app = buildApp({ serviceName: config.SERVICE_NAME, logger, health, ...infrastructure });
+  const serviceAuth = await createServiceAuth(config, logger);
+  const app = buildApp({ serviceName: config.SERVICE_NAME, logger, health, serviceAuth, ...infrastructure });
   // Registered last, so it closes first: in-flight requests finish while their resources are open.
   shutdown.register("http server", () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });

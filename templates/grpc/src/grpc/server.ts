@@ -3,19 +3,21 @@ import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import type { HealthRegistry } from "../platform/health.js";
 import type { Logger } from "../platform/logger.js";
+import type { ServiceAuth } from "../platform/service-auth.js";
 import { packageDefinition, SERVICE, serviceDefinition } from "./api.js";
 import { buildHandlers, type HandlerDependencies } from "./handlers.js";
 import { createHealthService, healthServiceDefinition, type HealthService } from "./health-service.js";
+import { guardWithServiceToken } from "./service-auth-guard.js";
 
 export interface GrpcApp {
   server: grpc.Server;
   healthService: HealthService;
 }
 
-/** The gRPC server without a bound port: the API, grpc.health.v1.Health and server reflection. */
-export function buildServer(deps: HandlerDependencies & { health: HealthRegistry }): GrpcApp {
+/** The gRPC server without a bound port: the API (service token required), grpc.health.v1.Health and server reflection (open). */
+export function buildServer(deps: HandlerDependencies & { health: HealthRegistry; serviceAuth: ServiceAuth }): GrpcApp {
   const server = new grpc.Server();
-  server.addService(serviceDefinition, buildHandlers(deps));
+  server.addService(serviceDefinition, guardWithServiceToken(serviceDefinition, buildHandlers(deps), deps.serviceAuth, deps.logger));
   const healthService = createHealthService(deps.health, [SERVICE]);
   server.addService(healthServiceDefinition, healthService.implementation);
   new ReflectionService(packageDefinition).addToServer(server);

@@ -46,6 +46,8 @@ export interface GrpcPolicyOptions {
   breakerThreshold?: number;
   halfOpenAfterMs?: number;
   logger?: Logger;
+  /** The service token for a call to `name` (platform/service-auth.ts), sent as `authorization: Bearer` metadata. */
+  tokenFor?: (audience: string) => Promise<string | undefined>;
 }
 
 /** A unary method of a generated stub, with its request already bound. */
@@ -90,7 +92,7 @@ const codeOf = (error: unknown): number | undefined =>
  * the caller's traceparent and a deadline no later than the caller's own.
  */
 export function resilientGrpc(options: GrpcPolicyOptions): ResilientGrpc {
-  const { name, logger } = options;
+  const { name, logger, tokenFor } = options;
   const timeoutMs = options.timeoutMs ?? 2000;
   const breaker = circuitBreaker(handleWhen((error) => SERVER_FAILURES.has(codeOf(error) ?? -1)), {
     halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
@@ -108,7 +110,7 @@ export function resilientGrpc(options: GrpcPolicyOptions): ResilientGrpc {
       // One client span for the call, retries included: every attempt carries it as the parent.
       const outgoing = startOutgoing(trace, clientSpan(method));
       try {
-        const response = await policy.execute(() => attempt(invoke, timeoutMs, trace, outgoing));
+        const response = await policy.execute(async () => attempt(invoke, timeoutMs, trace, outgoing, await tokenFor?.(name)));
         endCall(outgoing, undefined);
         return response;
       } catch (error) {
@@ -119,8 +121,9 @@ export function resilientGrpc(options: GrpcPolicyOptions): ResilientGrpc {
     },
     stream<Res>(method: string, invoke: StreamInvoker<Res>, trace?: TraceContext): AsyncIterable<Res> {
       const outgoing = startOutgoing(trace, clientSpan(method));
-      // Opened now, not when the first message is asked for: its deadline runs from here.
-      const call = invoke(outgoingMetadata(outgoing), { deadline: deadlineWithin(timeoutMs, trace) });
+      // Opened now (once its token is there), not when the first message is asked for: its deadline runs from here.
+      const deadline = deadlineWithin(timeoutMs, trace);
+      const call = Promise.resolve(tokenFor?.(name)).then((token) => invoke(outgoingMetadata(outgoing, token), { deadline }));
       return readStream(call, (error) => dependencyError(name, method, error), outgoing);
     },
     get circuitState() {
@@ -144,19 +147,27 @@ function endCall(outgoing: OutgoingSpan | undefined, failure: Error | undefined,
   endSpan(outgoing.span, failure);
 }
 
-function attempt<Res>(invoke: UnaryInvoker<Res>, timeoutMs: number, trace: TraceContext | undefined, outgoing: OutgoingSpan | undefined): Promise<Res> {
+function attempt<Res>(
+  invoke: UnaryInvoker<Res>,
+  timeoutMs: number,
+  trace: TraceContext | undefined,
+  outgoing: OutgoingSpan | undefined,
+  token: string | undefined,
+): Promise<Res> {
   return new Promise((resolve, reject) => {
-    invoke(outgoingMetadata(outgoing), { deadline: deadlineWithin(timeoutMs, trace) }, (error, response) => (error ? reject(error) : resolve(response as Res)));
+    invoke(outgoingMetadata(outgoing, token), { deadline: deadlineWithin(timeoutMs, trace) }, (error, response) => (error ? reject(error) : resolve(response as Res)));
   });
 }
 
 async function* readStream<Res>(
-  call: grpc.ClientReadableStream<Res>,
+  opening: Promise<grpc.ClientReadableStream<Res>>,
   failure: (error: unknown) => Error,
   outgoing: OutgoingSpan | undefined,
 ): AsyncGenerator<Res> {
   let ended = false;
+  let call: grpc.ClientReadableStream<Res> | undefined;
   try {
+    call = await opening;
     for await (const message of call) yield message as Res;
     ended = true;
     endCall(outgoing, undefined);
@@ -168,14 +179,15 @@ async function* readStream<Res>(
   } finally {
     // The consumer stopped early (break, return, throw): the server need not keep sending.
     if (!ended) {
-      call.cancel();
+      call?.cancel();
       outgoing?.span.end();
     }
   }
 }
 
-function outgoingMetadata(outgoing: OutgoingSpan | undefined): grpc.Metadata {
+function outgoingMetadata(outgoing: OutgoingSpan | undefined, token?: string): grpc.Metadata {
   const metadata = new grpc.Metadata();
+  if (token) metadata.set("authorization", `Bearer ${token}`);
   if (outgoing) {
     metadata.set("traceparent", outgoing.headers.traceparent);
     metadata.set("tracestate", outgoing.headers.tracestate);

@@ -31,6 +31,8 @@ export interface HttpClientOptions {
   breakerThreshold?: number;
   halfOpenAfterMs?: number;
   logger?: Logger;
+  /** The service token for a call to `name` (platform/service-auth.ts), sent as `authorization: Bearer`. */
+  tokenFor?: (audience: string) => Promise<string | undefined>;
 }
 
 export interface RequestOptions {
@@ -78,7 +80,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // One client span for the call, retries included: every attempt carries it as the parent.
     const outgoing = startOutgoing(req.trace, { name: upper, kind: SpanKind.CLIENT, attributes: { [ATTR_HTTP_REQUEST_METHOD]: upper, [ATTR_URL_FULL]: url } });
     try {
-      const response = await policy.execute(({ signal }) => send(upper, url, req, signal, outgoing), req.signal);
+      const token = options.tokenFor;
+      const response = await policy.execute(async ({ signal }) => send(upper, url, req, signal, outgoing, await token?.(name)), req.signal);
       if (outgoing) endedWith(outgoing, response.status);
       return response;
     } catch (error) {
@@ -129,8 +132,16 @@ function endedWith({ span }: OutgoingSpan, status: number): void {
   span.end();
 }
 
-function send(method: string, url: string, req: RequestOptions, signal: AbortSignal, outgoing: OutgoingSpan | undefined): Promise<Response> {
+function send(
+  method: string,
+  url: string,
+  req: RequestOptions,
+  signal: AbortSignal,
+  outgoing: OutgoingSpan | undefined,
+  token: string | undefined,
+): Promise<Response> {
   const headers = new Headers(req.headers);
+  if (token && !headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
   if (outgoing) {
     headers.set("traceparent", outgoing.headers.traceparent);
     headers.set("tracestate", outgoing.headers.tracestate);
