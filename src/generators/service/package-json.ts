@@ -9,11 +9,15 @@ export const SERVICE_PINS = {
   '@grpc/grpc-js': '1.14.7',
   '@grpc/proto-loader': '0.8.1',
   '@grpc/reflection': '1.0.4',
+  '@fastify/rate-limit': '11.2.0',
+  '@fastify/reply-from': '12.6.5',
   ajv: '8.20.0',
   'ajv-formats': '3.0.1',
   amqplib: '2.3.1',
   cockatiel: '3.2.1',
   fastify: '5.12.8',
+  ioredis: '5.9.2',
+  jose: '6.2.18',
   pg: '8.23.1',
   pino: '10.4.0',
   zod: '4.6.7',
@@ -34,6 +38,7 @@ type Pinned = keyof typeof SERVICE_PINS;
 const DEPENDENCY_MAP: ReadonlyArray<{ applies: (c: ServiceTemplateContext) => boolean; dependencies?: Pinned[]; devDependencies?: Pinned[] }> = [
   { applies: () => true, dependencies: ['cockatiel', 'pino', 'zod'], devDependencies: ['@types/node', 'tsx', 'typescript', 'vitest'] },
   { applies: (c) => c.service.kind === 'rest', dependencies: ['fastify'] },
+  { applies: (c) => c.service.kind === 'gateway', dependencies: ['fastify', '@fastify/reply-from', '@fastify/rate-limit', 'jose', 'ioredis'] },
   { applies: (c) => c.service.isGrpc, dependencies: ['@grpc/reflection'] },
   // protobufjs: the tests check the hand-written google.rpc wire format against it.
   { applies: (c) => c.has.proto, dependencies: ['@grpc/grpc-js', '@grpc/proto-loader'], devDependencies: ['protobufjs'] },
@@ -44,7 +49,7 @@ const DEPENDENCY_MAP: ReadonlyArray<{ applies: (c: ServiceTemplateContext) => bo
 /** npm `overrides`: versions of packages the service does not name itself. */
 const OVERRIDES: Pinned[] = ['vite'];
 
-const DESCRIPTION: Record<ServiceKind, string> = { rest: 'service', grpc: 'gRPC service', consumer: 'event consumer' };
+const DESCRIPTION: Record<ServiceKind, string> = { rest: 'service', grpc: 'gRPC service', consumer: 'event consumer', gateway: 'API gateway' };
 
 /** The service's package.json, built from the one dependency map. */
 export function servicePackage(context: ServiceTemplateContext) {
