@@ -37,8 +37,9 @@ export default class Up extends BaseCommand {
       events,
     );
     const notReady = unsettled(result.services);
-    if (quiet) this.logJson({ runtime: result.runtime, services: result.services });
+    if (quiet) this.logJson({ runtime: result.runtime, services: result.services, entryPoints: result.entryPoints });
     else process.stderr.write(`${renderStatusTable(result.services)}\n`);
+    for (const entry of quiet ? [] : (result.entryPoints ?? [])) process.stderr.write(`msx: entry point ${entry.url} (gateway ${entry.service})\n`);
     if (flags.detach && notReady.length > 0) throw notReadyError(notReady);
     if (!flags.detach && result.done) {
       if (!quiet) process.stderr.write(`msx: ${result.services.length - notReady.length}/${result.services.length} ready; Ctrl-C stops everything\n`);

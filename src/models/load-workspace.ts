@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { findWorkspaceRoot } from './find-workspace.js';
+import { gatewayProblems, withRoutedDependencies } from './gateway-routes.js';
 import { dependencyOrder } from './graph.js';
 import { isInfraName, nameProblem } from './names.js';
 import { WorkspaceSchema, type WorkspaceSpec } from './schema.js';
@@ -101,12 +102,14 @@ function crossChecks(spec: WorkspaceSpec, at: At): string[] {
       problems.push(at(['services', name, 'path'], `"${service.path}" must be a relative path inside the workspace`));
     }
   }
+  problems.push(...gatewayProblems(spec, at));
   return problems;
 }
 
 function toWorkspace(spec: WorkspaceSpec, root: string, document: Document): Workspace {
   const services: Service[] = Object.entries(spec.services).map(([name, service]) => ({
     ...service,
+    dependsOn: withRoutedDependencies(service),
     name,
     dir: join(root, service.path),
   }));

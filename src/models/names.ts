@@ -4,7 +4,7 @@
  * an RFC 1035 label (what a Kubernetes Service name must be).
  */
 
-export const INFRA_NAMES = ['rabbitmq', 'postgres'] as const;
+export const INFRA_NAMES = ['rabbitmq', 'postgres', 'redis'] as const;
 export type InfraName = (typeof INFRA_NAMES)[number];
 
 /** Where services run; the first two run on this machine (`msx up`, `ps`, `down`). */

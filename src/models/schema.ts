@@ -25,7 +25,7 @@ const envKeyed = <T extends z.ZodType>(value: T) =>
 const configValue = z.union([z.string(), z.number(), z.boolean()]);
 const port = z.number().int().min(1024, 'must be 1024-65535').max(65535, 'must be 1024-65535');
 
-export const ServiceKindSchema = z.enum(['rest', 'grpc', 'consumer']);
+export const ServiceKindSchema = z.enum(['rest', 'grpc', 'consumer', 'gateway']);
 export type ServiceKind = z.infer<typeof ServiceKindSchema>;
 
 export const DatabaseSchema = z.enum(['none', 'postgres']);
@@ -38,6 +38,18 @@ const ProbeSchema = z.strictObject({
   timeoutSeconds: z.number().int().min(1).optional(),
   failureThreshold: z.number().int().min(1).optional(),
 });
+
+/** A gateway's route: a path prefix and the service behind it (checked across services in gateway-routes.ts). */
+export const RouteSchema = z.strictObject({
+  path: z.string(),
+  service: z.string(),
+  public: z.boolean().optional(),
+  timeout: z.string().optional(),
+  rateLimit: z.strictObject({ max: z.number().int().min(1, 'must be at least 1'), window: z.string() }).optional(),
+  /** Scopes a token must carry for this route (403 otherwise). */
+  scopes: z.array(z.string().regex(/^\S+$/, 'must be one scope, no spaces')).optional(),
+});
+export type RouteSpec = z.infer<typeof RouteSchema>;
 
 export const ServiceSchema = z.strictObject({
   kind: ServiceKindSchema,
@@ -56,6 +68,8 @@ export const ServiceSchema = z.strictObject({
   resources: z
     .strictObject({ cpu: z.string().optional(), memory: z.string().optional() })
     .optional(),
+  /** Only on a gateway: what it routes where. */
+  routes: z.array(RouteSchema).optional(),
 });
 
 /** Where the environment's services send OpenTelemetry data: an OTLP/HTTP base URL (exporters add /v1/traces). */
@@ -90,7 +104,7 @@ export const WorkspaceSchema = z.strictObject({
   version: z.literal(1),
   name: name('workspace name'),
   services: z.record(z.string(), ServiceSchema).nullish().transform((s) => s ?? {}),
-  infra: z.strictObject({ rabbitmq: InfraSchema.optional(), postgres: InfraSchema.optional() }).optional(),
+  infra: z.strictObject({ rabbitmq: InfraSchema.optional(), postgres: InfraSchema.optional(), redis: InfraSchema.optional() }).optional(),
   environments: z.record(z.string(), EnvironmentSchema).optional(),
 });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gatewayEnv } from './gateway-routes.js';
 import { envPrefix, type InfraName } from './names.js';
 import type { Service, WorkspaceData } from './workspace.js';
 
@@ -10,6 +11,8 @@ export interface WiringInput {
   addressOf: (service: Service) => { host: string; port: number };
   amqpUrl?: string;
   databaseUrl?: string;
+  /** Given to the services that need Redis (a gateway's shared rate limits). */
+  redisUrl?: string;
   /** The interface services listen on; unset: theirs (0.0.0.0, as a container needs). */
   host?: string;
   /** Names the workspace's exchange and queues on the broker (default: the workspace name). */
@@ -47,6 +50,8 @@ export function serviceEnv(input: WiringInput): Record<string, string> {
   const otlp = otlpEndpointOf(workspace, input.environment) ?? input.otlpEndpoint;
   if (otlp) env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
   Object.assign(env, serviceAuthEnv(workspace, service));
+  if (input.redisUrl && infraNeeds(service).includes('redis')) env.REDIS_URL = input.redisUrl;
+  if (service.kind === 'gateway') Object.assign(env, gatewayEnv(service));
   const overrides = workspace.environments[input.environment]?.config?.[service.name] ?? {};
   for (const [key, value] of Object.entries({ ...service.config, ...overrides })) env[key] = String(value);
   return env;
@@ -64,6 +69,7 @@ export function dependencyUrl(service: Service, address: { host: string; port: n
       return `${address.host}:${address.port}`;
     case 'rest':
     case 'consumer':
+    case 'gateway':
       return `http://${address.host}:${address.port}`;
   }
 }
@@ -73,6 +79,7 @@ export function infraNeeds(service: Service): InfraName[] {
   const needs = new Set<InfraName>();
   if (service.kind === 'consumer' || service.publishes.length > 0 || service.dependsOn.includes('rabbitmq')) needs.add('rabbitmq');
   if (service.db === 'postgres' || service.dependsOn.includes('postgres')) needs.add('postgres');
+  if (service.dependsOn.includes('redis')) needs.add('redis');
   return [...needs];
 }
 

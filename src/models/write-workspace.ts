@@ -34,6 +34,7 @@ function compactSpec(spec: ServiceSpec): Record<string, unknown> {
   if (spec.subscribes.length > 0) entry.subscribes = spec.subscribes;
   if (Object.keys(spec.config).length > 0) entry.config = spec.config;
   if (spec.secrets.length > 0) entry.secrets = spec.secrets;
+  if (spec.routes) entry.routes = spec.routes;
   return entry;
 }
 

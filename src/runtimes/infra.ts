@@ -25,6 +25,12 @@ const DEFAULTS: Record<InfraName, { env: string; port: number; url: string; fix:
     url: 'postgres://postgres@127.0.0.1:5432/postgres',
     fix: 'start PostgreSQL on 127.0.0.1:5432, set DATABASE_URL, or set infra.postgres.url in msx.yaml',
   },
+  redis: {
+    env: 'REDIS_URL',
+    port: 6379,
+    url: 'redis://127.0.0.1:6379',
+    fix: 'start Redis on 127.0.0.1:6379, set REDIS_URL, or set infra.redis.url in msx.yaml',
+  },
 };
 
 /**

@@ -13,6 +13,7 @@ export async function probeReadiness(service: Service, host: string, port: numbe
       return grpcHealthCheck(host, port, timeoutMs);
     case 'rest':
     case 'consumer':
+    case 'gateway':
       return httpReady(`http://${host}:${port}${service.probes?.readiness?.path ?? '/health/ready'}`, timeoutMs);
   }
 }

@@ -135,7 +135,7 @@ function checkPort(workspace: Workspace, port: number): number {
  * The first port from 3000 that no service in msx.yaml has and nothing on
  * this machine listens on (else `msx up` would refuse it later).
  */
-async function nextFreePort(workspace: Workspace): Promise<number> {
+export async function nextFreePort(workspace: Workspace): Promise<number> {
   const taken = new Set(workspace.services.map((s) => s.port));
   let port = FIRST_PORT;
   while (taken.has(port) || !(await portIsFree(port))) port += 1;

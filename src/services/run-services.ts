@@ -18,7 +18,7 @@ export interface UpServiceOptions extends RunOptions {
 }
 
 /** `msx up`: every service (or the named ones) started, wired and gated on readiness. */
-export async function upServices(options: UpServiceOptions, events: RuntimeEvents): Promise<UpResult & { runtime: string }> {
+export async function upServices(options: UpServiceOptions, events: RuntimeEvents): Promise<UpResult & { runtime: string; entryPoints?: EntryPoint[] }> {
   const workspace = await readWorkspace(options.cwd);
   const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
   if (options.watch && runtime.name !== 'local') {
@@ -29,7 +29,18 @@ export async function upServices(options: UpServiceOptions, events: RuntimeEvent
     { detach: options.detach, watch: options.watch, readyTimeoutMs: options.readyTimeoutSeconds * 1000, services: options.services },
     events,
   );
-  return { ...result, runtime: runtime.name };
+  return { ...result, runtime: runtime.name, entryPoints: entryPoints(workspace.services, result.services) };
+}
+
+/** A gateway that is up: where clients of the workspace come in. */
+export interface EntryPoint {
+  service: string;
+  url: string;
+}
+
+function entryPoints(services: ReadonlyArray<{ name: string; kind: string }>, statuses: ServiceStatus[]): EntryPoint[] {
+  const gateways = new Set(services.filter((s) => s.kind === 'gateway').map((s) => s.name));
+  return statuses.filter((s) => gateways.has(s.service) && s.state === 'ready' && s.url).map((s) => ({ service: s.service, url: s.url! }));
 }
 
 /** `msx down`: everything the runtime started for this workspace is stopped. */

@@ -3,7 +3,7 @@ import type { Service } from '../../models/workspace.js';
 import { infraNeeds, serviceEnv } from '../../models/wiring.js';
 import type { DeployTarget } from './types.js';
 
-const INFRA_ENV = { rabbitmq: 'AMQP_URL', postgres: 'DATABASE_URL' } as const;
+const INFRA_ENV = { rabbitmq: 'AMQP_URL', postgres: 'DATABASE_URL', redis: 'REDIS_URL' } as const;
 
 /** The Secret a service's secret values are read from; msx references it and never writes it. */
 export function secretName(service: Service): string {

@@ -63,6 +63,7 @@ function handler(service: Service, name: ProbeName, path: string | undefined): P
   switch (service.kind) {
     case 'rest':
     case 'consumer':
+    case 'gateway':
       return { httpGet: { path: path ?? HTTP_PROBE_PATHS[name], port: 'http' } };
     case 'grpc':
       if (path) {

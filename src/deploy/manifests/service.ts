@@ -13,6 +13,7 @@ export function hasClusterService(workspace: WorkspaceData, service: Service): b
   switch (service.kind) {
     case 'rest':
     case 'grpc':
+    case 'gateway':
       return true;
     case 'consumer':
       return workspace.services.some((other) => other.dependsOn.includes(service.name));

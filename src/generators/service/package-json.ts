@@ -9,6 +9,8 @@ export const SERVICE_PINS = {
   '@grpc/grpc-js': '1.14.7',
   '@grpc/proto-loader': '0.8.1',
   '@grpc/reflection': '1.0.4',
+  '@fastify/rate-limit': '11.2.0',
+  '@fastify/reply-from': '12.6.5',
   // OpenTelemetry: the 0.223 / 2.12 line with api 1.9.1 is the one that runs on Node 20 (0.301 / 2.13+ want 22.15).
   '@opentelemetry/api': '1.9.1',
   '@opentelemetry/core': '2.12.0',
@@ -21,6 +23,7 @@ export const SERVICE_PINS = {
   amqplib: '2.3.1',
   cockatiel: '3.2.1',
   fastify: '5.12.8',
+  ioredis: '5.9.2',
   jose: '6.2.18',
   pg: '8.23.1',
   pino: '10.4.0',
@@ -52,6 +55,7 @@ const OTEL: Pinned[] = [
 const DEPENDENCY_MAP: ReadonlyArray<{ applies: (c: ServiceTemplateContext) => boolean; dependencies?: Pinned[]; devDependencies?: Pinned[] }> = [
   { applies: () => true, dependencies: ['cockatiel', 'jose', 'pino', 'zod', ...OTEL], devDependencies: ['@types/node', 'tsx', 'typescript', 'vitest'] },
   { applies: (c) => c.service.kind === 'rest', dependencies: ['fastify'] },
+  { applies: (c) => c.service.kind === 'gateway', dependencies: ['fastify', '@fastify/reply-from', '@fastify/rate-limit', 'jose', 'ioredis'] },
   { applies: (c) => c.service.isGrpc, dependencies: ['@grpc/reflection'] },
   // protobufjs: the tests check the hand-written google.rpc wire format against it.
   { applies: (c) => c.has.proto, dependencies: ['@grpc/grpc-js', '@grpc/proto-loader'], devDependencies: ['protobufjs'] },
@@ -62,7 +66,7 @@ const DEPENDENCY_MAP: ReadonlyArray<{ applies: (c: ServiceTemplateContext) => bo
 /** npm `overrides`: versions of packages the service does not name itself. */
 const OVERRIDES: Pinned[] = ['vite'];
 
-const DESCRIPTION: Record<ServiceKind, string> = { rest: 'service', grpc: 'gRPC service', consumer: 'event consumer' };
+const DESCRIPTION: Record<ServiceKind, string> = { rest: 'service', grpc: 'gRPC service', consumer: 'event consumer', gateway: 'API gateway' };
 
 /** The service's package.json, built from the one dependency map. */
 export function servicePackage(context: ServiceTemplateContext) {

@@ -34,6 +34,7 @@ const KIND_FEATURES: Record<ServiceKind, ReadonlyArray<{ folder: string; applies
   rest: [{ folder: '_postgres', applies: (c) => c.service.postgres }],
   grpc: [],
   consumer: [],
+  gateway: [],
 };
 
 /**
@@ -46,6 +47,8 @@ export const KIND_REPLACES: Record<ServiceKind, readonly string[]> = {
   // Their READMEs describe a different protocol; both include the shared config table.
   grpc: ['README.md'],
   consumer: ['README.md'],
+  // Its collaborators are the upstreams its routes name, read from GATEWAY_ROUTES at run time.
+  gateway: ['README.md', 'src/collaborators.ts'],
 };
 
 /** The folders a service is rendered from, in order: partials, its kind, the kind's features. */

@@ -63,17 +63,22 @@ async function onHost(context: InfraContext, endpoint: InfraEndpoint, url: strin
   return result;
 }
 
+/** How each official image is reached (the credentials its image sets up). */
+const OFFICIAL_URL: Record<InfraName, { scheme: string; credentials: string; path: string }> = {
+  postgres: { scheme: 'postgres', credentials: 'postgres:postgres@', path: '/postgres' },
+  rabbitmq: { scheme: 'amqp', credentials: 'guest:guest@', path: '' },
+  redis: { scheme: 'redis', credentials: '', path: '' },
+};
+
 async function officialContainer(context: InfraContext, name: InfraName): Promise<ContainerInfraEndpoint> {
   const official = OFFICIAL[name];
   const image = context.workspace.infra[name]?.image ?? official.image;
   await ensureImage(context.client, image, name, name);
-  const credentials = name === 'postgres' ? 'postgres:postgres' : 'guest:guest';
-  const scheme = name === 'postgres' ? 'postgres' : 'amqp';
-  const path = name === 'postgres' ? '/postgres' : '';
+  const { scheme, credentials, path } = OFFICIAL_URL[name];
   return {
     name,
-    hostUrl: `${scheme}://${credentials}@127.0.0.1:${official.port}${path}`,
-    containerUrl: `${scheme}://${credentials}@${name}:${official.port}${path}`,
+    hostUrl: `${scheme}://${credentials}127.0.0.1:${official.port}${path}`,
+    containerUrl: `${scheme}://${credentials}${name}:${official.port}${path}`,
     spec: officialInfraSpec(context.workspace.name, name, image, context.network),
   };
 }
@@ -85,7 +90,7 @@ async function ensureImage(client: DockerClient, image: string, purpose: string,
     await client.pullImage(image);
   } catch (error) {
     const reason = ((error as Error).message ?? String(error)).split('\n')[0];
-    const env = infra === 'postgres' ? 'DATABASE_URL' : 'AMQP_URL';
+    const env = { postgres: 'DATABASE_URL', rabbitmq: 'AMQP_URL', redis: 'REDIS_URL' }[infra];
     throw new UserError(`cannot pull ${image} for ${purpose}: ${reason}`, {
       hint: `start ${infra} on the host (its default port), set ${env} or infra.${infra}.url, or set infra.${infra}.image to an image you have`,
       exit: 'runtimeUnavailable',

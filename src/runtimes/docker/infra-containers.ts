@@ -74,6 +74,13 @@ export const OFFICIAL: Record<InfraName, OfficialImage> = {
     env: ['POSTGRES_PASSWORD=postgres'],
     healthcheck: ['CMD', 'pg_isready', '-U', 'postgres'],
   },
+  redis: {
+    image: 'redis:7',
+    port: 6379,
+    dataDir: '/data',
+    env: [],
+    healthcheck: ['CMD', 'redis-cli', 'ping'],
+  },
 };
 
 /**

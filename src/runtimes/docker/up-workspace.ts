@@ -116,6 +116,7 @@ export class DockerUp {
       environment: 'local',
       addressOf: (target) => ({ host: target.name, port: target.port }),
       amqpUrl: infra.get('rabbitmq')?.containerUrl,
+      redisUrl: infra.get('redis')?.containerUrl,
       amqpNamespace: localAmqpNamespace(this.workspace),
       databaseUrl,
     });

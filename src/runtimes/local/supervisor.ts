@@ -136,6 +136,7 @@ export class Supervisor {
       addressOf: (target) => ({ host: '127.0.0.1', port: target.port }),
       host: '127.0.0.1',
       amqpUrl: infra.get('rabbitmq')?.url,
+      redisUrl: infra.get('redis')?.url,
       amqpNamespace: localAmqpNamespace(this.workspace),
       databaseUrl,
       otlpEndpoint: this.collector?.endpoint,

@@ -1,0 +1,73 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { CircuitBreakerPolicy } from "cockatiel";
+import type { TokenVerifier } from "./auth/verify-token.js";
+import { registerOverviewRoute } from "./bff/overview-route.js";
+import type { Upstream } from "./collaborators.js";
+import { authHook } from "./http/auth-hook.js";
+import { registerHealthRoutes, type ReadinessMode } from "./http/health-routes.js";
+import { installProblemHandler } from "./http/problem.js";
+import { installRateLimits, type RateLimitDefaults } from "./http/rate-limit.js";
+import { requestIdOf } from "./http/request-id.js";
+import { GatewayLogController, installTraceHooks } from "./http/trace-hooks.js";
+import { registerProxyRoute, type BreakerPolicy } from "./proxy/proxy-routes.js";
+import type { HealthRegistry } from "./platform/health.js";
+import type { Logger } from "./platform/logger.js";
+import type { RouteConfig } from "./service-config.js";
+
+export interface GatewayDependencies {
+  logger: Logger;
+  health: HealthRegistry;
+  routes: readonly RouteConfig[];
+  upstreams: readonly Upstream[];
+  verify: TokenVerifier | undefined;
+  rateLimits: RateLimitDefaults;
+  breaker: BreakerPolicy;
+  defaultTimeoutMs: number;
+  readinessMode: ReadinessMode;
+}
+
+export interface Gateway {
+  app: FastifyInstance;
+  /** Each route's circuit breaker, by route path (for tests and diagnostics). */
+  breakers: Map<string, CircuitBreakerPolicy>;
+}
+
+/**
+ * The gateway without a listening socket: request ids and spans on every request, one problem
+ * body for every error, the probes, the composed route, then one proxied prefix per route,
+ * each with its auth check, rate limit, timeout and circuit breaker.
+ */
+export async function buildGateway(deps: GatewayDependencies): Promise<Gateway> {
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({ loggerInstance, logController: new GatewayLogController(), genReqId: requestIdOf, trustProxy: false });
+  installTraceHooks(app);
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    done();
+  });
+  installProblemHandler(app);
+  registerHealthRoutes(app, deps.health, deps.readinessMode);
+  const limiter = await installRateLimits(app, deps.rateLimits);
+  const defaults = { max: deps.rateLimits.max, windowMs: deps.rateLimits.windowMs };
+  const anyProtected = deps.routes.some((route) => !route.public);
+  registerOverviewRoute(app, deps.upstreams, [authHook(deps.verify, { public: !anyProtected, scopes: [] })]);
+  const breakers = new Map<string, CircuitBreakerPolicy>();
+  for (const route of deps.routes) {
+    const upstream = deps.upstreams.find((u) => u.name === route.service)!;
+    const breaker = await registerProxyRoute(
+      app,
+      {
+        path: route.path,
+        service: route.service,
+        baseUrl: upstream.baseUrl,
+        timeoutMs: route.timeoutMs ?? deps.defaultTimeoutMs,
+        onRequest: [authHook(deps.verify, { public: route.public, scopes: route.scopes })],
+        preHandler: [limiter(route.rateLimit ?? defaults, route.path)],
+      },
+      deps.breaker,
+      deps.logger,
+    );
+    breakers.set(route.path, breaker);
+  }
+  return { app, breakers };
+}

@@ -1,0 +1,110 @@
+import replyFrom from "@fastify/reply-from";
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from "cockatiel";
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from "fastify";
+import type { IncomingHttpHeaders } from "node:http";
+import type { Logger } from "../platform/logger.js";
+import { formatTraceparent } from "../platform/trace-context.js";
+import { sendProblem } from "../http/problem.js";
+
+/** One route the gateway proxies, resolved from config. */
+export interface ProxyRoute {
+  path: string;
+  service: string;
+  baseUrl: string;
+  timeoutMs: number;
+  /** The route's auth check, then its rate limit (which counts the verified caller). */
+  onRequest: onRequestAsyncHookHandler[];
+  preHandler: preHandlerAsyncHookHandler[];
+}
+
+export interface BreakerPolicy {
+  threshold: number;
+  halfOpenAfterMs: number;
+}
+
+/** An upstream that did not answer: unreachable (503) or too slow (504). */
+class UpstreamFailure extends Error {
+  constructor(
+    readonly status: 503 | 504,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Proxies `path` and everything under it to the route's upstream with @fastify/reply-from
+ * (one undici pool per route), behind a cockatiel circuit breaker of its own: a 5xx, a
+ * timeout or an unreachable upstream counts against it; open, it answers 503 at once.
+ */
+export async function registerProxyRoute(app: FastifyInstance, route: ProxyRoute, policy: BreakerPolicy, logger: Logger): Promise<CircuitBreakerPolicy> {
+  const breaker = circuitBreaker(handleAll.orWhenResult((status) => typeof status === "number" && status >= 500), {
+    halfOpenAfter: policy.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(policy.threshold),
+  });
+  breaker.onStateChange((state) => logger.warn({ route: route.path, upstream: route.service, circuit: CircuitState[state] }, "circuit changed"));
+
+  await app.register(async (scope) => {
+    await scope.register(replyFrom, { base: route.baseUrl, disableRequestLogging: true, undici: { connections: 128, pipelining: 1 } });
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        await breaker.execute(() => forward(request, reply, route));
+      } catch (error) {
+        if (error instanceof BrokenCircuitError) return sendProblem(reply, 503, `${route.service} is failing: circuit open, not called`, { upstream: route.service });
+        if (error instanceof UpstreamFailure) return sendProblem(reply, error.status, error.message, { upstream: route.service });
+        throw error;
+      }
+      return reply;
+    };
+    const config = { gatewayRoute: route.path, upstream: route.service };
+    const options = { onRequest: route.onRequest, preHandler: route.preHandler, config, handler };
+    // Bodies go upstream as they came: no parsing here.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
+    scope.all(route.path, options);
+    scope.all(`${route.path}/*`, options);
+  });
+  return breaker;
+}
+
+/** Resolves with the upstream's status once its answer is being sent; rejects when there is none. */
+function forward(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // A caller that goes away before the upstream answers: nothing is sent, nothing counted.
+    reply.raw.once("close", () => resolve(0));
+    reply.from(request.url, {
+      timeout: route.timeoutMs,
+      rewriteRequestHeaders: (_req, headers) => upstreamHeaders(request, headers),
+      // The caller sees the gateway's span (set in onRequest), not the upstream's.
+      rewriteHeaders: ({ traceparent: _upstreamSpan, ...headers }) => headers,
+      onResponse: (_req, outer, response) => {
+        resolve(response.statusCode);
+        outer.send(response.stream);
+      },
+      onError: (_outer, { error }) => {
+        const timedOut = (error as { statusCode?: number }).statusCode === 504;
+        const detail = timedOut ? `${route.service} did not answer within ${route.timeoutMs} ms` : `${route.service} is unreachable: ${error.message}`;
+        reject(new UpstreamFailure(timedOut ? 504 : 503, detail));
+      },
+    });
+  });
+}
+
+/**
+ * What the upstream is told: the request id, the gateway's span as its parent, and the caller
+ * the gateway verified. Headers a client sent to pose as that caller are dropped, and so is
+ * its token: a service trusts x-auth-* only because the gateway set them.
+ */
+export function upstreamHeaders(request: FastifyRequest, headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith("x-auth-") && name !== "authorization") out[name] = value;
+  }
+  out["x-request-id"] = request.id;
+  out.traceparent = formatTraceparent(request.trace);
+  if (request.caller) {
+    out["x-auth-subject"] = request.caller.subject;
+    out["x-auth-scopes"] = request.caller.scopes.join(" ");
+  }
+  return out;
+}
