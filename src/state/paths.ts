@@ -34,4 +34,8 @@ export const msxFile = {
   dockerLogCursor: (root: string) => join(root, '.msx', 'docker-log-cursor.json'),
   dockerFollowerPid: (root: string) => join(root, '.msx', 'docker-log-follower.pid'),
   dockerFollowerLog: (root: string) => join(root, '.msx', 'docker-log-follower.log'),
+  /** What msx itself did to each docker container (restarts, why it last stopped): runtimes/docker/reload-record.ts. */
+  dockerReloads: (root: string) => join(root, '.msx', 'docker-reloads.json'),
+  /** What `msx up --runtime docker --detach --watch` hands to the follower that watches. */
+  dockerWatchInput: (root: string) => join(root, '.msx', 'docker-watch-input.json'),
 } as const;

@@ -1,8 +1,10 @@
+import { UserError } from '../../errors.js';
 import type { WorkspaceData } from '../../models/workspace.js';
-import type { DownOptions, DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
+import type { ControlRequest, DownOptions, DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
 import { connectDocker } from '../../docker/connect-docker.js';
 import { clearDockerUp, markDockerUp } from '../../state/local-state.js';
 import { containerStatuses } from './container-status.js';
+import { controlContainers } from './control.js';
 import type { DockerClient } from '../../docker/docker-client.js';
 import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
 import { logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
@@ -24,6 +26,9 @@ export class DockerRuntime implements Runtime {
   constructor(private readonly connect: () => Promise<DockerClient> = () => connectDocker({ otherwise: NO_DOCKER })) {}
 
   async up(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+    if (options.watch && options.detach) {
+      throw new UserError('msx up --runtime docker --watch runs in the foreground only, for now', { hint: 'drop --detach (Ctrl-C stops it), or use --runtime local for a detached watcher', exit: 'runtimeUnavailable' });
+    }
     const client = await this.connect();
     markDockerUp(workspace.root);
     if (!options.detach) {
@@ -50,5 +55,9 @@ export class DockerRuntime implements Runtime {
 
   async status(workspace: WorkspaceData): Promise<ServiceStatus[]> {
     return containerStatuses(await this.connect(), workspace);
+  }
+
+  async control(workspace: WorkspaceData, request: ControlRequest, events: RuntimeEvents): Promise<ServiceStatus[]> {
+    return controlContainers(await this.connect(), workspace, request, events);
   }
 }
