@@ -27,7 +27,7 @@ export async function ensureImage(client: DockerClient, image: TaggedImage, opti
   const { pack } = await import('tar-fs');
   // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.
   const context = pack(image.dir, { entries: image.files }) as unknown as NodeJS.ReadableStream;
-  const output = await client.buildImage({ tag: image.tag, labels: options.labels ?? {}, context }).catch((error: unknown) => refused(error));
+  const output = await client.buildImage({ tag: image.tag, labels: options.labels ?? {}, context, target: image.target }).catch((error: unknown) => refused(error));
   if (output.error) throw buildFailure(image, output);
   return true;
 }

@@ -17,7 +17,11 @@ export interface ContainerDetails {
   exitCode: number;
   restartCount: number;
   startedAt: string;
+  /** When its last process ended (Docker's zero time when it never did). */
+  finishedAt: string;
   pid: number;
+  /** The image's WORKDIR: where a live update writes the service's files. */
+  workingDir: string;
   /** docker's health status when the image declares a HEALTHCHECK. */
   health?: string;
 }
@@ -40,6 +44,8 @@ export interface BuildRequest {
   labels: Record<string, string>;
   /** A tar stream of the build context. */
   context: NodeJS.ReadableStream;
+  /** The Dockerfile stage to build (`dev` for `msx up --watch`); the last stage when absent. */
+  target?: string;
 }
 
 /**
@@ -84,6 +90,16 @@ export interface DockerClient {
   startContainer(id: string): Promise<void>;
   /** Stops (SIGTERM, then SIGKILL after `graceSeconds`) and removes; a missing container is not an error. */
   removeContainer(id: string, graceSeconds: number): Promise<void>;
+  /** Stops (SIGTERM, then SIGKILL after `graceSeconds`) and keeps it; a stopped one is left as it is. Docker does not restart it. */
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  /** Stops it as stopContainer does, then starts it again: its writable layer (files a live update wrote) stays. */
+  restartContainer(id: string, graceSeconds: number): Promise<void>;
+  /** Docker's restart policy for it from now on (`docker update --restart`). */
+  setRestartPolicy(id: string, policy: 'no' | 'on-failure'): Promise<void>;
+  /** Extracts a tar stream into the container's file system at `dir` (`docker cp`); works on a stopped container too. */
+  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void>;
+  /** Runs a command in the running container as root and resolves with its exit code. */
+  execInContainer(id: string, command: string[]): Promise<number>;
   containerLogs(id: string, options: { follow: boolean; since?: string; tail?: number }): Promise<LogStreams>;
   imageExists(reference: string): Promise<boolean>;
   listImages(labels: string[]): Promise<ImageSummary[]>;

@@ -30,7 +30,9 @@ export class DockerodeClient implements DockerClient {
       exitCode: state.ExitCode,
       restartCount: info.RestartCount,
       startedAt: state.StartedAt,
+      finishedAt: state.FinishedAt,
       pid: state.Pid,
+      workingDir: info.Config.WorkingDir || '/',
       health: state.Health?.Status,
     };
   }
@@ -47,6 +49,29 @@ export class DockerodeClient implements DockerClient {
     const container = this.docker.getContainer(id);
     await ignoreStatus(container.stop({ t: graceSeconds }), [304, 404]);
     await ignoreStatus(container.remove({ force: true }), [404, 409]);
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    await ignoreStatus(this.docker.getContainer(id).stop({ t: graceSeconds }), [304]);
+  }
+
+  async restartContainer(id: string, graceSeconds: number): Promise<void> {
+    await this.docker.getContainer(id).restart({ t: graceSeconds });
+  }
+
+  async setRestartPolicy(id: string, policy: 'no' | 'on-failure'): Promise<void> {
+    await this.docker.getContainer(id).update({ RestartPolicy: { Name: policy, MaximumRetryCount: 0 } });
+  }
+
+  async putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
+    await this.docker.getContainer(id).putArchive(tar, { path: dir });
+  }
+
+  async execInContainer(id: string, command: string[]): Promise<number> {
+    const exec = await this.docker.getContainer(id).exec({ Cmd: command, User: '0', AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    await new Promise<void>((resolve) => stream.on('end', resolve).on('close', resolve).on('error', () => resolve()).resume());
+    return (await exec.inspect()).ExitCode ?? 1;
   }
 
   async containerLogs(id: string, options: { follow: boolean; since?: string; tail?: number }): Promise<LogStreams> {
@@ -76,7 +101,8 @@ export class DockerodeClient implements DockerClient {
   }
 
   async buildImage(request: BuildRequest): Promise<ProgressOutput> {
-    const stream = await this.docker.buildImage(request.context, { t: request.tag, labels: request.labels, rm: true, forcerm: true });
+    const options = { t: request.tag, labels: request.labels, rm: true, forcerm: true, ...(request.target ? { target: request.target } : {}) };
+    const stream = await this.docker.buildImage(request.context, options);
     return followProgress(this.docker, stream);
   }
 

@@ -15,6 +15,8 @@ const HASH_LENGTH = 12;
 export interface ImageSource {
   service: string;
   dir: string;
+  /** A Dockerfile stage other than the last (`dev`): part of the hash, so the two never share a tag. */
+  target?: string;
 }
 
 /** A service's image as its context hashes now. */
@@ -41,6 +43,6 @@ export function contentTag(repository: string, source: ImageSource): TaggedImage
     });
   }
   const files = contextFiles(source.dir);
-  const hash = contextHash(source.dir, files, BUILD_CONFIG).slice(0, HASH_LENGTH);
+  const hash = contextHash(source.dir, files, source.target ? { ...BUILD_CONFIG, target: source.target } : BUILD_CONFIG).slice(0, HASH_LENGTH);
   return { ...source, tag: `${repository}:${hash}`, hash, files };
 }

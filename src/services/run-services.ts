@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { UserError } from '../errors.js';
 import { readWorkspace } from '../state/workspace-cache.js';
 import type { DownResult, RuntimeEvents, ServiceStatus, UpResult } from '../runtimes/runtime.js';
 import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
@@ -21,9 +20,6 @@ export interface UpServiceOptions extends RunOptions {
 export async function upServices(options: UpServiceOptions, events: RuntimeEvents): Promise<UpResult & { runtime: string; entryPoints?: EntryPoint[] }> {
   const workspace = await readWorkspace(options.cwd);
   const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
-  if (options.watch && runtime.name !== 'local') {
-    throw new UserError(`msx up --watch is not available on the ${runtime.name} runtime yet`, { hint: 'run it with --runtime local', exit: 'runtimeUnavailable' });
-  }
   const result = await runtime.up(
     workspace,
     { detach: options.detach, watch: options.watch, readyTimeoutMs: options.readyTimeoutSeconds * 1000, services: options.services },

@@ -44,4 +44,8 @@ export const msxFile = {
   collector: (root: string) => join(root, '.msx', 'collector.json'),
   /** The workspace's service-token signing key pair, 0600, made once (service-key.ts). */
   serviceAuthKey: (root: string) => join(root, '.msx', 'service-auth-key.json'),
+  /** What msx itself did to each docker container (restarts, why it last stopped): runtimes/docker/reload-record.ts. */
+  dockerReloads: (root: string) => join(root, '.msx', 'docker-reloads.json'),
+  /** What `msx up --runtime docker --detach --watch` hands to the follower that watches. */
+  dockerWatchInput: (root: string) => join(root, '.msx', 'docker-watch-input.json'),
 } as const;

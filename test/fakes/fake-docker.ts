@@ -53,7 +53,7 @@ export class FakeDocker implements DockerClient {
 
   async inspectContainer(id: string): Promise<ContainerDetails> {
     const c = this.mustFind(id);
-    return { id, running: c.state === 'running', restarting: false, exitCode: 0, restartCount: 0, startedAt: new Date().toISOString(), pid: 4242 };
+    return { id, running: c.state === 'running', restarting: false, exitCode: 0, restartCount: 0, startedAt: new Date().toISOString(), finishedAt: '0001-01-01T00:00:00Z', pid: 4242, workingDir: '/app' };
   }
 
   async createContainer(options: ContainerCreateOptions): Promise<string> {
@@ -74,6 +74,30 @@ export class FakeDocker implements DockerClient {
     if (index < 0) return;
     this.journal.push(`remove ${this.containers[index].name}`);
     this.containers.splice(index, 1);
+  }
+
+  async stopContainer(id: string): Promise<void> {
+    this.mustFind(id).state = 'exited';
+    this.journal.push(`stop ${this.mustFind(id).name}`);
+  }
+
+  async restartContainer(id: string): Promise<void> {
+    this.mustFind(id).state = 'running';
+    this.journal.push(`restart ${this.mustFind(id).name}`);
+  }
+
+  async setRestartPolicy(id: string, policy: string): Promise<void> {
+    this.journal.push(`restart-policy ${this.mustFind(id).name} ${policy}`);
+  }
+
+  async putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
+    await new Promise((resolve) => tar.on('end', resolve).on('error', resolve).resume());
+    this.journal.push(`put ${this.mustFind(id).name}:${dir}`);
+  }
+
+  async execInContainer(id: string, command: string[]): Promise<number> {
+    this.journal.push(`exec ${this.mustFind(id).name} ${command.join(' ')}`);
+    return 0;
   }
 
   async containerLogs(): Promise<LogStreams> {

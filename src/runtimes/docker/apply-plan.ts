@@ -57,8 +57,13 @@ export async function ensureNetwork(client: DockerClient, workspace: string): Pr
   return { ...network, gateway: network.gateway };
 }
 
-/** Images of a service older than the one it runs now: rebuilt, so never used again. */
-export async function removeOldImages(client: DockerClient, workspace: string, service: string, current: string): Promise<void> {
+/**
+ * Images of a service older than the one it runs now: rebuilt, so never used
+ * again. Only those of the same stage go: `up --watch` runs the dev stage,
+ * and the production image beside it stays for the next plain `up`.
+ */
+export async function removeOldImages(client: DockerClient, workspace: string, service: string, current: string, target?: string): Promise<void> {
   const images = await client.listImages(workspaceFilter(workspace, { [LABEL.service]: service }));
-  for (const image of images.filter((i) => !i.tags.includes(current))) await client.removeImage(image.id);
+  const sameStage = (labels: Record<string, string>) => labels[LABEL.target] === target;
+  for (const image of images.filter((i) => !i.tags.includes(current) && sameStage(i.labels))) await client.removeImage(image.id);
 }

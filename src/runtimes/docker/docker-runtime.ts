@@ -1,13 +1,15 @@
 import type { WorkspaceData } from '../../models/workspace.js';
-import type { DownOptions, DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
+import type { ControlRequest, DownOptions, DownResult, Runtime, RuntimeEvents, ServiceStatus, UpOptions, UpResult } from '../runtime.js';
 import { connectDocker } from '../../docker/connect-docker.js';
 import { clearDockerUp, markDockerUp } from '../../state/local-state.js';
 import { containerStatuses } from './container-status.js';
+import { controlContainers } from './control.js';
 import type { DockerClient } from '../../docker/docker-client.js';
 import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
 import { logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
 import { upForeground } from './foreground.js';
-import { DockerUp } from './up-workspace.js';
+import { DockerUp, type UpOutcome } from './up-workspace.js';
+import { removeWatchInput, watchInputExists, writeWatchInput } from './detached-watch.js';
 import { withServiceAuth } from '../../state/service-key.js';
 
 /** The way out a user without Docker has. */
@@ -24,26 +26,46 @@ export class DockerRuntime implements Runtime {
 
   constructor(private readonly connect: () => Promise<DockerClient> = () => connectDocker({ otherwise: NO_DOCKER })) {}
 
-  async up(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+  async up(unkeyed: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
     const client = await this.connect();
+    // The service-token key goes with the workspace everywhere from here: the first start, the watcher's recreates.
+    const workspace = withServiceAuth(unkeyed);
     markDockerUp(workspace.root);
     if (!options.detach) {
       // This process follows the logs now, from the position the detached follower saved.
       await stopLogFollower(workspace.root);
+      removeWatchInput(workspace.root);
       return upForeground(client, workspace, options, events);
     }
+    let outcome: UpOutcome | undefined;
     try {
-      const outcome = await new DockerUp(client, withServiceAuth(workspace), options, events).run();
+      outcome = await new DockerUp(client, workspace, options, events).run();
       return { services: outcome.statuses };
     } finally {
-      // A follower that runs already follows each container that (re)starts, by the engine's events.
-      if (!logFollowerRunning(workspace.root)) startLogFollower(workspace.root, workspace.name);
+      await this.ensureFollower(workspace, options, outcome);
     }
+  }
+
+  /**
+   * A follower that runs already follows each container that (re)starts, by
+   * the engine's events, and is kept; one that must start or stop watching
+   * (this up has --watch, or the last had) is replaced.
+   */
+  private async ensureFollower(workspace: WorkspaceData, options: UpOptions, outcome: UpOutcome | undefined): Promise<void> {
+    const watch = options.watch === true && outcome !== undefined;
+    if (!watch && !watchInputExists(workspace.root) && logFollowerRunning(workspace.root)) return;
+    await stopLogFollower(workspace.root);
+    removeWatchInput(workspace.root);
+    const input = watch
+      ? writeWatchInput(workspace.root, { workspace, inputs: Object.fromEntries(outcome!.inputs), readyTimeoutMs: options.readyTimeoutMs })
+      : undefined;
+    startLogFollower(workspace.root, workspace.name, input);
   }
 
   async down(workspace: WorkspaceData, options: DownOptions): Promise<DownResult & { removed: RemovedObjects }> {
     const client = await this.connect();
     await stopLogFollower(workspace.root);
+    removeWatchInput(workspace.root);
     const removed = await removeWorkspace(client, workspace.name, options);
     clearDockerUp(workspace.root);
     return { stopped: removed.services, wasRunning: removed.containers.length + removed.networks.length > 0, removed };
@@ -51,5 +73,9 @@ export class DockerRuntime implements Runtime {
 
   async status(workspace: WorkspaceData): Promise<ServiceStatus[]> {
     return containerStatuses(await this.connect(), workspace);
+  }
+
+  async control(workspace: WorkspaceData, request: ControlRequest, events: RuntimeEvents): Promise<ServiceStatus[]> {
+    return controlContainers(await this.connect(), workspace, request, events);
   }
 }

@@ -13,10 +13,10 @@ const pidFile = msxFile.dockerFollowerPid;
  * Docker, but someone must keep appending their output to .msx/logs for
  * `msx logs`: a small detached process, stopped by the next `up` or by `down`.
  */
-export function startLogFollower(root: string, workspace: string): number {
+export function startLogFollower(root: string, workspace: string, watchInput?: string): number {
   mkdirSync(stateDir(root), { recursive: true });
   const log = openSync(msxFile.dockerFollowerLog(root), 'a');
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', FOLLOWER_MAIN, root, workspace], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', FOLLOWER_MAIN, root, workspace, ...(watchInput ? [watchInput] : [])], {
     detached: true,
     stdio: ['ignore', log, log],
     cwd: root,

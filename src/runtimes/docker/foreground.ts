@@ -8,7 +8,7 @@ import { LABEL } from './labels.js';
 import { ContainerLogFollower } from './log-follower.js';
 import { waitForServiceReady } from './readiness.js';
 import { DockerUp } from './up-workspace.js';
-import { withServiceAuth } from '../../state/service-key.js';
+import { watchContainers, type DockerWatch } from './watch.js';
 
 /**
  * `msx up --runtime docker` in the foreground: every container's output
@@ -19,9 +19,14 @@ import { withServiceAuth } from '../../state/service-key.js';
 export async function upForeground(client: DockerClient, workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
   const follower = new ContainerLogFollower(client, workspace.root, (line) => events.log(line));
   let settled = false;
-  const stream = await followWorkspace(client, workspace.name, follower, (event) => settled && void reportRestart(client, workspace, options, events, event));
-  const up = new DockerUp(client, withServiceAuth(workspace), options, events, (service, id) => void follower.follow({ id, service }).catch(() => undefined));
+  // Services the watcher is updating: it reports their restarts itself.
+  const busy = new Set<string>();
+  const onEvent = (event: ContainerEvent) => settled && !busy.has(event.labels[LABEL.service]) && void reportRestart(client, workspace, options, events, event);
+  const stream = await followWorkspace(client, workspace.name, follower, onEvent);
+  const up = new DockerUp(client, workspace, options, events, (service, id) => void follower.follow({ id, service }).catch(() => undefined));
+  let watcher: DockerWatch | undefined;
   const release = async () => {
+    await watcher?.close();
     stream.close();
     await follower.close();
   };
@@ -29,6 +34,11 @@ export async function upForeground(client: DockerClient, workspace: WorkspaceDat
     await release();
     throw error;
   });
+  if (options.watch) {
+    const services = workspace.services.filter((s) => outcome.containers.has(s.name));
+    const context = { client, workspace, events, readyTimeoutMs: options.readyTimeoutMs, containers: outcome.containers, inputs: outcome.inputs };
+    watcher = await watchContainers(services, context, busy);
+  }
   settled = true;
   const done = new Promise<void>((resolve) => {
     const stop = () => {

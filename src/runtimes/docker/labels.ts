@@ -10,7 +10,12 @@ export const LABEL = {
   configHash: 'dev.msx.config-hash',
   /** service | infra | forwarder: which containers get logs followed and probes run. */
   role: 'dev.msx.role',
+  /** On images built from a stage other than the last: `dev` for `msx up --watch`. */
+  target: 'dev.msx.target',
 } as const;
+
+/** The Dockerfile stage `msx up --runtime docker --watch` runs: sources under tsx, synced on each save. */
+export const DEV_TARGET = 'dev';
 
 export type ContainerRole = 'service' | 'infra' | 'forwarder';
 

@@ -2,20 +2,25 @@
  * The detached log follower behind `msx up --runtime docker --detach`: appends
  * the workspace's service container output to .msx/logs/<service>.ndjson until
  * SIGTERM (the next `up`, or `down`), or until the engine goes away.
- * Usage: log-follower-main.js WORKSPACE_ROOT WORKSPACE_NAME
+ * With a watch input (`up --detach --watch`) it also runs the watcher: edits
+ * synced into the containers, or their images rebuilt (detached-watch.ts).
+ * Usage: log-follower-main.js WORKSPACE_ROOT WORKSPACE_NAME [WATCH_INPUT]
  */
 import { connectDocker } from '../../docker/connect-docker.js';
+import { watchDetached } from './detached-watch.js';
 import { followWorkspace } from './follow-workspace.js';
 import { ContainerLogFollower } from './log-follower.js';
 
-const [root, workspace] = process.argv.slice(2);
+const [root, workspace, watchInput] = process.argv.slice(2);
 const client = await connectDocker();
 const follower = new ContainerLogFollower(client, root);
 
 let stopping = false;
+let watcher: { close(): Promise<void> } | undefined;
 const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
+  await watcher?.close();
   await follower.close();
   process.exit(code);
 };
@@ -24,3 +29,4 @@ process.on('SIGTERM', () => void stop(0)).on('SIGINT', () => void stop(0));
 const events = await followWorkspace(client, workspace, follower);
 events.on('end', () => void stop(0));
 console.log(`${new Date().toISOString()} following the logs of workspace ${workspace}`);
+if (watchInput) watcher = await watchDetached(client, watchInput);

@@ -20,7 +20,15 @@ const INSPECT_EVERY_MS = 1_000;
  * answers, the container stops, or the time is up. A container that exits
  * before it was ever ready is reported with its last log lines.
  */
-export async function waitForServiceReady(client: DockerClient, containerId: string, service: Service, timeoutMs: number): Promise<Readiness> {
+export async function waitForServiceReady(
+  client: DockerClient,
+  containerId: string,
+  service: Service,
+  timeoutMs: number,
+  /** Explain a failure by the first stderr lines since this Docker `since` (a start after an edit), not the last lines. */
+  firstErrorsSince?: string,
+): Promise<Readiness> {
+  const explain = (detail: string) => (firstErrorsSince ? withFirstErrors(client, containerId, detail, firstErrorsSince) : withContainerLines(client, containerId, detail));
   const deadline = Date.now() + timeoutMs;
   let nextInspect = Date.now() + INSPECT_EVERY_MS;
   let last = 'no answer yet';
@@ -32,12 +40,37 @@ export async function waitForServiceReady(client: DockerClient, containerId: str
       nextInspect = Date.now() + INSPECT_EVERY_MS;
       const state = await client.inspectContainer(containerId);
       if (!state.running || state.restarting) {
-        return { ready: false, detail: await withContainerLines(client, containerId, `exited before it was ready (code ${state.exitCode})`) };
+        return { ready: false, detail: await explain(`exited before it was ready (code ${state.exitCode})`) };
       }
     }
     await sleep(POLL_MS);
   }
-  return { ready: false, detail: await withContainerLines(client, containerId, `not ready after ${Math.round(timeoutMs / 1000)}s; last check: ${last}`) };
+  return { ready: false, detail: await explain(`not ready after ${Math.round(timeoutMs / 1000)}s; last check: ${last}`) };
+}
+
+const FIRST_ERRORS = 6;
+
+/**
+ * Where a syntax error or a throw in main says file:line and why: the first
+ * stderr lines of the process started at `since` (all of its lines when it
+ * wrote nothing to stderr), as the local runtime shows them.
+ */
+export async function withFirstErrors(client: DockerClient, containerId: string, detail: string, since: string): Promise<string> {
+  const streams = await client.containerLogs(containerId, { follow: false, since }).catch(() => undefined);
+  if (!streams) return detail;
+  const [stdout, stderr] = await Promise.all([readLines(streams.stdout), readLines(streams.stderr)]);
+  const lines = stderr.length > 0 ? stderr.slice(0, FIRST_ERRORS) : stdout.slice(-FIRST_ERRORS);
+  return withLastLines(detail, lines, FIRST_ERRORS);
+}
+
+async function readLines(stream: NodeJS.ReadableStream): Promise<string[]> {
+  const chunks: string[] = [];
+  await new Promise<void>((resolve) => stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString())).on('end', resolve).on('close', resolve));
+  return chunks
+    .join('')
+    .split('\n')
+    .map((line) => line.replace(/^\S+Z /, ''))
+    .filter((line) => line.trim() !== '');
 }
 
 /** A forwarder is ready when its port answers; an official image when Docker calls it healthy. */

@@ -6,13 +6,12 @@ import type { RuntimeEvents, ServiceState, ServiceStatus, UpOptions } from '../r
 import { selectServices } from '../select-services.js';
 import { startInDependencyOrder } from '../start-in-order.js';
 import { localAmqpNamespace, serviceEnv } from '../../models/wiring.js';
-import { ensureImage } from '../../docker/build-image.js';
-import { contentTag } from '../../docker/image-tag.js';
 import { applyAction, ensureNetwork, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
-import { envOf, serviceContainerSpec, type ContainerSpec } from './container-spec.js';
+import { envOf, serviceContainerSpec, type ContainerSpec, type ServiceContainerInput } from './container-spec.js';
 import type { ContainerSummary, DockerClient } from '../../docker/docker-client.js';
 import { forContainers, HOST_ALIAS, resolveContainerInfra, type ContainerInfraEndpoint } from './docker-infra.js';
-import { imageRepository, LABEL, objectLabels, workspaceFilter } from './labels.js';
+import { DEV_TARGET, LABEL, workspaceFilter } from './labels.js';
+import { buildServiceImage } from './service-image.js';
 import { planContainers, type ContainerAction } from './plan.js';
 import { waitForInfraReady, waitForServiceReady } from './readiness.js';
 
@@ -26,6 +25,7 @@ const ACTION_NOTE: Record<ContainerAction['action'], string> = {
 interface ServiceImage {
   service: string;
   tag: string;
+  target?: string;
   /** False when an image with this content hash was there already. */
   built: boolean;
 }
@@ -34,6 +34,8 @@ export interface UpOutcome {
   statuses: ServiceStatus[];
   /** Service name → the id of the container it runs in. */
   containers: Map<string, string>;
+  /** Service name → what its container was made from: a live update recreates it with another image. */
+  inputs: Map<string, ServiceContainerInput>;
 }
 
 /**
@@ -45,6 +47,7 @@ export interface UpOutcome {
 export class DockerUp {
   private readonly statuses = new Map<string, ServiceStatus>();
   private readonly containers = new Map<string, string>();
+  private readonly inputs = new Map<string, ServiceContainerInput>();
 
   constructor(
     private readonly client: DockerClient,
@@ -70,8 +73,8 @@ export class DockerUp {
     const plan = planContainers(specs, existing.filter((c) => !infraNames.has(c.name)), this.options.services.length === 0);
     await this.removeUnclaimed(plan.remove);
     await this.startInOrder(services, plan.actions);
-    await Promise.all([...images.values()].filter((i) => i.built).map((i) => removeOldImages(this.client, this.workspace.name, i.service, i.tag)));
-    return { statuses: services.map((s) => ({ ...this.statuses.get(s.name)! })), containers: this.containers };
+    await Promise.all([...images.values()].filter((i) => i.built).map((i) => removeOldImages(this.client, this.workspace.name, i.service, i.tag, i.target)));
+    return { statuses: services.map((s) => ({ ...this.statuses.get(s.name)! })), containers: this.containers, inputs: this.inputs };
   }
 
   /** All images at once: the engine builds them in parallel, and one failure is reported after all finished. */
@@ -84,12 +87,9 @@ export class DockerUp {
 
   /** Tagged `msx/<workspace>_<service>:<content hash>`: the hash msx deploy tags the same code with. */
   private async buildImage(service: Service): Promise<ServiceImage> {
-    const image = contentTag(imageRepository(this.workspace.name, service.name), { service: service.name, dir: service.dir });
-    const built = await ensureImage(this.client, image, {
-      labels: objectLabels(this.workspace.name, service.name, image.hash),
-      onBuild: () => this.events.note(service.name, 'building image (its context changed)'),
-    });
-    return { service: service.name, tag: image.tag, built };
+    const target = this.options.watch ? DEV_TARGET : undefined;
+    const built = await buildServiceImage(this.client, this.workspace.name, service, target, () => this.events.note(service.name, `building ${target ? 'its dev image' : 'image'} (its context changed)`));
+    return { service: service.name, tag: built.tag, built: built.built, target };
   }
 
   private async startInfra(specs: ContainerSpec[], existing: ContainerSummary[]): Promise<void> {
@@ -120,7 +120,9 @@ export class DockerUp {
       amqpNamespace: localAmqpNamespace(this.workspace),
       databaseUrl,
     });
-    return serviceContainerSpec({ workspace: this.workspace.name, service, image: image.tag, env, network: network.name, extraHosts: [`${HOST_ALIAS}:${network.gateway}`] });
+    const input: ServiceContainerInput = { workspace: this.workspace.name, service, image: image.tag, env, network: network.name, extraHosts: [`${HOST_ALIAS}:${network.gateway}`] };
+    this.inputs.set(service.name, input);
+    return serviceContainerSpec(input);
   }
 
   /** Each service starts once everything it depends on is ready, as on every runtime (start-in-order.ts). */

@@ -1,0 +1,65 @@
+import { posix } from 'node:path';
+import type { Service } from '../../models/workspace.js';
+import type { ServiceStatus } from '../runtime.js';
+import { removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
+import { startGated, type ActionContext } from './container-actions.js';
+import { serviceContainerSpec, type ServiceContainerInput } from './container-spec.js';
+import { DEV_TARGET } from './labels.js';
+import { buildServiceImage } from './service-image.js';
+
+/** What a live update of the running workspace needs besides the engine: each service's container and how it was made. */
+export interface LiveUpdateContext extends ActionContext {
+  /** Service name → its container's id (a recreate replaces it). */
+  containers: Map<string, string>;
+  inputs: Map<string, ServiceContainerInput>;
+}
+
+/** The files of one change, relative to the service's folder. */
+export interface SyncedFiles {
+  /** Written or added: copied into the container. */
+  write: string[];
+  /** Gone from the folder: removed from the container too. */
+  remove: string[];
+}
+
+/**
+ * A source change: the changed files copied into the running container's
+ * working directory (one tar through the engine, as `docker cp` does; they
+ * stay in its writable layer across a restart), removed ones deleted, then
+ * the container restarted and gated on readiness.
+ */
+export async function syncAndRestart(context: LiveUpdateContext, service: Service, files: SyncedFiles, reason: string): Promise<ServiceStatus> {
+  const id = context.containers.get(service.name)!;
+  const details = await context.client.inspectContainer(id);
+  const dir = details.workingDir;
+  if (files.write.length > 0) {
+    const { pack } = await import('tar-fs');
+    // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.
+    const tar = pack(service.dir, { entries: files.write }) as unknown as NodeJS.ReadableStream;
+    await context.client.putArchive(id, dir, tar);
+  }
+  // A stopped container cannot run rm; its next image (any later `up`) is built without the file anyway.
+  if (files.remove.length > 0 && details.running) await context.client.execInContainer(id, ['rm', '-rf', '--', ...files.remove.map((file) => posix.join(dir, file))]);
+  return startGated(context, service, id, 'restart', reason);
+}
+
+/**
+ * A change to what the image is built from (Dockerfile, package.json, the
+ * lockfile): the dev image rebuilt (the engine's layer cache keeps every
+ * step before the first changed one) and the container recreated from it.
+ * A build that fails throws and leaves the running container as it is.
+ */
+export async function rebuildAndRecreate(context: LiveUpdateContext, service: Service, reason: string, onBuild: () => void): Promise<ServiceStatus> {
+  const { client } = context;
+  const image = await buildServiceImage(client, context.workspace.name, service, DEV_TARGET, onBuild);
+  const input = { ...context.inputs.get(service.name)!, image: image.tag };
+  const spec = serviceContainerSpec(input);
+  const old = context.containers.get(service.name);
+  if (old) await client.removeContainer(old, STOP_GRACE_SECONDS);
+  const id = await client.createContainer(spec.options);
+  context.containers.set(service.name, id);
+  context.inputs.set(service.name, input);
+  const status = await startGated(context, service, id, 'start', reason);
+  if (image.built) await removeOldImages(client, context.workspace.name, service.name, image.tag, DEV_TARGET);
+  return status;
+}
