@@ -70,6 +70,8 @@ export const commandRows: BadInput[] = [
   { name: 'new service: port above 65535', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--port', '70000'], message: /--port 70000 is out of range/, exit: 2 },
   { name: 'new service: one unknown among dependencies', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--depends-on', 'stock,ghost'], message: /--depends-on "ghost" is not a service/, exit: 2 },
   { name: 'new service: an event without a dot', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--publishes', 'order'], message: /event "order" must look like "order\.placed"/, exit: 2 },
+  { name: 'dashboard: --port 0', args: ['dashboard', '--port', '0'], message: /--port: Expected an integer greater than or equal to 1/, exit: 2 },
+  { name: 'dashboard: --port not a number', args: ['dashboard', '--port', 'web'], message: /--port: Expected an integer/, exit: 2 },
 ];
 
 /** Where a file stands where a folder must be, or a folder where msx.yaml must be a file. */
