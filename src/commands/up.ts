@@ -22,6 +22,7 @@ export default class Up extends BaseCommand {
     watch: Flags.boolean({ char: 'w', description: 'restart a service when a file under its folder changes (local runtime; the detached supervisor watches too)' }),
     runtime: Flags.string({ description: 'where services run (default: the local environment in msx.yaml, else local)', options: [...MACHINE_RUNTIMES] }),
     timeout: Flags.integer({ description: 'seconds each service may take to become ready', default: 60, min: 1 }),
+    dashboard: Flags.boolean({ description: 'serve the dashboard (`msx dashboard`) while the workspace runs and print its URL', default: true, allowNo: true }),
   };
 
   async run(): Promise<{ services: ServiceStatus[] }> {
@@ -37,8 +38,9 @@ export default class Up extends BaseCommand {
       events,
     );
     const notReady = unsettled(result.services);
-    if (quiet) this.logJson({ runtime: result.runtime, services: result.services, entryPoints: result.entryPoints });
-    else process.stderr.write(`${renderStatusTable(result.services)}\n`);
+    const dashboard = flags.dashboard ? await openDashboard(flags.detach, result.done, (text) => quiet || process.stderr.write(`msx ${text}\n`)) : undefined;
+    if (quiet) this.logJson({ runtime: result.runtime, services: result.services, entryPoints: result.entryPoints, ...(dashboard && { dashboard }) });
+    else process.stderr.write(`${renderStatusTable(result.services)}\n${dashboard ? `msx dashboard ${dashboard}\n` : ''}`);
     for (const entry of quiet ? [] : (result.entryPoints ?? [])) process.stderr.write(`msx: entry point ${entry.url} (gateway ${entry.service})\n`);
     if (flags.detach && notReady.length > 0) throw notReadyError(notReady);
     if (!flags.detach && result.done) {
@@ -51,6 +53,27 @@ export default class Up extends BaseCommand {
 
   protected override toSuccessJson(): undefined {
     return undefined; // already printed once every service settled
+  }
+}
+
+/**
+ * The dashboard's URL: detached, a `msx dashboard` process of its own that stops after `msx down`
+ * (or the one already serving); in the foreground, served by this process until it ends. A dashboard
+ * that cannot start is a note, never a failed `msx up`.
+ */
+async function openDashboard(detach: boolean | undefined, done: Promise<void> | undefined, note: (text: string) => void): Promise<string | undefined> {
+  try {
+    if (detach || !done) {
+      const { detachedDashboard } = await import('../services/dashboard-process.js');
+      return await detachedDashboard(process.cwd());
+    }
+    const { serveDashboard } = await import('../dashboard/run-dashboard.js');
+    const dashboard = await serveDashboard({ cwd: process.cwd() });
+    void done.then(() => dashboard.close());
+    return dashboard.url;
+  } catch (error) {
+    note(`dashboard did not start: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+    return undefined;
   }
 }
 

@@ -32,6 +32,9 @@ export const msxFile = {
   supervisorInput: (root: string, pid: number) => join(root, '.msx', `supervisor-input-${pid}.json`),
   /** The running supervisor's control socket: `msx restart/stop/start` (runtimes/local/control-server.ts). */
   supervisorSocket: (root: string) => join(root, '.msx', 'supervisor.sock'),
+  /** The dashboard `msx up --detach` started (url, pid), so a second up prints the same one (services/dashboard-process.ts). */
+  dashboard: (root: string) => join(root, '.msx', 'dashboard.json'),
+  dashboardLog: (root: string) => join(root, '.msx', 'dashboard.log'),
   /** The validated msx.yaml (workspace-cache.ts). */
   workspaceCache: (root: string) => join(root, '.msx', 'workspace.json'),
   /** Written by `msx up --runtime docker`, removed by its down: ps and down find the runtime that runs without a flag. */

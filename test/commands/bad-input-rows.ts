@@ -75,6 +75,8 @@ export const commandRows: BadInput[] = [
   { name: 'traces: --limit not a number', args: ['traces', '--limit', 'ten'], message: /--limit: Expected an integer/, exit: 2 },
   { name: 'traces: an unknown --service', args: ['traces', '--service', 'ghost'], message: /^error: unknown service "ghost" \(known: stock\)\n {2}next: name a service from msx\.yaml/, exit: 2 },
   { name: 'traces: unknown flag', args: ['traces', '--tail', '5'], message: /Nonexistent flag: --tail/, exit: 2 },
+  { name: 'dashboard: --port 0', args: ['dashboard', '--port', '0'], message: /--port: Expected an integer greater than or equal to 1/, exit: 2 },
+  { name: 'dashboard: --port not a number', args: ['dashboard', '--port', 'web'], message: /--port: Expected an integer/, exit: 2 },
 ];
 
 /** Where a file stands where a folder must be, or a folder where msx.yaml must be a file. */

@@ -9,6 +9,9 @@ vi.mock('../../src/services/run-services.js', async (importOriginal) => ({
   upServices: vi.fn(),
 }));
 const service = vi.mocked(upServices);
+vi.mock('../../src/services/dashboard-process.js', () => ({ detachedDashboard: vi.fn(async () => 'http://127.0.0.1:4444/?token=t') }));
+const dashboardClosed = vi.fn();
+vi.mock('../../src/dashboard/run-dashboard.js', () => ({ serveDashboard: vi.fn(async () => ({ url: 'http://127.0.0.1:5555/?token=f', close: dashboardClosed })) }));
 
 const ready = (name: string, port: number): ServiceStatus => ({ service: name, state: 'ready', pid: 100 + port, port, url: `http://127.0.0.1:${port}`, restarts: 0 });
 const SERVICES = [ready('stock', 3001), ready('orders', 3000)];
@@ -76,8 +79,22 @@ describe('msx up (service mocked)', () => {
 
   it('--json prints one document with the runtime and the services, and nothing else', async () => {
     const run = await runCommand(Up, ['--detach', '--json']);
-    expect(JSON.parse(run.stdout)).toEqual({ runtime: 'local', services: SERVICES });
+    expect(JSON.parse(run.stdout)).toEqual({ runtime: 'local', services: SERVICES, dashboard: 'http://127.0.0.1:4444/?token=t' });
     expect(run.stderr).toBe('');
+  });
+
+  it("prints the dashboard's URL: the detached one's, or the one this process serves in the foreground (closed when up ends)", async () => {
+    expect((await runCommand(Up, ['--detach'])).stderr).toContain('msx dashboard http://127.0.0.1:4444/?token=t\n');
+    service.mockResolvedValueOnce({ runtime: 'local', services: SERVICES, done: Promise.resolve() });
+    dashboardClosed.mockClear();
+    expect((await runCommand(Up, [])).stderr).toContain('msx dashboard http://127.0.0.1:5555/?token=f\n');
+    expect(dashboardClosed).toHaveBeenCalledOnce();
+  });
+
+  it('--no-dashboard starts none and prints no URL', async () => {
+    const run = await runCommand(Up, ['--detach', '--no-dashboard', '--json']);
+    expect(JSON.parse(run.stdout)).toEqual({ runtime: 'local', services: SERVICES });
+    expect((await runCommand(Up, ['--detach', '--no-dashboard'])).stderr).not.toContain('msx dashboard');
   });
 
   it('refuses --runtime kubernetes (up runs locally) with exit 2', async () => {

@@ -1,0 +1,54 @@
+import type { ServiceStatus } from '../models/service-status.js';
+export type { ControlAction } from '../runtimes/runtime.js';
+import type { ControlAction, RuntimeEvents } from '../runtimes/runtime.js';
+import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
+import { runtimeInUse } from '../state/local-state.js';
+import { readWorkspace } from '../state/workspace-cache.js';
+import { controlServices } from './control-services.js';
+import { serviceStatuses } from './run-services.js';
+
+/** What the dashboard's services page and graph show: the same statuses `msx ps` prints, and whether buttons work. */
+export interface DashboardServices {
+  workspace: string;
+  runtime: string;
+  /** The runtime answers restart/stop/start (as `msx restart` would). */
+  canControl: boolean;
+  services: DashboardService[];
+}
+
+export interface DashboardService extends ServiceStatus {
+  kind: string;
+  dependsOn: string[];
+  publishes: string[];
+  subscribes: string[];
+}
+
+/** `msx ps` plus each service's msx.yaml edges, for the dashboard. */
+export async function dashboardServices(cwd: string): Promise<DashboardServices> {
+  const workspace = await readWorkspace(cwd);
+  const runtimeName = runtimeNameFor(workspace, undefined, 'local', true);
+  const runtime = await loadRuntime(runtimeName);
+  const statuses = await serviceStatuses({ cwd });
+  const services = workspace.services.map((spec): DashboardService => {
+    const status = statuses.find((s) => s.service === spec.name) ?? { service: spec.name, state: 'stopped', restarts: 0 };
+    return { ...status, kind: spec.kind, dependsOn: [...spec.dependsOn], publishes: [...spec.publishes], subscribes: [...spec.subscribes] };
+  });
+  return { workspace: workspace.name, runtime: runtime.name, canControl: typeof runtime.control === 'function', services };
+}
+
+/** A dashboard button: what `msx restart|stop|start SERVICE` does, the state changes dropped (the page polls). */
+export async function dashboardControl(cwd: string, action: ControlAction, service: string): Promise<ServiceStatus[]> {
+  const quiet: RuntimeEvents = { state: () => undefined, log: () => undefined, note: () => undefined };
+  return controlServices({ cwd, action, services: [service] }, quiet);
+}
+
+/** True while some runtime runs this workspace (what `msx down` ends): a dashboard started by `msx up --detach` stops after it. */
+export async function workspaceRunning(cwd: string): Promise<boolean> {
+  const workspace = await readWorkspace(cwd).catch(() => undefined);
+  return workspace !== undefined && runtimeInUse(workspace.root) !== undefined;
+}
+
+/** The workspace's name; no workspace here is the loader's one-line error. */
+export async function dashboardWorkspace(cwd: string): Promise<string> {
+  return (await readWorkspace(cwd)).name;
+}

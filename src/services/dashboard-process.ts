@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ExternalError } from '../errors.js';
+import { identify, isAlive } from '../runtimes/process-groups.js';
+import { msxFile, stateDir } from '../state/paths.js';
+import { readWorkspace } from '../state/workspace-cache.js';
+import { workspaceRunning } from './dashboard-data.js';
+
+const MSX_BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+const POLL_MS = 1000;
+
+interface DashboardRecord {
+  url: string;
+  pid: number;
+  start?: number;
+}
+
+/** Kept in .msx/dashboard.json while a dashboard serves this workspace, so `msx up` shows it instead of starting another. */
+export async function recordDashboard(cwd: string, url: string): Promise<void> {
+  const { root } = await readWorkspace(cwd);
+  mkdirSync(stateDir(root), { recursive: true });
+  const record: DashboardRecord = { url, pid: process.pid, start: identify(process.pid)?.start };
+  writeFileSync(msxFile.dashboard(root), JSON.stringify(record));
+}
+
+export async function forgetDashboard(cwd: string): Promise<void> {
+  const root = await readWorkspace(cwd).then((w) => w.root, () => undefined);
+  if (root && readRecord(root)?.pid === process.pid) rmSync(msxFile.dashboard(root), { force: true });
+}
+
+/** The URL of the dashboard that serves this workspace now, if one does. */
+export async function runningDashboard(cwd: string): Promise<string | undefined> {
+  const { root } = await readWorkspace(cwd);
+  const record = readRecord(root);
+  return record && isAlive(record.pid, record.start) ? record.url : undefined;
+}
+
+/**
+ * For `msx up --detach`: the dashboard already serving this workspace, else a
+ * new `msx dashboard --until-down` of its own (detached, like the supervisor),
+ * which stops by itself once `msx down` has stopped the workspace.
+ */
+export async function detachedDashboard(cwd: string): Promise<string> {
+  const running = await runningDashboard(cwd);
+  if (running) return running;
+  const { root } = await readWorkspace(cwd);
+  mkdirSync(stateDir(root), { recursive: true });
+  const log = openSync(msxFile.dashboardLog(root), 'a');
+  const child = spawn(process.execPath, [MSX_BIN, 'dashboard', '--until-down'], { cwd: root, detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    const record = readRecord(root);
+    if (record && record.pid === child.pid) return record.url;
+    if (!isAlive(child.pid)) break;
+    await sleep(100);
+  }
+  throw new ExternalError('the msx dashboard did not start', 'msx dashboard --until-down', tail(msxFile.dashboardLog(root)));
+}
+
+/** Resolves once no runtime runs the workspace any more (`msx down`, or the foreground `msx up` ended). */
+export async function untilWorkspaceStops(cwd: string, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted && (await workspaceRunning(cwd))) await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
+}
+
+function readRecord(root: string): DashboardRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(msxFile.dashboard(root), 'utf8')) as DashboardRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
+  } catch {
+    return '';
+  }
+}
