@@ -8,13 +8,16 @@
 # acked) and its CPU µs per message (utime+stime from /proc over the same window); at the end
 # medians and the generated/bare ratios (median of per-round ratios) by messages/s and by
 # messages per consumer CPU-second. Messages in the generated consumer's retry or dead-letter
-# queues count as failed. Goal (issue 3): generated >= 80% of bare.
+# queues count as failed. Goal (issue 3): generated >= 80% of bare; with spans (issue 16): >= 80%
+# exported, >= 85% with OTEL_SDK_DISABLED=true - the generated consumer is measured once per SPANS
+# mode (common.sh), on the same queue.
 # Knobs (env): ROUNDS (measured rounds, default 7, after one warm-up round), DURATION (s per
 # round, default 3), COUNT (least backlog per queue and round, default 20000; grows with the
 # measured rates), PREFETCH (default 10), AMQP_URL (default amqp://127.0.0.1:5672), PIN (default
 # 0; 1: both consumers on CPU 0, the broker-side process on CPU 1, RabbitMQ left alone - another
 # operating point, see throughput/common.sh), BARE_VS_BARE (1: a second bare consumer, on the
-# generated one's queue, in its place, to see the method's own noise).
+# generated one's queue, in its place, to see the method's own noise), SPANS (default "exported
+# disabled").
 source "$(dirname "$0")/throughput/common.sh"
 AMQP_URL=${AMQP_URL:-amqp://127.0.0.1:5672}
 export COUNT=${COUNT:-20000}
@@ -28,15 +31,25 @@ broker() { SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" node "$HERE/amqp-bench.mjs" "
 delete_all() { broker delete "$GEN_QUEUE" "$GEN_QUEUE.dlq" "${RETRY_QUEUES[@]}" "$BARE_QUEUE" --exchange "$EXCHANGE" || true; }
 trap 'delete_all; cleanup' EXIT
 
-if [ "$BARE_VS_BARE" = 1 ]; then
-  start_bg /dev/null "${SERVER_CPU[@]}" env SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$GEN_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; GEN_PID=$LAST_PID
-else
-  start_bg /dev/null "${SERVER_CPU[@]}" env PORT="$(free_port)" SERVICE_NAME="$SERVICE" AMQP_URL="$AMQP_URL" AMQP_EXCHANGE="$EXCHANGE" PREFETCH="$PREFETCH" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
-fi
 start_bg /dev/null "${SERVER_CPU[@]}" env SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$BARE_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; BARE_PID=$LAST_PID
+start_sink
+[ "$BARE_VS_BARE" = 1 ] && SPANS=exported
 
 echo "== consumer throughput: node $(node --version), amqplib $(node -p "require('$DIR/node_modules/amqplib/package.json').version"), prefetch $PREFETCH, both consumers at the same moments, warm-up + $ROUNDS rounds of $DURATION s, backlog >= $COUNT per queue, $(placement)"
 [ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare consumer"
 load_average
-GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=80 SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" "${LOAD_CPU[@]}" node "$HERE/amqp-bench.mjs" run "order.placed" "$GEN_QUEUE" "$BARE_QUEUE" --watch "$GEN_QUEUE.dlq" "${RETRY_QUEUES[@]}"
+for MODE in $SPANS; do
+  if [ "$BARE_VS_BARE" = 1 ]; then
+    start_bg /dev/null "${SERVER_CPU[@]}" env SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$GEN_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; GEN_PID=$LAST_PID
+  else
+    HEALTH=$(free_port)
+    start_bg /dev/null "${SERVER_CPU[@]}" env PORT="$HEALTH" SERVICE_NAME="$SERVICE" AMQP_URL="$AMQP_URL" AMQP_EXCHANGE="$EXCHANGE" PREFETCH="$PREFETCH" "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
+    wait_for http_ok "http://127.0.0.1:$HEALTH/health/ready"
+    echo "== spans $MODE (goal: generated >= $([ "$MODE" = exported ] && echo 80 || echo 85)% of bare per CPU-second)"
+  fi
+  GOAL=$([ "$MODE" = exported ] && echo 80 || echo 85)
+  GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" "${LOAD_CPU[@]}" node "$HERE/amqp-bench.mjs" run "order.placed" "$GEN_QUEUE" "$BARE_QUEUE" --watch "$GEN_QUEUE.dlq" "${RETRY_QUEUES[@]}"
+  stop_generated
+done
+sink_summary
 load_average end

@@ -7,20 +7,16 @@
 # Per round: each server's calls/s and its CPU µs per call (utime+stime from /proc over the same
 # window); at the end medians and the generated/bare ratios (median of per-round ratios) by
 # calls/s and by calls per server CPU-second. GetStock reads an item seeded beforehand.
-# Goal (issue 3): generated >= 85% of bare.
+# Goal (issue 3): generated >= 85% of bare; with spans (issue 16): >= 80% exported, >= 85% with
+# OTEL_SDK_DISABLED=true - the generated service is measured once per SPANS mode (common.sh).
 # Knobs (env): ROUNDS (measured rounds, default 7, after one warm-up round), DURATION (s per
 # round, default 3), CONCURRENCY (calls in flight per server, default 10), DEADLINE_MS (per call,
 # default 5000), PIN (default 0; 1: both servers on CPU 0, the load on CPU 1 - another operating
 # point, see throughput/common.sh), BARE_VS_BARE (1: a second bare server in the generated one's
-# place, to see the method's own noise).
+# place, to see the method's own noise), SPANS (default "exported disabled").
 source "$(dirname "$0")/throughput/common.sh"
 DIR=$(generate_service stock --kind grpc --context warehouse)
-GEN=$(free_port); BARE=$(free_port)
-if [ "$BARE_VS_BARE" = 1 ]; then
-  start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"; GEN_PID=$LAST_PID
-else
-  start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_NAME=stock node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
-fi
+BARE=$(free_port)
 start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$BARE SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"; BARE_PID=$LAST_PID
 # seed ADDRESS: CreateStock once, prints the id; then GetStock of that id must answer it.
 seed() { SERVICE_DIR="$DIR" node -e '
@@ -30,14 +26,30 @@ seed() { SERVICE_DIR="$DIR" node -e '
   const deadline = () => ({ deadline: Date.now() + 2000 });
   c.CreateStock({ name: "seed" }, deadline(), (e, s) => { if (e) throw e;
     c.GetStock({ id: s.id }, deadline(), (e2, got) => { if (e2 || got.id !== s.id) throw e2 ?? new Error("GetStock: another item"); console.log(s.id); c.close(); }); });' "$1"; }
-wait_for seed "127.0.0.1:$GEN"; wait_for seed "127.0.0.1:$BARE"
-GEN_ID=$(seed "127.0.0.1:$GEN"); BARE_ID=$(seed "127.0.0.1:$BARE")
-load() { SERVICE_DIR="$DIR" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=85 "${LOAD_CPU[@]}" node "$HERE/grpc-load.mjs" "$@"; }
+wait_for seed "127.0.0.1:$BARE"
+BARE_ID=$(seed "127.0.0.1:$BARE")
+start_sink
+[ "$BARE_VS_BARE" = 1 ] && SPANS=exported
+load() { SERVICE_DIR="$DIR" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL "${LOAD_CPU[@]}" node "$HERE/grpc-load.mjs" "$@"; }
 
 echo "== gRPC throughput: node $(node --version), @grpc/grpc-js $(node -p "require('$DIR/node_modules/@grpc/grpc-js/package.json').version"), ${CONCURRENCY:-10} calls in flight on each server at the same moments, warm-up + $ROUNDS rounds of $DURATION s, $(placement)"
 [ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare server"
 load_average
 BODY='{"name":"bench item","description":"one of many"}'
-load "CreateStock" CreateStock "127.0.0.1:$GEN" "$BODY" "127.0.0.1:$BARE" "$BODY"
-load "GetStock" GetStock "127.0.0.1:$GEN" "{\"id\":\"$GEN_ID\"}" "127.0.0.1:$BARE" "{\"id\":\"$BARE_ID\"}"
+for MODE in $SPANS; do
+  GEN=$(free_port)
+  if [ "$BARE_VS_BARE" = 1 ]; then
+    start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"; GEN_PID=$LAST_PID
+  else
+    start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_NAME=stock "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
+    echo "== spans $MODE (goal: generated >= $([ "$MODE" = exported ] && echo 80 || echo 85)% of bare per CPU-second)"
+  fi
+  GOAL=$([ "$MODE" = exported ] && echo 80 || echo 85)
+  wait_for seed "127.0.0.1:$GEN"
+  GEN_ID=$(seed "127.0.0.1:$GEN")
+  load "CreateStock" CreateStock "127.0.0.1:$GEN" "$BODY" "127.0.0.1:$BARE" "$BODY"
+  load "GetStock" GetStock "127.0.0.1:$GEN" "{\"id\":\"$GEN_ID\"}" "127.0.0.1:$BARE" "{\"id\":\"$BARE_ID\"}"
+  stop_generated
+done
+sink_summary
 load_average end

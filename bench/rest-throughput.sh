@@ -7,34 +7,47 @@
 # Per round: each server's requests/s and its CPU µs per request (utime+stime from /proc over the
 # same window); at the end medians and the generated/bare ratios (median of per-round ratios)
 # by requests/s and by requests per server CPU-second. GET reads an order seeded beforehand.
-# Goal (issue 3): generated >= 85% of bare.
+# Goal (issue 3): generated >= 85% of bare; with spans (issue 16): >= 80% exported, >= 85% with
+# OTEL_SDK_DISABLED=true - the generated service is measured once per SPANS mode (common.sh).
 # Knobs (env): ROUNDS (measured rounds, default 7, after one warm-up round), DURATION (s per
 # round, default 3), CONNECTIONS (per server, default 10), PIN (default 0; 1: both servers on
 # CPU 0, the load on CPU 1 - another operating point, see throughput/common.sh), BARE_VS_BARE
-# (1: a second bare server in the generated one's place, to see the method's own noise).
+# (1: a second bare server in the generated one's place, to see the method's own noise), SPANS
+# (default "exported disabled").
 source "$(dirname "$0")/throughput/common.sh"
 install_tools autocannon@9.0.0
 DIR=$(generate_service orders --kind rest --context ordering)
-GEN=$(free_port); BARE=$(free_port)
-if [ "$BARE_VS_BARE" = 1 ]; then
-  start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"; GEN_PID=$LAST_PID
-  wait_for http_up "http://127.0.0.1:$GEN/orders/00000000-0000-4000-8000-000000000000"
-else
-  start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_NAME=orders node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
-  wait_for http_ok "http://127.0.0.1:$GEN/health/ready"
-fi
+BARE=$(free_port)
 start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$BARE SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"; BARE_PID=$LAST_PID
 wait_for http_up "http://127.0.0.1:$BARE/orders/00000000-0000-4000-8000-000000000000"
 BODY='{"name":"bench order","description":"one of many"}'
 # seed URL: POSTs one order, prints its id (fails unless the answer is a 201 with an id).
 seed() { node -e 'fetch(process.argv[1],{method:"POST",headers:{"content-type":"application/json"},body:process.argv[2]}).then(async(r)=>{const j=await r.json();if(r.status!==201||!j.id)throw new Error(`seed: ${r.status}`);console.log(j.id)})' "$1" "$BODY"; }
-GEN_ID=$(seed "http://127.0.0.1:$GEN/orders"); BARE_ID=$(seed "http://127.0.0.1:$BARE/orders")
-wait_for http_ok "http://127.0.0.1:$GEN/orders/$GEN_ID"; wait_for http_ok "http://127.0.0.1:$BARE/orders/$BARE_ID"
-load() { TOOLS_DIR="$TOOLS" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=85 "${LOAD_CPU[@]}" node "$HERE/http-load.mjs" "$@"; }
+BARE_ID=$(seed "http://127.0.0.1:$BARE/orders")
+wait_for http_ok "http://127.0.0.1:$BARE/orders/$BARE_ID"
+start_sink
+[ "$BARE_VS_BARE" = 1 ] && SPANS=exported
+load() { TOOLS_DIR="$TOOLS" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL "${LOAD_CPU[@]}" node "$HERE/http-load.mjs" "$@"; }
 
 echo "== REST throughput: node $(node --version), autocannon 9.0.0, ${CONNECTIONS:-10} connections to each server at the same moments, warm-up + $ROUNDS rounds of $DURATION s, $(placement)"
 [ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare server"
 load_average
-load "POST /orders" POST "http://127.0.0.1:$GEN/orders" "http://127.0.0.1:$BARE/orders" "$BODY"
-load "GET /orders/:id" GET "http://127.0.0.1:$GEN/orders/$GEN_ID" "http://127.0.0.1:$BARE/orders/$BARE_ID"
+for MODE in $SPANS; do
+  GEN=$(free_port)
+  if [ "$BARE_VS_BARE" = 1 ]; then
+    start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"; GEN_PID=$LAST_PID
+    wait_for http_up "http://127.0.0.1:$GEN/orders/00000000-0000-4000-8000-000000000000"
+  else
+    start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_NAME=orders "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
+    wait_for http_ok "http://127.0.0.1:$GEN/health/ready"
+    echo "== spans $MODE (goal: generated >= $([ "$MODE" = exported ] && echo 80 || echo 85)% of bare per CPU-second)"
+  fi
+  GOAL=$([ "$MODE" = exported ] && echo 80 || echo 85)
+  GEN_ID=$(seed "http://127.0.0.1:$GEN/orders")
+  wait_for http_ok "http://127.0.0.1:$GEN/orders/$GEN_ID"
+  load "POST /orders" POST "http://127.0.0.1:$GEN/orders" "http://127.0.0.1:$BARE/orders" "$BODY"
+  load "GET /orders/:id" GET "http://127.0.0.1:$GEN/orders/$GEN_ID" "http://127.0.0.1:$BARE/orders/$BARE_ID"
+  stop_generated
+done
+sink_summary
 load_average end

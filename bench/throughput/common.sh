@@ -71,3 +71,29 @@ placement() { [ "$PIN" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" ||
 
 load_average() { echo "load average at ${1:-start}: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"; }
 http_up() { node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => process.exit(1))' "$1"; }
+
+# Spans (issue 16): SPANS lists the modes the generated service is measured in, one after the
+# other against the same bare server: "exported" (OTLP/HTTP JSON to otlp-sink.mjs, a local
+# receiver that discards them) and "disabled" (OTEL_SDK_DISABLED=true). Default: both.
+SPANS=${SPANS:-exported disabled}
+SINK_URL=""
+# start_sink: the local receiver, when a mode exports (sets SINK_URL).
+start_sink() {
+  case " $SPANS " in *" exported "*) ;; *) return 0 ;; esac
+  local port; port=$(free_port)
+  start_bg "$WORK/otlp-sink.log" env PORT="$port" node "$HERE/otlp-sink.mjs"; SINK_PID=$LAST_PID
+  SINK_URL="http://127.0.0.1:$port"
+  wait_for http_up "$SINK_URL/"
+}
+# span_env MODE: the env assignment that puts the generated service in MODE.
+span_env() {
+  case "$1" in
+    exported) echo "OTEL_EXPORTER_OTLP_ENDPOINT=$SINK_URL" ;;
+    disabled) echo "OTEL_SDK_DISABLED=true" ;;
+    *) echo "SPANS: unknown mode $1 (exported, disabled)" >&2; return 1 ;;
+  esac
+}
+# stop_generated: stops the generated service between modes.
+stop_generated() { kill "$GEN_PID" 2>/dev/null || true; kill -CONT "$GEN_PID" 2>/dev/null || true; wait "$GEN_PID" 2>/dev/null || true; }
+# sink_summary: stops the receiver and prints what it took.
+sink_summary() { [ -z "$SINK_URL" ] && return 0; kill "$SINK_PID" 2>/dev/null || true; wait "$SINK_PID" 2>/dev/null || true; cat "$WORK/otlp-sink.log"; }

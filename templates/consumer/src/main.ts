@@ -6,7 +6,7 @@ import { withTestKnobs } from "./messaging/test-knobs.js";
 import { bootstrap } from "./platform/bootstrap.js";
 import { configSchema } from "./service-config.js";
 
-const { config, logger, health, shutdown } = bootstrap(configSchema);
+const { config, logger, health, shutdown, tracing } = bootstrap(configSchema);
 
 try {
   // Registered first, so it closes last: probes see 503 while the consumer drains.
@@ -27,6 +27,8 @@ try {
   shutdown.register("event consumer", () => consumer.close());
   // Ready once connected, every queue declared and consumed; 503 while the broker is away.
   health.addReadinessCheck("message broker", consumer.readiness);
+  // Spans are recorded from the first request on (the SDK loads meanwhile, when spans are exported).
+  await tracing.ready;
   health.markStarted();
   logger.info({ port: config.PORT }, "service started");
 } catch (err) {

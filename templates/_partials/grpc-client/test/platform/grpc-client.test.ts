@@ -7,7 +7,7 @@ import { SpanKind, startTrace } from "../../src/platform/trace-context.js";
 import { encodeRpc as encode } from "./google-rpc-status.js";
 import { captureSpans, parentOf } from "./span-capture.js";
 
-const spans = captureSpans();
+const spans = await captureSpans();
 
 // A real grpc-js server with one JSON-coded method and a hand-coded health Check.
 const json = { serialize: (value: unknown) => Buffer.from(JSON.stringify(value)), deserialize: (bytes: Buffer) => JSON.parse(bytes.toString() || "{}") };

@@ -23,7 +23,8 @@ export interface Platform<C> {
  * What every kind's main does first: config validated (one line and exit 78
  * when wrong), the JSON logger, crashes logged as a JSON line, and shutdown
  * listening before anything opens, so a SIGTERM during startup still closes
- * what did open; spans set up from the OTEL_* env, flushed last on shutdown.
+ * what did open; spans set up from the OTEL_* env (await `tracing.ready`
+ * before serving), flushed last on shutdown.
  */
 export function bootstrap<S extends z.ZodType<BaseConfig>>(schema: S): Platform<z.output<S>> {
   const config = loadConfigOrExit(schema);

@@ -4,13 +4,11 @@ import {
   SpanStatusCode,
   TraceFlags,
   createTraceState,
-  defaultTextMapGetter,
   trace as api,
   type Attributes,
   type Context,
   type Span,
 } from "@opentelemetry/api";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { getTracer, idsOnlyTracer } from "./tracing.js";
 
 export { SpanKind, type Span } from "@opentelemetry/api";
@@ -81,7 +79,6 @@ export interface SpanStart {
  * between them and whether or not spans are exported.
  */
 const HOP_KEY = "msx";
-const w3c = new W3CTraceContextPropagator();
 
 /**
  * Starts this service's span for one inbound unit of work: continues the
@@ -90,7 +87,7 @@ const w3c = new W3CTraceContextPropagator();
  */
 export function startTrace(incoming?: InboundHeaders | string, start: SpanStart = { name: "work", kind: SpanKind.INTERNAL }): TraceContext {
   const headers = typeof incoming === "string" ? { traceparent: incoming } : incoming;
-  const parent = headers?.traceparent === undefined ? ROOT_CONTEXT : w3c.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+  const parent = remoteParent(headers?.traceparent, headers?.tracestate);
   const remote = api.getSpanContext(parent);
   const tracer = start.record === false ? idsOnlyTracer : getTracer();
   const span = tracer.startSpan(start.name, { kind: start.kind, attributes: start.attributes }, parent);
@@ -98,6 +95,18 @@ export function startTrace(incoming?: InboundHeaders | string, start: SpanStart 
   const hop: TraceContext = { traceId: own.traceId, spanId: own.spanId, flags: flagsOf(own.traceFlags), span };
   if (remote) hop.parentSpanId = remote.traceState?.get(HOP_KEY) ?? remote.spanId;
   return hop;
+}
+
+/**
+ * The caller's span as a Context (W3C trace context: an invalid traceparent
+ * is ignored, and tracestate with it); ROOT_CONTEXT when there is none.
+ */
+function remoteParent(traceparent: unknown, tracestate: unknown): Context {
+  const parsed = parseTraceparent(typeof traceparent === "string" ? traceparent : undefined);
+  if (!parsed) return ROOT_CONTEXT;
+  const state = typeof tracestate === "string" && tracestate !== "" ? createTraceState(tracestate) : undefined;
+  const traceFlags = parseInt(parsed.flags, 16) & TraceFlags.SAMPLED;
+  return api.setSpanContext(ROOT_CONTEXT, { traceId: parsed.traceId, spanId: parsed.parentId, traceFlags, isRemote: true, traceState: state });
 }
 
 /** A client (or producer) span of `trace`'s hop, and the headers that make it the callee's parent. */

@@ -1,16 +1,15 @@
 import { ROOT_CONTEXT, TraceFlags, isSpanContextValid, trace, type Context, type Span, type SpanOptions, type Tracer } from "@opentelemetry/api";
-import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "./logger.js";
 import { newId } from "./trace-ids.js";
+import type { Sdk } from "./tracing-sdk.js";
 
 /** Where this process's spans go, and how to stop sending them. */
 export interface Tracing {
   /** "otlp" when spans are exported; "ids-only" when spans only give logs their ids (no SDK). */
   readonly mode: "otlp" | "ids-only" | "custom";
+  /** Resolves once spans are recorded (the SDK loaded); at once without an SDK. */
+  readonly ready: Promise<void>;
   /** Exports that failed so far (receiver down, slow past its timeout, answering an error). */
   readonly failedExports: number;
   /** Flushes what the batch processor holds, within `timeoutMs`; a receiver that is away does not hold shutdown. */
@@ -24,8 +23,8 @@ export interface TracingOptions {
   processor?: SpanProcessor;
 }
 
-// The tracer every span of this process is started from. Until startTracing runs (and in
-// tests that never call it) spans only carry ids.
+// The tracer every span of this process is started from. Until startTracing has loaded the
+// SDK (and in tests that never call it) spans only carry ids.
 let current: Tracer | undefined;
 
 /** The process's tracer: spans are started from it with an explicit parent Context, never an active one. */
@@ -34,75 +33,38 @@ export function getTracer(): Tracer {
 }
 
 /**
- * Sets up spans from the standard env: OTEL_SDK_DISABLED=true, or no
- * OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, means no
- * SDK at all (spans are ids for the logs and the traceparent). Otherwise a
- * BatchSpanProcessor (bounded queue, OTEL_BSP_* honoured) in front of the
- * OTLP/HTTP JSON exporter, the sampler from OTEL_TRACES_SAMPLER(_ARG), the
- * resource from OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES.
+ * Sets up spans from the standard env. OTEL_SDK_DISABLED=true, or neither
+ * OTEL_EXPORTER_OTLP_ENDPOINT nor OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, means no
+ * SDK at all: spans are ids for the logs and the traceparent sent on, and the
+ * SDK's modules are never loaded. Otherwise the SDK (tracing-sdk.ts) is
+ * loaded in the background; await `ready` before serving.
  */
 export function startTracing(options: TracingOptions): Tracing {
-  // The SDK reads the rest of the OTEL_* env itself (sampler, batch sizes, exporter URL and headers).
   const env = process.env;
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!options.processor && (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true" || !endpoint)) {
     current = idsOnlyTracer;
-    return { mode: "ids-only", failedExports: 0, shutdown: async () => undefined };
+    return { mode: "ids-only", ready: Promise.resolve(), failedExports: 0, shutdown: async () => undefined };
   }
-  const exporter = options.processor ? undefined : new CountingExporter(new OTLPTraceExporter(), options.logger, String(endpoint));
-  const processor = options.processor ?? new BatchSpanProcessor(exporter!);
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }).merge(detectResources({ detectors: [envDetector] }));
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
-  current = provider.getTracer(options.serviceName);
+  let sdk: Sdk | undefined;
+  const ready = import("./tracing-sdk.js").then(({ startSdk }) => {
+    sdk = startSdk({ ...options, endpoint: String(endpoint) });
+    current = sdk.tracer;
+  });
   return {
     mode: options.processor ? "custom" : "otlp",
+    ready,
     get failedExports() {
-      return exporter?.failures ?? 0;
+      return sdk?.failedExports() ?? 0;
     },
-    shutdown: (timeoutMs = 2000) => withinTime(provider.shutdown(), timeoutMs),
+    shutdown: (timeoutMs = 2000) => withinTime(ready.then(() => sdk?.shutdown()), timeoutMs),
   };
 }
 
-function withinTime(work: Promise<void>, ms: number): Promise<void> {
+function withinTime(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([work.catch(() => undefined), late]).finally(() => clearTimeout(timer));
-}
-
-/**
- * The OTLP exporter, counting failed exports and saying so once (one WARN
- * line): a receiver that is away must not flood the service's own logs.
- */
-class CountingExporter implements SpanExporter {
-  failures = 0;
-
-  constructor(
-    private readonly inner: SpanExporter,
-    private readonly logger: Logger,
-    private readonly endpoint: string,
-  ) {}
-
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.inner.export(spans, (result) => {
-      if (result.code !== ExportResultCode.SUCCESS) this.failed(result.error, spans.length);
-      done(result);
-    });
-  }
-
-  private failed(error: Error | undefined, spans: number): void {
-    this.failures += 1;
-    if (this.failures === 1) {
-      this.logger.warn({ endpoint: this.endpoint, spans, err: error }, "span export failed; spans are dropped while it fails (logged once)");
-    }
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
+  return Promise.race([work.then(() => undefined, () => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 /**

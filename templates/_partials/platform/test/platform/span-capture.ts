@@ -12,11 +12,11 @@ export interface SpanCapture {
 
 /**
  * Routes this test file's spans (startTracing sets the process's tracer) to an
- * in-memory exporter, each exported as it ends.
+ * in-memory exporter, each exported as it ends. Await it at the top of the file.
  */
-export function captureSpans(): SpanCapture {
+export async function captureSpans(): Promise<SpanCapture> {
   const exporter = new InMemorySpanExporter();
-  startTracing({ serviceName: "test", logger: createLogger({ service: "test", level: "silent" }), processor: new SimpleSpanProcessor(exporter) });
+  await startTracing({ serviceName: "test", logger: createLogger({ service: "test", level: "silent" }), processor: new SimpleSpanProcessor(exporter) }).ready;
   const spans = () => exporter.getFinishedSpans();
   return {
     spans,

@@ -48,17 +48,18 @@ afterEach(async () => {
   vi.unstubAllEnvs();
 });
 
-const setUp = () => {
+const setUp = async () => {
   const logs = captureLogs();
   tracing = startTracing({ serviceName: "orders", logger: createLogger({ service: "orders", level: "info", destination: logs.stream }) });
+  await tracing.ready;
   return { logs, tracing };
 };
 
 describe("startTracing", () => {
-  it("runs no SDK without an endpoint: spans carry ids for the logs and headers, and record nothing", () => {
+  it("runs no SDK without an endpoint: spans carry ids for the logs and headers, and record nothing", async () => {
     vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", "");
     vi.stubEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "");
-    expect(setUp().tracing.mode).toBe("ids-only");
+    expect((await setUp()).tracing.mode).toBe("ids-only");
     const hop = startTrace(TRACEPARENT);
     expect(hop.span.isRecording()).toBe(false);
     expect(hop).toMatchObject({ traceId: "4bf92f3577b34da6a3ce929b0e0e4736", parentSpanId: "00f067aa0ba902b7", flags: "01" });
@@ -71,7 +72,7 @@ describe("startTracing", () => {
     receiver = await startReceiver();
     vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url);
     vi.stubEnv("OTEL_SDK_DISABLED", "true");
-    expect(setUp().tracing.mode).toBe("ids-only");
+    expect((await setUp()).tracing.mode).toBe("ids-only");
     startTrace().span.end();
     await tracing?.shutdown();
     expect(receiver.bodies).toEqual([]);
@@ -80,7 +81,7 @@ describe("startTracing", () => {
   it("exports spans as OTLP/HTTP JSON to OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces, flushed on shutdown", async () => {
     receiver = await startReceiver();
     vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url);
-    expect(setUp().tracing.mode).toBe("otlp");
+    expect((await setUp()).tracing.mode).toBe("otlp");
     const hop = startTrace(TRACEPARENT, { name: "GET /orders", kind: SpanKind.SERVER, attributes: { "http.route": "/orders" } });
     hop.span.end();
     await tracing?.shutdown(5000);
@@ -96,14 +97,14 @@ describe("startTracing", () => {
     vi.stubEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", `${receiver.url}/v1/traces`);
     vi.stubEnv("OTEL_SERVICE_NAME", "orders-renamed");
     vi.stubEnv("OTEL_TRACES_SAMPLER", "always_off");
-    setUp();
+    await setUp();
     const hop = startTrace();
     expect(hop.span.isRecording()).toBe(false);
     expect(hop.spanId).toMatch(/^[0-9a-f]{16}$/);
     hop.span.end();
     vi.stubEnv("OTEL_TRACES_SAMPLER", "always_on");
     await tracing?.shutdown(5000);
-    setUp();
+    await setUp();
     startTrace().span.end();
     await tracing?.shutdown(5000);
     expect(receiver.bodies).toHaveLength(1);
@@ -115,7 +116,7 @@ describe("startTracing", () => {
     vi.stubEnv("OTEL_BSP_SCHEDULE_DELAY", "10");
     // The exporter retries a refused connection within its timeout: keep each export short.
     vi.stubEnv("OTEL_EXPORTER_OTLP_TIMEOUT", "300");
-    const { logs } = setUp();
+    const { logs } = await setUp();
     for (let i = 0; i < 2; i += 1) {
       startTrace().span.end();
       await vi.waitFor(() => expect(tracing?.failedExports).toBe(i + 1), { timeout: 10_000, interval: 20 });

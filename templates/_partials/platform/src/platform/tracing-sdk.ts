@@ -1,0 +1,73 @@
+import type { Tracer } from "@opentelemetry/api";
+import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import type { Logger } from "./logger.js";
+
+/** The SDK side of tracing.ts, imported only when spans are recorded (its modules take ~0.3 s to load). */
+export interface Sdk {
+  tracer: Tracer;
+  failedExports(): number;
+  shutdown(): Promise<void>;
+}
+
+export interface SdkOptions {
+  serviceName: string;
+  logger: Logger;
+  /** The endpoint, for the one WARN line when exports fail. */
+  endpoint: string;
+  /** Tests: this processor instead of the batch processor and the OTLP exporter. */
+  processor?: SpanProcessor;
+}
+
+/**
+ * A BatchSpanProcessor (bounded queue; OTEL_BSP_* honoured) in front of the
+ * OTLP/HTTP JSON exporter (its URL, headers and timeout from OTEL_EXPORTER_OTLP_*),
+ * the sampler from OTEL_TRACES_SAMPLER(_ARG), the resource from
+ * OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES over the service's name.
+ */
+export function startSdk(options: SdkOptions): Sdk {
+  const exporter = options.processor ? undefined : new CountingExporter(new OTLPTraceExporter(), options.logger, options.endpoint);
+  const processor = options.processor ?? new BatchSpanProcessor(exporter!);
+  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }).merge(detectResources({ detectors: [envDetector] }));
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
+  return { tracer: provider.getTracer(options.serviceName), failedExports: () => exporter?.failures ?? 0, shutdown: () => provider.shutdown() };
+}
+
+/**
+ * The OTLP exporter, counting failed exports and saying so once (one WARN
+ * line): a receiver that is away must not flood the service's own logs.
+ */
+class CountingExporter implements SpanExporter {
+  failures = 0;
+
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly logger: Logger,
+    private readonly endpoint: string,
+  ) {}
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      if (result.code !== ExportResultCode.SUCCESS) this.failed(result.error, spans.length);
+      done(result);
+    });
+  }
+
+  private failed(error: Error | undefined, spans: number): void {
+    this.failures += 1;
+    if (this.failures === 1) {
+      this.logger.warn({ endpoint: this.endpoint, spans, err: error }, "span export failed; spans are dropped while it fails (logged once)");
+    }
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
