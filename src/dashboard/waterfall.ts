@@ -1,14 +1,11 @@
-import { html, type SafeHtml } from './html.js';
+import { html, SafeHtml } from './html.js';
 import { orderSpans, type SpanView, type TraceView } from './span-view.js';
 
-const INDENT_PX = 12;
-const MAX_INDENT = 24;
-
 /**
- * One row per span, its bar placed by start and duration as percentages of the
- * trace. Rows carry no htmx attributes of their own (one click handler in
- * waterfall.js serves them all) and the CSS gives them content-visibility, so a
- * 1,000-span trace stays a light page.
+ * The waterfall is virtualized: the page carries every span as one compact JSON
+ * row (id, depth, service, name, left %, width %, duration, error) and
+ * waterfall.js draws only the rows in view as the list scrolls, so a 1,000-span
+ * (or 10,000-span) trace costs the browser a few dozen elements, not thousands.
  */
 export function waterfall(trace: TraceView): SafeHtml {
   if (trace.spans.length === 0) return html`<p class="muted">no spans stored for this trace</p>`;
@@ -16,21 +13,22 @@ export function waterfall(trace: TraceView): SafeHtml {
   const end = Math.max(...trace.spans.map((s) => s.startMs + s.durationMs));
   const total = Math.max(end - start, 0.001);
   const services = [...new Set(trace.spans.map((s) => s.service))];
-  const rows = orderSpans(trace.spans).map(({ span, depth }) => {
+  const rows: WaterfallRow[] = orderSpans(trace.spans).map(({ span, depth }) => {
     const left = ((span.startMs - start) / total) * 100;
     const width = Math.max((span.durationMs / total) * 100, 0.2);
-    const indent = Math.min(depth, MAX_INDENT) * INDENT_PX;
-    return html`<div class="span-row${span.status === 'error' ? ' error' : ''}" data-span="${span.spanId}"><div class="span-label" style="padding-left:${indent + 4}px"><b class="c${services.indexOf(span.service) % 8}">${span.service}</b> ${span.name}</div><div class="span-track"><div class="span-bar c${services.indexOf(span.service) % 8}" style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%"></div><span class="span-ms" style="${label(left, width)}">${formatMs(span.durationMs)}</span></div></div>`;
+    return [span.spanId, depth, services.indexOf(span.service), span.name, round(left), round(width), formatMs(span.durationMs), span.status === 'error' ? 1 : 0];
   });
+  const data = JSON.stringify({ services, rows }).replace(/</g, '\\u003c');
   return html`<div class="waterfall-head"><span>${trace.spans.length} spans · ${services.length} services · ${formatMs(total)}</span><span class="ticks">${ticks(total)}</span></div>
-<div id="waterfall" class="waterfall" data-trace="${trace.traceId}">${rows}</div>`;
+<div id="waterfall" class="waterfall" data-trace="${trace.traceId}" data-count="${rows.length}"><div class="waterfall-rows"></div></div>
+<script type="application/json" id="waterfall-data">${new SafeHtml(data)}</script>`;
 }
 
-/** The duration after the bar, or before it when the bar reaches the right edge. */
-function label(left: number, width: number): string {
-  if (left + width < 88) return `left:${(left + width).toFixed(3)}%`;
-  if (left > 12) return `right:${(100 - left).toFixed(3)}%;margin-right:4px`;
-  return 'right:4px;color:#fff'; // a bar across the whole track: inside it
+/** [span id, depth, service index, name, left %, width %, duration label, 1 if error]: what waterfall.js draws a row from. */
+export type WaterfallRow = [string, number, number, string, number, number, string, 0 | 1];
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
 function ticks(total: number): SafeHtml[] {
