@@ -117,8 +117,9 @@ function authProblems(spec: WorkspaceSpec, name: string, service: ServiceSpec, a
       if (problem) problems.push(at([...path, 'AUTH_PUBLIC_KEY'], problem));
     }
   }
-  if (!hasKey && (service.routes ?? []).some((route) => !route.public)) {
-    problems.push(at(['services', name, 'config'], `gateway "${name}" has routes that need a token but no key to check it: set AUTH_JWKS_URL or AUTH_PUBLIC_KEY in its config (or secrets), or mark the routes public: true`));
+  const needsToken = (service.routes ?? []).findIndex((route) => !route.public);
+  if (!hasKey && needsToken >= 0) {
+    problems.push(at(['services', name, 'routes', needsToken], `gateway "${name}" has routes that need a token but no key to check it: set AUTH_JWKS_URL or AUTH_PUBLIC_KEY in its config (or secrets), or mark the routes public: true`));
   }
   return problems;
 }

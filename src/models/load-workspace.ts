@@ -92,7 +92,7 @@ function crossChecks(spec: WorkspaceSpec, at: At): string[] {
     service.dependsOn.forEach((dep, i) => {
       if (dep === name) problems.push(at(['services', name, 'dependsOn', i], `"${name}" cannot depend on itself`));
       else if (!names.has(dep) && !isInfraName(dep)) {
-        problems.push(at(['services', name, 'dependsOn', i], `unknown service "${dep}" (known: ${[...names].join(', ')}; infra: rabbitmq, postgres)`));
+        problems.push(at(['services', name, 'dependsOn', i], `unknown service "${dep}" (known: ${[...names].join(', ')}; infra: rabbitmq, postgres, redis)`));
       }
     });
     const taken = ports.get(service.port);

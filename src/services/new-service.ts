@@ -91,7 +91,7 @@ function serviceSpec(workspace: Workspace, options: NewServiceOptions, port: num
   for (const dep of dependsOn) {
     if (!findService(workspace, dep) && !isInfraName(dep)) {
       const known = workspace.services.map((s) => s.name).join(', ') || 'none yet';
-      throw new UserError(`--depends-on "${dep}" is not a service of this workspace (services: ${known}; infra: rabbitmq, postgres)`, {
+      throw new UserError(`--depends-on "${dep}" is not a service of this workspace (services: ${known}; infra: rabbitmq, postgres, redis)`, {
         hint: 'create that service first, or fix the name',
       });
     }

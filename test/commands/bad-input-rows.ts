@@ -77,6 +77,12 @@ export const commandRows: BadInput[] = [
   { name: 'traces: unknown flag', args: ['traces', '--tail', '5'], message: /Nonexistent flag: --tail/, exit: 2 },
   { name: 'dashboard: --port 0', args: ['dashboard', '--port', '0'], message: /--port: Expected an integer greater than or equal to 1/, exit: 2 },
   { name: 'dashboard: --port not a number', args: ['dashboard', '--port', 'web'], message: /--port: Expected an integer/, exit: 2 },
+  { name: 'new gateway: a route to an unknown service', args: ['new', 'gateway', 'edge', '--routes', 'stock,ghost', '--public'], message: /^error: --routes: unknown service "ghost" \(services: stock\)\n {2}next: route to the REST services/, exit: 2 },
+  { name: 'new gateway: a malformed --jwks-url', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--jwks-url', 'keys.example/jwks'], message: /^error: --jwks-url: AUTH_JWKS_URL "keys\.example\/jwks" is not an http\(s\) URL/, exit: 2 },
+  { name: 'new gateway: no key for its routes', args: ['new', 'gateway', 'edge', '--routes', 'stock'], message: /^error: the gateway needs a key to check tokens on its routes\n {2}next: pass --jwks-url URL or --public-key FILE/, exit: 2 },
+  { name: 'new gateway: a --public-key file that is not there', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--public-key', 'missing.pem'], message: /^error: --public-key missing\.pem: no such file/, exit: 3 },
+  { name: 'new gateway: a --public-key file that is not a key', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--public-key', 'msx.yaml'], message: /^error: --public-key msx\.yaml: is not a PEM public key/, exit: 2 },
+  { name: 'new gateway: a reserved name', args: ['new', 'gateway', 'gateway', '--public'], message: /gateway name "gateway" is reserved/, exit: 2 },
 ];
 
 /** Where a file stands where a folder must be, or a folder where msx.yaml must be a file. */

@@ -4,6 +4,7 @@ import { svc, withService, type BadInput } from './bad-input-rows.js';
 // that reads the workspace (through the loader or its cache) is seen refusing one.
 const COMMANDS: string[][] = [['ps'], ['up', '--detach'], ['down'], ['logs'], ['deploy', '--dry-run'], ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering']];
 
+const gateway = (extra: string) => svc('edge', extra, 3009).replace('kind: rest', 'kind: gateway');
 const top = (body: string) => `version: 1\nname: shop\n${body}`;
 const env = (body: string) => top(`environments:\n  staging:\n    runtime: kubernetes\n${body}`);
 
@@ -36,7 +37,7 @@ const shapes: Array<[name: string, yaml: string, message: RegExp]> = [
   ['service name in upper case', withService(svc('Orders')), /msx\.yaml:4:3 services\.Orders: service name "Orders" has upper case/],
   ['service named like infra', withService(svc('rabbitmq')), /msx\.yaml:4:3 services\.rabbitmq: service name "rabbitmq" is reserved/],
   ['no kind', withService(svc('a').replace('    kind: rest\n', '')), /services\.a\.kind: Invalid option: expected one of "rest"\|"grpc"\|"consumer"/],
-  ['unknown infra', top('infra:\n  redis: {}\n'), /msx\.yaml:4:3 infra\.redis: unknown key "redis"/],
+  ['unknown infra', top('infra:\n  mongodb: {}\n'), /msx\.yaml:4:3 infra\.mongodb: unknown key "mongodb"/],
   ['unknown infra key', top('infra:\n  rabbitmq:\n    host: x\n'), /msx\.yaml:5:5 infra\.rabbitmq\.host: unknown key "host"/],
   ['unknown runtime', top('environments:\n  staging:\n    runtime: nomad\n'), /msx\.yaml:5:14 environments\.staging\.runtime: Invalid option/],
   ['namespace not a DNS label', env('    namespace: My_NS\n'), /msx\.yaml:6:16 environments\.staging\.namespace: namespace "My_NS" has upper case/],
@@ -52,6 +53,14 @@ const shapes: Array<[name: string, yaml: string, message: RegExp]> = [
   ['otel endpoint not a URL', env('    otel:\n      endpoint: jaeger-4318\n'), /msx\.yaml:7:17 environments\.staging\.otel\.endpoint: "jaeger-4318" must be an http:\/\/ or https:\/\/ URL/],
   ['otel endpoint of another scheme', env('    otel:\n      endpoint: grpc://collector:4317\n'), /msx\.yaml:7:17 environments\.staging\.otel\.endpoint: "grpc:\/\/collector:4317" must be an http/],
   ['unknown otel key', env('    otel:\n      protocol: grpc\n'), /msx\.yaml:7:7 environments\.staging\.otel\.protocol: unknown key "protocol"/],
+  ['a gateway route to an unknown service', withService(svc('a') + gateway('    routes:\n      - { path: /ghosts, service: ghost, public: true }\n')), /msx\.yaml:15:35 services\.edge\.routes\.0\.service: unknown service "ghost" \(services: a\)/],
+  ['overlapping gateway prefixes', withService(svc('a') + svc('b', '', 3001) + gateway('    routes:\n      - { path: /shop, service: a, public: true }\n      - { path: /shop/b, service: b, public: true }\n')), /msx\.yaml:21:17 services\.edge\.routes\.1\.path: route path "\/shop\/b" overlaps "\/shop" \(to a\)/],
+  ['a route path without its slash', withService(svc('a') + gateway('    routes:\n      - { path: orders/, service: a, public: true }\n')), /msx\.yaml:15:17 services\.edge\.routes\.0\.path: route path "orders\/" must look like \/orders/],
+  ['routes on a rest service', withService(svc('a', '    routes:\n      - { path: /x, service: a }\n')), /msx\.yaml:9:5 services\.a\.routes: routes are for kind gateway, not rest/],
+  ['a malformed AUTH_JWKS_URL', withService(svc('a') + gateway('    config:\n      AUTH_JWKS_URL: ftp://keys\n    routes:\n      - { path: /a, service: a }\n')), /msx\.yaml:15:22 services\.edge\.config\.AUTH_JWKS_URL: AUTH_JWKS_URL "ftp:\/\/keys" is not an http\(s\) URL/],
+  ['a gateway with no key for its routes', withService(svc('a') + gateway('    routes:\n      - { path: /a, service: a }\n')), /msx\.yaml:15:9 services\.edge\.routes\.0: gateway "edge" has routes that need a token but no key to check it/],
+  ['a gateway route to a gRPC service', withService(svc('a').replace('kind: rest', 'kind: grpc') + gateway('    routes:\n      - { path: /a, service: a, public: true }\n')), /msx\.yaml:15:30 services\.edge\.routes\.0\.service: "a" is a gRPC service: the gateway proxies HTTP only/],
+  ['a route timeout that is not a duration', withService(svc('a') + gateway('    routes:\n      - { path: /a, service: a, public: true, timeout: soon }\n')), /msx\.yaml:15:56 services\.edge\.routes\.0\.timeout: "soon" is not a duration/],
 ];
 
 export const yamlRows: BadInput[] = shapes.map(([name, yaml, message], i) => {

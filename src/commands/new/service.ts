@@ -27,7 +27,7 @@ export default class NewService extends BaseCommand {
     kind: Flags.string({ description: 'template kind', options: [...KINDS] }),
     context: Flags.string({ description: 'bounded context the service belongs to (e.g. ordering)' }),
     port: Flags.integer({ description: 'port (default: the first from 3000 that no service has and nothing on this machine listens on)' }),
-    'depends-on': Flags.string({ description: 'services or infra (rabbitmq, postgres) it needs; repeat or comma-separate', multiple: true }),
+    'depends-on': Flags.string({ description: 'services or infra (rabbitmq, postgres, redis) it needs; repeat or comma-separate', multiple: true }),
     db: Flags.string({ description: 'database of its own', options: ['none', 'postgres'], default: 'none' }),
     publishes: Flags.string({ description: 'events it publishes (e.g. order.placed)', multiple: true }),
     subscribes: Flags.string({ description: 'events it consumes (consumer kind)', multiple: true }),
