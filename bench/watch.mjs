@@ -1,6 +1,7 @@
-// Time from a file write to the first 200 of the new code, for one generated REST service:
-// msx up --detach --watch beside a bare restart by hand (kill, node --import tsx src/main.ts, poll).
-// Usage: node bench/watch.mjs [edits]  (run by bench/watch.sh). Prints medians; asserts nothing.
+// Time from a file write to the first 200 of the new code, for one generated REST service, three ways in one run:
+// msx up --detach --watch; a bare restart by hand (kill, node --import tsx src/main.ts, poll); tsx watch alone.
+// Usage: node bench/watch.mjs [edits] [think-ms]  (run by bench/watch.sh). Prints medians; asserts nothing.
+// Between two edits each way waits think-ms (default 1500): a developer reads the answer before the next save.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const EDITS = Number(process.argv[2] ?? 15);
-const PORT = 41378;
+const THINK_MS = Number(process.argv[3] ?? 1500);
+const PORT = 42590;
 const MSX = join(process.cwd(), 'bin', 'run.js');
 const work = mkdtempSync(join(tmpdir(), 'msx-watch-bench-'));
 const ws = join(work, 'wb');
@@ -16,6 +18,7 @@ const msx = (args, cwd = ws) => execFileSync(process.execPath, [MSX, ...args], {
 const dir = join(ws, 'contexts', 'bench', 'svc');
 const routes = join(dir, 'src', 'http', 'resource-routes.ts');
 const LIST = 'async (request) => repository.list(request.query),';
+const env = { ...process.env, PORT: String(PORT), SERVICE_NAME: 'svc', LOG_FORMAT: 'json', HOST: '127.0.0.1' };
 
 msx(['init', 'wb'], work);
 msx(['new', 'service', 'svc', '--kind', 'rest', '--context', 'bench', '--port', String(PORT)]);
@@ -24,6 +27,7 @@ const original = readFileSync(routes, 'utf8');
 
 /** Writes edit n (the list answers with header x-edit: n) and waits for the first 200 that carries it. */
 async function edit(n, afterWrite = async () => undefined) {
+  await sleep(THINK_MS);
   const start = performance.now();
   writeFileSync(routes, original.replace(LIST, `async (request, reply) => { reply.header('x-edit', '${n}'); return repository.list(request.query); },`));
   await afterWrite();
@@ -38,34 +42,47 @@ async function edit(n, afterWrite = async () => undefined) {
   }
 }
 
+async function measure(name, base, afterWrite) {
+  await edit(base - 1, afterWrite); // warm-up: tsx's cache, and msx's first spare
+  results[name] = [];
+  for (let i = 0; i < EDITS; i += 1) results[name].push(await edit(base + i, afterWrite));
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
+let child;
+const stopChild = async () => {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid, 'SIGTERM');
+  await exited;
+};
+let reported = [];
 try {
   msx(['up', '--detach', '--watch']);
-  await edit(-1); // warm-up: tsx's cache
-  results['msx up --watch'] = [];
-  for (let i = 0; i < EDITS; i += 1) results['msx up --watch'].push(await edit(i));
+  const logStart = readFileSync(join(ws, '.msx', 'supervisor.log'), 'utf8').length;
+  await measure('msx up --watch', 1000);
+  reported = [...readFileSync(join(ws, '.msx', 'supervisor.log'), 'utf8').slice(logStart).matchAll(/restarted in (\d+) ms/g)].map((m) => Number(m[1])).slice(1);
   msx(['down']);
 
-  let child;
-  const startBare = () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: dir, stdio: 'ignore', detached: true });
-  };
-  const restartBare = async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(-child.pid, 'SIGTERM');
-    await exited;
-    startBare();
-  };
+  const startBare = () => (child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: dir, env, stdio: 'ignore', detached: true }));
   startBare();
-  await edit(-2, restartBare);
-  results['bare restart (kill, node --import tsx)'] = [];
-  for (let i = 0; i < EDITS; i += 1) results['bare restart (kill, node --import tsx)'].push(await edit(100 + i, restartBare));
-  process.kill(-child.pid, 'SIGTERM');
+  await measure('bare restart (kill, node --import tsx)', 2000, async () => {
+    await stopChild();
+    startBare();
+  });
+  await stopChild();
+
+  child = spawn('npx', ['tsx', 'watch', 'src/main.ts'], { cwd: dir, env, stdio: 'ignore', detached: true });
+  await measure('tsx watch src/main.ts', 3000);
+  await stopChild();
 } finally {
+  if (child?.exitCode === null) process.kill(-child.pid, 'SIGKILL');
   try { msx(['down']); } catch { /* already down */ }
+  writeFileSync(routes, original);
   rmSync(work, { recursive: true, force: true });
 }
 for (const [name, xs] of Object.entries(results)) console.log(`${name.padEnd(40)} median ${Math.round(median(xs))} ms over ${xs.length} edits (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))})`);
-const [a, b] = Object.values(results).map(median);
-if (a && b) console.log(`msx / bare: ${(a / b).toFixed(2)}x`);
+if (reported.length) console.log(`${'  msx: its own "restarted in" line'.padEnd(40)} median ${median(reported)} ms (debounce, stop, start, ready)`);
+const [msxMs, bareMs, tsxMs] = Object.values(results).map(median);
+if (msxMs && bareMs) console.log(`msx / bare restart: ${(msxMs / bareMs).toFixed(2)}x${tsxMs ? `   msx / tsx watch: ${(msxMs / tsxMs).toFixed(2)}x` : ''}`);

@@ -8,7 +8,7 @@ import { groupAlive } from '../helpers/process-groups.js';
 
 // msx restart/stop/start against a real detached supervisor and real service processes.
 
-const PORTS = { alpha: 41370, beta: 41371 };
+const PORTS = { alpha: 42500, beta: 42501 };
 
 describe('per-service control of a running local workspace', () => {
   let root: string;

@@ -10,7 +10,7 @@ import { serviceAuthorization } from '../helpers/service-token.js';
 
 // msx up --detach --watch on real processes: edits restart the edited service alone.
 
-const PORTS = { alpha: 41375, beta: 41376 };
+const PORTS = { alpha: 42502, beta: 42503 };
 
 describe('msx up --watch (detached supervisor)', () => {
   let root: string;

@@ -2,13 +2,13 @@ import { createConnection } from 'node:net';
 import { createInterface } from 'node:readline';
 import { errorFromJson, UserError } from '../../errors.js';
 import type { WorkspaceData } from '../../models/workspace.js';
-import { msxFile } from '../../state/paths.js';
+import { socketPathOf } from './control-socket.js';
 import type { RuntimeEvents, ServiceStatus } from '../runtime.js';
 import type { ControlMessage, ControlRequest } from './control-protocol.js';
 
 /** Sends one request to the running supervisor's control socket; its state changes arrive as events meanwhile. */
 export async function sendControl(workspace: WorkspaceData, request: ControlRequest, events: RuntimeEvents): Promise<ServiceStatus[]> {
-  const socket = createConnection(msxFile.supervisorSocket(workspace.root));
+  const socket = createConnection(socketPathOf(workspace.root));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve).once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') reject(notRunning());

@@ -4,23 +4,23 @@ import { createInterface } from 'node:readline';
 import { errorToJson, UserError } from '../../errors.js';
 import { dependencyOrder } from '../../models/graph.js';
 import type { WorkspaceData } from '../../models/workspace.js';
-import { msxFile } from '../../state/paths.js';
+import { chooseSocketPath, forgetSocketPath } from './control-socket.js';
 import type { ControlMessage, ControlRequest } from './control-protocol.js';
 import type { Supervisor } from './supervisor.js';
 
 /**
- * Serves `msx restart/stop/start` on .msx/supervisor.sock for as long as the
+ * Serves `msx restart/stop/start` on .msx/supervisor.sock (control-socket.ts: or a short path) for as long as the
  * supervisor runs (foreground or detached). Requests run one after another, so
  * two commands (or a watcher and a command) never race on one service.
  */
 export async function serveControl(workspace: WorkspaceData, supervisor: Supervisor): Promise<{ close(): Promise<void> }> {
-  const path = msxFile.supervisorSocket(workspace.root);
+  const path = chooseSocketPath(workspace.root);
   // A socket file left by a supervisor killed hard answers nobody: it only blocks listen.
   rmSync(path, { force: true });
   let queue = Promise.resolve();
   const server: Server = createServer((socket) => {
     createInterface({ input: socket }).once('line', (line) => {
-      queue = queue.then(() => handle(workspace, supervisor, line, socket)).catch(() => undefined);
+      queue = queue.then(() => handle(supervisor, line, socket)).catch(() => undefined);
     });
     socket.on('error', () => undefined); // the client went away: nothing to answer
   });
@@ -29,17 +29,17 @@ export async function serveControl(workspace: WorkspaceData, supervisor: Supervi
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        rmSync(path, { force: true });
+        forgetSocketPath(workspace.root, path);
       }),
   };
 }
 
-async function handle(workspace: WorkspaceData, supervisor: Supervisor, line: string, socket: Socket): Promise<void> {
+async function handle(supervisor: Supervisor, line: string, socket: Socket): Promise<void> {
   const send = (message: ControlMessage) => socket.writable && socket.write(`${JSON.stringify(message)}\n`);
   const unsubscribe = supervisor.subscribe((status) => send({ type: 'state', status }));
   try {
     const request = JSON.parse(line) as ControlRequest;
-    const names = namesFor(workspace, request);
+    const names = namesFor(supervisor.current, request);
     await runControl(supervisor, request, names);
     const statuses = supervisor.snapshot();
     send({ type: 'done', services: names.map((name) => statuses.find((s) => s.service === name)!).filter(Boolean) });

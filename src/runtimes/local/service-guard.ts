@@ -1,7 +1,8 @@
 /**
  * Loaded into every service process the local supervisor starts (`node
- * --import`), before the service's own code. The supervisor holds the write
- * end of the service's stdin and never writes to it: when the supervisor goes
+ * --import`), before the service's own code (a warm spare loads it from
+ * standby-entry.ts). The supervisor holds the write end of the service's stdin
+ * and never writes to it but a spare's one go line: when the supervisor goes
  * away, by `kill -9` too, the kernel closes it, stdin ends here, and the
  * service gets SIGTERM from itself, so it drains and exits as on `msx down`.
  * A supervisor cannot die without its services knowing. Nothing else: no

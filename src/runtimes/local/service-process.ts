@@ -39,6 +39,8 @@ export class ServiceProcess {
     private readonly events: RuntimeEvents,
     private readonly readyTimeoutMs: number,
     private readonly policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+    /** A warm process already started with this env (standby.ts), used instead of spawning one. */
+    private readonly spare?: (env: Record<string, string>) => ChildProcess | undefined,
   ) {
     this.status = { service: service.name, state: 'pending', port: service.port, url: `http://127.0.0.1:${service.port}`, restarts: 0 };
   }
@@ -74,25 +76,16 @@ export class ServiceProcess {
   }
 
   private async spawn(): Promise<void> {
-    const { execa } = await import('execa');
-    const { command, args, env } = guarded(startCommand(this.service.dir), this.env);
     this.set('starting');
-    const child = execa(command, args, {
-      cwd: this.service.dir,
-      env,
-      detached: true,
-      // Held open and never written: it ends when this process dies (service-guard.ts).
-      stdin: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: false,
-    });
+    const child = this.spare?.(this.env) ?? (await launchService(this.service, this.env)).child;
     this.child = child;
     this.firstErrors = [];
     Object.assign(this.status, { pid: child.pid, startedAt: new Date().toISOString() });
     this.pipe(child.stdout!, 'stdout');
     this.pipe(child.stderr!, 'stderr');
-    child.once('exit', (code, signal) => void this.onExit(child, code, signal));
+    // A spare may have died while it waited: then 'exit' was already emitted.
+    if (child.exitCode !== null || child.signalCode !== null) queueMicrotask(() => void this.onExit(child, child.exitCode, child.signalCode));
+    else child.once('exit', (code, signal) => void this.onExit(child, code, signal));
   }
 
   private pipe(stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr'): void {
@@ -110,6 +103,8 @@ export class ServiceProcess {
     const child = this.child!;
     const deadline = Date.now() + this.readyTimeoutMs;
     let last = 'no answer yet';
+    // Often at first, where a restart after an edit is usually ready, then less so for a slow start.
+    let pause = 20;
     while (Date.now() < deadline) {
       if (this.child !== child || child.exitCode !== null || child.signalCode !== null) {
         if (firstStart) return this.fail(`exited before it was ready (code ${child.exitCode ?? child.signalCode})`);
@@ -122,7 +117,8 @@ export class ServiceProcess {
         return true;
       }
       last = probe.detail;
-      await sleep(100);
+      await sleep(pause);
+      pause = Math.min(Math.round(pause * 1.5), 100);
     }
     return this.fail(`not ready after ${Math.round(this.readyTimeoutMs / 1000)}s; last check: ${last}`);
   }
@@ -157,6 +153,38 @@ export class ServiceProcess {
 }
 
 const GUARD = fileURLToPath(new URL('./service-guard.js', import.meta.url));
+const STANDBY_ENTRY = fileURLToPath(new URL('./standby-entry.js', import.meta.url));
+
+/**
+ * Spawns a service in its own process group with service-guard.ts loaded first. `standby`: the
+ * process loads tsx and the dependencies, then waits for a line on stdin before it imports main
+ * (standby-entry.ts); undefined when the service does not start through tsx, or msx runs from source.
+ */
+export async function launchService(service: Service, env: Record<string, string>, standby = false): Promise<{ child: ChildProcess }> {
+  let start = guarded(startCommand(service.dir), env);
+  if (standby) {
+    const main = start.args.at(-1);
+    if (!existsSync(STANDBY_ENTRY) || start.command !== process.execPath || !start.args.includes('tsx') || !main?.endsWith('.ts')) {
+      throw new Error('no standby for this start command');
+    }
+    // The entry loads the guard itself, once it listens for its line: a line the guard's stdin took first would be lost.
+    const args = start.args.slice(0, -1).filter((arg, i, all) => arg !== pathToFileURL(GUARD).href && all[i + 1] !== pathToFileURL(GUARD).href);
+    start = { ...start, args: ['--experimental-import-meta-resolve', ...args, STANDBY_ENTRY, main] };
+  }
+  const { execa } = await import('execa');
+  // In an object: execa's child is also a promise of its end, which an async function would wait for.
+  const child = execa(start.command, start.args, {
+    cwd: service.dir,
+    env: start.env,
+    detached: true,
+    // Held open and never written (but by a standby's one line): it ends when this process dies (service-guard.ts).
+    stdin: 'pipe',
+    buffer: false,
+    reject: false,
+    cleanup: false,
+  });
+  return { child };
+}
 
 /** The start command with service-guard.ts loaded first (only built msx has the .js; from source it is left out). */
 function guarded(start: StartCommand, env: Record<string, string>): StartCommand & { env: Record<string, string> } {
@@ -167,14 +195,14 @@ function guarded(start: StartCommand, env: Record<string, string>): StartCommand
   return { ...start, env: { ...guardEnv, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(GUARD).href}`.trim() } };
 }
 
-async function killLeftovers(pgid: number): Promise<void> {
+export async function killLeftovers(pgid: number): Promise<void> {
   for (let i = 0; i < 50 && isGroupAlive(pgid); i += 1) {
     signalGroup(pgid, 'SIGKILL');
     await sleep(20);
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

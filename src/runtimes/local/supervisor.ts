@@ -5,9 +5,13 @@ import { startCollector, type RunningCollector } from '../../collector/collector
 import { databaseName, ensureDatabase, resolveInfra, type InfraEndpoint } from '../infra.js';
 import type { RuntimeEvents, ServiceStatus, UpOptions } from '../runtime.js';
 import { startInDependencyOrder, stopInReverseOrder } from '../start-in-order.js';
+import { dependencyOrder } from '../../models/graph.js';
+import type { ReloadPlan } from './workspace-reload.js';
 import { installDependencies, needsInstall } from './install.js';
 import { ServiceLogFile } from '../../state/log-file.js';
 import { ServiceProcess } from './service-process.js';
+import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
+import { StandbyPool } from './standby.js';
 import { logsDir } from '../../state/paths.js';
 
 export const STOP_GRACE_MS = 10_000;
@@ -25,9 +29,16 @@ export class Supervisor {
   private readonly listeners = new Set<(status: ServiceStatus) => void>();
   private infra?: Map<InfraName, InfraEndpoint>;
   private collector?: RunningCollector;
+  /** Per service, the tail of its start/stop work: the next one waits for it. */
+  private readonly queues = new Map<string, Promise<void>>();
+  /** The env each service was last started with: what a warm spare of it must be started with. */
+  private readonly envs = new Map<string, Record<string, string>>();
+  private readonly standby = new StandbyPool();
+  /** How the last startOne of each service went: for the watcher's "restarted in" line. */
+  private readonly timings = new Map<string, { stopMs: number; warm: boolean }>();
 
   constructor(
-    private readonly workspace: WorkspaceData,
+    private workspace: WorkspaceData,
     private readonly options: UpOptions,
     private readonly events: RuntimeEvents,
   ) {}
@@ -43,13 +54,50 @@ export class Supervisor {
     await this.startCollector();
     for (const service of services) this.report({ service: service.name, state: 'pending', port: service.port, restarts: 0 });
     await this.install(services);
-    await startInDependencyOrder(services, {
-      precheck: (service) => infraNeeds(service).map((name) => infra.get(name)!).find((endpoint) => !endpoint.url)?.problem,
-      start: (service) => this.startService(service, infra),
-      blocked: (service, detail) => this.block(service, detail),
-      stateOf: (name) => this.statuses.get(name)?.state,
-    });
+    await startInDependencyOrder(services, this.starter(infra, (service) => this.startService(service, infra)));
     return this.snapshot();
+  }
+
+  /** The workspace as the supervisor runs it now (an msx.yaml edit under --watch replaces it). */
+  get current(): WorkspaceData {
+    return this.workspace;
+  }
+
+  /** The services this supervisor has started (whatever their state now). */
+  managed(): Set<string> {
+    return new Set(this.processes.keys());
+  }
+
+  /**
+   * An msx.yaml edit while watching: from now on `next` is the workspace; the
+   * services gone from it stop, the changed ones restart and the new ones start,
+   * in dependency order and gated on readiness, as `msx up` does.
+   */
+  async reload(next: WorkspaceData, plan: ReloadPlan): Promise<void> {
+    const removed = this.workspace.services.filter((s) => plan.stop.includes(s.name));
+    await stopInReverseOrder(removed, (service) => this.stopOne(service.name, 'removed from msx.yaml'));
+    for (const service of removed) {
+      this.report({ ...this.statuses.get(service.name)!, state: 'stopped', detail: 'removed from msx.yaml' });
+      this.processes.delete(service.name);
+      this.statuses.delete(service.name);
+    }
+    this.workspace = next;
+    const infra = await resolveInfra(next);
+    this.infra = infra;
+    const added = next.services.filter((s) => plan.start.includes(s.name));
+    for (const service of added) this.report({ service: service.name, state: 'pending', port: service.port, restarts: 0 });
+    await this.install(added);
+    const todo = dependencyOrder(next.services).filter((s) => plan.start.includes(s.name) || plan.restart.includes(s.name));
+    await startInDependencyOrder(todo, this.starter(infra, (service) => this.startOne(service.name, plan.restart.includes(service.name))));
+  }
+
+  private starter(infra: Map<InfraName, InfraEndpoint>, start: (service: Service) => Promise<boolean>) {
+    return {
+      precheck: (service: Service) => infraNeeds(service).map((name) => infra.get(name)!).find((endpoint) => !endpoint.url)?.problem,
+      start,
+      blocked: (service: Service, detail: string) => this.block(service, detail),
+      stateOf: (name: string) => this.statuses.get(name)?.state,
+    };
   }
 
   snapshot(): ServiceStatus[] {
@@ -59,6 +107,7 @@ export class Supervisor {
   /** Stops every service, dependents first, then closes the log files. */
   async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     const services = [...this.processes.values()].map((p) => p.service);
+    await this.standby.close();
     await stopInReverseOrder(services, (service) => this.processes.get(service.name)!.stop(graceMs));
     await Promise.all([...this.logFiles.values()].map((file) => file.close()));
     await this.collector?.close();
@@ -81,7 +130,54 @@ export class Supervisor {
   }
 
   /** One service stopped gracefully; the services that depend on it keep running. */
-  async stopOne(name: string, reason: string): Promise<void> {
+  stopOne(name: string, reason: string): Promise<void> {
+    return this.serially(name, () => this.stopNow(name, reason));
+  }
+
+  /**
+   * One service started alone (again) and gated on readiness; a running one is left as it is.
+   * Control requests and watch restarts of one service run one after another, never interleaved.
+   */
+  startOne(name: string, restart = false): Promise<boolean> {
+    return this.serially(name, () => this.startNow(name, restart));
+  }
+
+  /** Starts a warm spare of the service (standby.ts), for its next restart; after a watch restart. */
+  async prewarm(name: string): Promise<void> {
+    const service = this.workspace.services.find((s) => s.name === name);
+    const env = this.envs.get(name);
+    if (service && env) await this.standby.prepare(service, env);
+  }
+
+  /** The stop part of the last startOne of `name`, and whether a warm spare took over. */
+  lastStart(name: string): { stopMs: number; warm: boolean } | undefined {
+    return this.timings.get(name);
+  }
+
+  /** The service stops (if it runs) and is shown failed with `detail`: a reinstall under --watch that failed. */
+  markFailed(name: string, detail: string, lastExit: string): Promise<void> {
+    return this.serially(name, async () => {
+      this.standby.drop(name);
+      await this.stopNow(name, lastExit);
+      const status = this.statuses.get(name);
+      if (status) this.report({ ...status, state: 'failed', detail, lastExit, pid: undefined });
+    });
+  }
+
+  /** A spare started before a reinstall or an msx.yaml change is not used. */
+  dropSpare(name: string): void {
+    this.standby.drop(name);
+  }
+
+  private serially<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const result = (this.queues.get(name) ?? Promise.resolve()).then(work);
+    const settled = result.then(() => undefined, () => undefined);
+    this.queues.set(name, settled);
+    void settled.then(() => this.queues.get(name) === settled && this.queues.delete(name));
+    return result;
+  }
+
+  private async stopNow(name: string, reason: string): Promise<void> {
     const child = this.processes.get(name);
     if (!child) return;
     child.status.lastExit = reason;
@@ -90,15 +186,18 @@ export class Supervisor {
     if (child.status.state !== 'stopped') this.report({ ...child.status, state: 'stopped', detail: undefined });
   }
 
-  /** One service started alone (again) and gated on readiness; a running one is left as it is. */
-  async startOne(name: string, restart = false): Promise<boolean> {
+  private async startNow(name: string, restart: boolean): Promise<boolean> {
     const current = this.processes.get(name);
     if (current && !restart && ['starting', 'ready', 'restarting'].includes(current.status.state)) return current.status.state === 'ready';
-    if (current && restart) await this.stopOne(name, 'restarted by msx');
+    // A restart counts a process replaced; starting one that was stopped on purpose is a start.
+    const replaced = current !== undefined && current.status.state !== 'stopped';
+    const stopStarted = Date.now();
+    if (current && restart) await this.stopNow(name, 'restarted by msx');
+    this.timings.set(name, { stopMs: Date.now() - stopStarted, warm: false });
     const service = this.workspace.services.find((s) => s.name === name)!;
     this.infra ??= await resolveInfra(this.workspace);
     const previous = this.statuses.get(name);
-    return this.startService(service, this.infra, { restarts: (previous?.restarts ?? 0) + (current ? 1 : 0), lastExit: previous?.lastExit });
+    return this.startService(service, this.infra, { restarts: (previous?.restarts ?? 0) + (replaced ? 1 : 0), lastExit: previous?.lastExit });
   }
 
   private report(status: ServiceStatus): void {
@@ -145,7 +244,15 @@ export class Supervisor {
     const logFile = this.logFiles.get(service.name) ?? new ServiceLogFile(logsDir(this.workspace.root), service.name);
     this.logFiles.set(service.name, logFile);
     const events: RuntimeEvents = { ...this.events, state: (status) => this.report(status) };
-    const child = new ServiceProcess(service, { ...process.env, ...env } as Record<string, string>, logFile, events, this.options.readyTimeoutMs);
+    const fullEnv = { ...process.env, ...env } as Record<string, string>;
+    this.envs.set(service.name, fullEnv);
+    const spare = (wanted: Record<string, string>) => {
+      const child = this.standby.take(service.name, wanted);
+      const timing = this.timings.get(service.name);
+      if (child && timing) timing.warm = true;
+      return child;
+    };
+    const child = new ServiceProcess(service, fullEnv, logFile, events, this.options.readyTimeoutMs, DEFAULT_RESTART_POLICY, spare);
     if (carried) Object.assign(child.status, carried);
     this.processes.set(service.name, child);
     return child.start();

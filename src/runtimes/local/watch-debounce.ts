@@ -1,0 +1,52 @@
+/** A single save waits this long for company before it restarts anything. */
+export const QUIET_MS = 80;
+/** Once a second change came within the quiet period, it is a burst (an editor's save-all, a `git checkout`): wait longer. */
+export const BURST_QUIET_MS = 300;
+
+/**
+ * Calls `run` with the paths seen once the changes went quiet: `quietMs` after
+ * a lone change, `burstQuietMs` after the last of a burst. A change while
+ * `run` works gets one more run after it, never one beside it, unless `run`
+ * says it read the files after that change anyway (it returns the time from
+ * which it did: a restart that had not spawned yet).
+ */
+export function debounced(
+  run: (paths: string[]) => Promise<number | void>,
+  quietMs = QUIET_MS,
+  burstQuietMs = BURST_QUIET_MS,
+): { push(path: string): void; idle(): Promise<void> } {
+  let changed = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const fire = () => {
+    timer = undefined;
+    if (running) return;
+    const paths = [...changed.keys()];
+    changed = new Map();
+    running = run(paths)
+      .then((readFrom) => {
+        if (typeof readFrom === 'number') for (const [path, at] of changed) if (at <= readFrom) changed.delete(path);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        running = undefined;
+        if (changed.size > 0 && !timer) timer = setTimeout(fire, quietMs);
+      });
+  };
+  return {
+    push(path) {
+      const burst = timer !== undefined || changed.size > 0;
+      changed.set(path, Date.now());
+      if (running) return; // its finally schedules the next run
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(fire, burst ? burstQuietMs : quietMs);
+    },
+    /** Resolves once nothing is pending or running (close waits for it). */
+    async idle() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      changed.clear();
+      await running;
+    },
+  };
+}
