@@ -19,7 +19,7 @@ export default class Up extends BaseCommand {
 
   static override flags = {
     detach: Flags.boolean({ char: 'd', description: 'return once every service is ready; a supervisor keeps them running' }),
-    watch: Flags.boolean({ char: 'w', description: 'restart a service when a file under its folder changes (local runtime; the detached supervisor watches too)' }),
+    watch: Flags.boolean({ char: 'w', description: 'restart a service when a file under its folder changes (docker: synced into its container, or its image rebuilt; detached, the supervisor or log follower watches)' }),
     runtime: Flags.string({ description: 'where services run (default: the local environment in msx.yaml, else local)', options: [...MACHINE_RUNTIMES] }),
     timeout: Flags.integer({ description: 'seconds each service may take to become ready', default: 60, min: 1 }),
     dashboard: Flags.boolean({ description: 'serve the dashboard (`msx dashboard`) while the workspace runs and print its URL', default: true, allowNo: true }),
