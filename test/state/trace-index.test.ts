@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalLogSource } from '../../src/logs/local-log-source.js';
@@ -24,7 +24,16 @@ async function writeThroughRuntime(dir: string, count: number, special: Record<n
     for (const text of special[i] ?? [jsonLine(i, hex(32, i))]) file.write(toLogLine('orders', 'stdout', text));
   }
   if (close) await file.close();
-  else await new Promise<void>((resolve) => setTimeout(resolve, 50)); // let the stream write what it has
+  else await written(join(dir, 'orders.ndjson'), count); // the stream writes what it has, the index record of the last block never
+}
+
+/** Waits until the stream has written `lines` lines (a fixed sleep is too short on a loaded machine). */
+async function written(path: string, lines: number): Promise<void> {
+  for (let i = 0; i < 2_000; i++) {
+    if (existsSync(path) && readFileSync(path, 'utf8').split('\n').length - 1 >= lines) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${path} never reached ${lines} lines`);
 }
 
 const messages = async (dir: string, trace: string) =>
