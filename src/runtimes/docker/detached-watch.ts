@@ -20,7 +20,8 @@ export function writeWatchInput(root: string, input: WatchInput): string {
   mkdirSync(dirname(file), { recursive: true });
   // The YAML document (kept for comment-preserving writes) is not data the watcher needs.
   const { document: _yaml, ...workspace } = input.workspace as WorkspaceData & { document?: unknown };
-  writeFileSync(file, JSON.stringify({ ...input, workspace }));
+  // 0600: the workspace carries the service-token key pair (as .msx/service-auth-key.json does).
+  writeFileSync(file, JSON.stringify({ ...input, workspace }), { mode: 0o600 });
   return file;
 }
 
