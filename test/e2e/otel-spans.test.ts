@@ -79,7 +79,7 @@ class Receiver {
 
   release(): void {
     this.hold = false;
-    for (const exported of this.held) answer(exported);
+    for (const exported of this.held) if (!exported.answered) answer(exported);
   }
 
   /** Closes the port: the services' next exports meet a refused connection. */
