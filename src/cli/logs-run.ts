@@ -38,7 +38,7 @@ export async function runLogs(flags: LogsFlags, services: string[], io: LogsIo):
   const traceId = options.filter.traceId;
   if (traceId && !flags.follow) {
     const trace = await traceLogs({ ...options, filter: { ...options.filter, traceId } });
-    if (io.json) return { traceId, tree: trace.tree, lines: trace.lines.map(toLogLineJson) };
+    if (io.json) return { traceId, tree: trace.tree, lines: trace.lines.map(toLogLineJson), ...(trace.spans ? { spans: trace.spans } : {}) };
     const { renderTrace } = await import('../output/render-trace.js');
     io.log(renderTrace(trace));
     return undefined;

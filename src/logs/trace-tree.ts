@@ -1,10 +1,13 @@
 import { entryLevel, levelValue, type LogEntry } from './log-entry.js';
+import type { SpanNode } from './span-tree.js';
 
 /** One request across services: its hops as a tree (roots first, the entry service) and every line in time order. */
 export interface Trace<Line = LogEntry> {
   traceId: string;
   tree: TraceHop[];
   lines: Line[];
+  /** The spans msx's collector stored for the trace, as a tree with each span's lines; absent when none were. */
+  spans?: SpanNode[];
 }
 
 /** One hop of a request: one service's span, with the hops it called as children. */

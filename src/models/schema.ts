@@ -58,6 +58,19 @@ export const ServiceSchema = z.strictObject({
     .optional(),
 });
 
+/** Where the environment's services send OpenTelemetry data: an OTLP/HTTP base URL (exporters add /v1/traces). */
+const otlpEndpoint = z.string().superRefine((value, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol)) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" must be an http:// or https:// URL, the OTLP/HTTP base (e.g. http://jaeger:4318)` });
+  }
+});
+
 export const EnvironmentSchema = z.strictObject({
   runtime: z.enum(RUNTIME_NAMES),
   registry: z.string().optional(),
@@ -65,6 +78,7 @@ export const EnvironmentSchema = z.strictObject({
   namespace: name('namespace').optional(),
   replicas: z.number().int().min(0).optional(),
   config: z.record(z.string(), envKeyed(configValue)).optional(),
+  otel: z.strictObject({ endpoint: otlpEndpoint.optional() }).optional(),
 });
 
 const InfraSchema = z.strictObject({

@@ -14,6 +14,8 @@ export interface WiringInput {
   host?: string;
   /** Names the workspace's exchange and queues on the broker (default: the workspace name). */
   amqpNamespace?: string;
+  /** msx's own collector as this service reaches it; the environment's otel.endpoint wins over it. */
+  otlpEndpoint?: string;
 }
 
 /**
@@ -42,9 +44,16 @@ export function serviceEnv(input: WiringInput): Record<string, string> {
     env.AMQP_QUEUE_PREFIX = namespace;
   }
   if (input.databaseUrl) env.DATABASE_URL = input.databaseUrl;
+  const otlp = otlpEndpointOf(workspace, input.environment) ?? input.otlpEndpoint;
+  if (otlp) env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
   const overrides = workspace.environments[input.environment]?.config?.[service.name] ?? {};
   for (const [key, value] of Object.entries({ ...service.config, ...overrides })) env[key] = String(value);
   return env;
+}
+
+/** The user's own OTLP endpoint for an environment (msx.yaml environments.<env>.otel.endpoint): spans go there, not to msx. */
+export function otlpEndpointOf(workspace: Pick<WorkspaceData, 'environments'>, environment: string): string | undefined {
+  return workspace.environments[environment]?.otel?.endpoint;
 }
 
 /** gRPC targets are `host:port` (what @grpc/grpc-js dials); HTTP ones are URLs. */

@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import type { LogEntry } from '../logs/log-entry.js';
 import type { Trace, TraceHop } from '../logs/trace-tree.js';
 import { renderLogLine, serviceColour } from './render-log-line.js';
-
+import { renderSpanTrace } from './render-span-trace.js';
 
 /**
  * A trace as a person reads it: a summary, the hops as a tree with each one's
@@ -13,6 +13,7 @@ import { renderLogLine, serviceColour } from './render-log-line.js';
  *     └─ mailer   9b1e77aa  +6 ms    5 ms  ack order.placed
  */
 export function renderTrace(trace: Trace): string {
+  if (trace.spans) return renderSpanTrace(trace as Trace & { spans: NonNullable<Trace['spans']> });
   const rows = flatten(trace.tree, undefined);
   const start = Math.min(...rows.map((row) => Date.parse(row.hop.start)));
   const end = Math.max(...rows.map((row) => Date.parse(row.hop.start) + row.hop.durationMs));

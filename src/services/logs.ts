@@ -5,6 +5,8 @@ import type { LogSource } from '../logs/log-source.js';
 import { mergeByTime } from '../logs/merge.js';
 import { openLogSource } from '../logs/open-log-source.js';
 import { buildTraceTree, type Trace } from '../logs/trace-tree.js';
+import { buildSpanTree } from '../logs/span-tree.js';
+import { readTrace, type SpanRecord } from '../state/span-store.js';
 import { readWorkspace } from '../state/workspace-cache.js';
 import { requireEnvironment } from '../models/workspace.js';
 import { runtimeNameFor } from '../runtimes/select-runtime.js';
@@ -52,8 +54,18 @@ export async function traceLogs(options: LogsOptions & { filter: { traceId: stri
   const { services, entries } = await streamLogs(options);
   const lines: LogEntry[] = [];
   for await (const batch of entries) lines.push(...batch);
-  if (lines.length === 0) throw traceNotFound(traceId, services, options);
-  return { traceId, tree: buildTraceTree(lines), lines };
+  const spans = await storedSpans(options, traceId);
+  if (lines.length === 0 && spans.length === 0) throw traceNotFound(traceId, services, options);
+  const trace: TraceResult = { traceId, tree: buildTraceTree(lines), lines };
+  if (spans.length > 0) trace.spans = buildSpanTree(spans, lines);
+  return trace;
+}
+
+/** The trace's spans from msx's collector (.msx/spans), for the local and docker runtimes. */
+async function storedSpans(options: LogsOptions, traceId: string): Promise<SpanRecord[]> {
+  const workspace = await readWorkspace(options.cwd);
+  if (runtimeNameFor(workspace, options.runtime, options.env) === 'kubernetes') return [];
+  return readTrace(workspace.root, traceId);
 }
 
 interface OpenLogs {

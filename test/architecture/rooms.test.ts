@@ -15,18 +15,19 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(import.meta.dirname, '../../src');
 
 const ALLOWED: Record<string, readonly string[]> = {
-  entry: ['commands', 'cli', 'dashboard', 'services', 'runtimes/front', 'runtimes/core', 'deploy', 'logs', 'generators', 'kube', 'state', 'docker', 'models', 'output', 'files', 'input', 'errors'],
+  entry: ['commands', 'cli', 'dashboard', 'services', 'runtimes/front', 'runtimes/core', 'collector', 'deploy', 'logs', 'generators', 'kube', 'state', 'docker', 'models', 'output', 'files', 'input', 'errors'],
   commands: ['entry', 'cli', 'dashboard', 'services', 'logs', 'models', 'output', 'input', 'errors'],
   cli: ['entry', 'services', 'logs', 'models', 'output', 'errors'],
   dashboard: ['services', 'logs', 'models', 'errors'],
   services: ['runtimes/front', 'runtimes/core', 'deploy', 'logs', 'generators', 'kube', 'state', 'docker', 'models', 'files', 'errors'],
   'runtimes/front': ['runtimes/core', 'runtimes/local', 'runtimes/docker', 'state', 'models', 'errors'],
-  'runtimes/local': ['runtimes/core', 'state', 'models', 'errors'],
-  'runtimes/docker': ['runtimes/core', 'docker', 'state', 'models', 'errors'],
+  'runtimes/local': ['runtimes/core', 'collector', 'state', 'models', 'errors'],
+  'runtimes/docker': ['runtimes/core', 'collector', 'docker', 'state', 'models', 'errors'],
   'runtimes/core': ['state', 'models', 'errors'],
   deploy: ['kube', 'docker', 'models', 'output', 'files', 'errors'],
   logs: ['kube', 'state', 'models', 'errors'],
   generators: ['models', 'files', 'errors'],
+  collector: ['state', 'models', 'errors'],
   kube: ['models', 'errors'],
   state: ['models', 'errors'],
   docker: ['models', 'errors'],

@@ -70,6 +70,11 @@ export const commandRows: BadInput[] = [
   { name: 'new service: port above 65535', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--port', '70000'], message: /--port 70000 is out of range/, exit: 2 },
   { name: 'new service: one unknown among dependencies', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--depends-on', 'stock,ghost'], message: /--depends-on "ghost" is not a service/, exit: 2 },
   { name: 'new service: an event without a dot', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--publishes', 'order'], message: /event "order" must look like "order\.placed"/, exit: 2 },
+  { name: 'traces: --since not a time', args: ['traces', '--since', 'yesterday'], message: /^error: --since "yesterday" is not a duration or a time: expected e\.g\. 30s, 10m/, exit: 2 },
+  { name: 'traces: --limit 0', args: ['traces', '--limit', '0'], message: /--limit: Expected an integer greater than or equal to 1/, exit: 2 },
+  { name: 'traces: --limit not a number', args: ['traces', '--limit', 'ten'], message: /--limit: Expected an integer/, exit: 2 },
+  { name: 'traces: an unknown --service', args: ['traces', '--service', 'ghost'], message: /^error: unknown service "ghost" \(known: stock\)\n {2}next: name a service from msx\.yaml/, exit: 2 },
+  { name: 'traces: unknown flag', args: ['traces', '--tail', '5'], message: /Nonexistent flag: --tail/, exit: 2 },
   { name: 'dashboard: --port 0', args: ['dashboard', '--port', '0'], message: /--port: Expected an integer greater than or equal to 1/, exit: 2 },
   { name: 'dashboard: --port not a number', args: ['dashboard', '--port', 'web'], message: /--port: Expected an integer/, exit: 2 },
 ];

@@ -49,6 +49,9 @@ const shapes: Array<[name: string, yaml: string, message: RegExp]> = [
   ['unclosed quote', 'version: 1\nname: "shop\n', /msx\.yaml:3:1 \(yaml\): Missing closing "quote/],
   ['a key twice', 'version: 1\nname: shop\nname: shop2\n', /msx\.yaml:3:1 \(yaml\): Map keys must be unique/],
   ['an alias to no anchor', 'version: 1\nname: *nope\n', /msx\.yaml:\d+:\d+ \(yaml\): Unresolved alias .*: nope\n {2}next: fix the YAML/],
+  ['otel endpoint not a URL', env('    otel:\n      endpoint: jaeger-4318\n'), /msx\.yaml:7:17 environments\.staging\.otel\.endpoint: "jaeger-4318" must be an http:\/\/ or https:\/\/ URL/],
+  ['otel endpoint of another scheme', env('    otel:\n      endpoint: grpc://collector:4317\n'), /msx\.yaml:7:17 environments\.staging\.otel\.endpoint: "grpc:\/\/collector:4317" must be an http/],
+  ['unknown otel key', env('    otel:\n      protocol: grpc\n'), /msx\.yaml:7:7 environments\.staging\.otel\.protocol: unknown key "protocol"/],
 ];
 
 export const yamlRows: BadInput[] = shapes.map(([name, yaml, message], i) => {

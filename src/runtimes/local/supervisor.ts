@@ -1,6 +1,7 @@
 import type { InfraName } from '../../models/names.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
-import { infraNeeds, localAmqpNamespace, serviceEnv } from '../../models/wiring.js';
+import { infraNeeds, localAmqpNamespace, otlpEndpointOf, serviceEnv } from '../../models/wiring.js';
+import { startCollector, type RunningCollector } from '../../collector/collector.js';
 import { databaseName, ensureDatabase, resolveInfra, type InfraEndpoint } from '../infra.js';
 import type { RuntimeEvents, ServiceStatus, UpOptions } from '../runtime.js';
 import { startInDependencyOrder, stopInReverseOrder } from '../start-in-order.js';
@@ -23,6 +24,7 @@ export class Supervisor {
   private readonly logFiles = new Map<string, ServiceLogFile>();
   private readonly listeners = new Set<(status: ServiceStatus) => void>();
   private infra?: Map<InfraName, InfraEndpoint>;
+  private collector?: RunningCollector;
 
   constructor(
     private readonly workspace: WorkspaceData,
@@ -38,6 +40,7 @@ export class Supervisor {
     // Infra first: a URL the user gave where nothing answers is the one line to show, before any progress.
     const infra = await resolveInfra(this.workspace);
     this.infra = infra;
+    await this.startCollector();
     for (const service of services) this.report({ service: service.name, state: 'pending', port: service.port, restarts: 0 });
     await this.install(services);
     await startInDependencyOrder(services, {
@@ -58,6 +61,17 @@ export class Supervisor {
     const services = [...this.processes.values()].map((p) => p.service);
     await stopInReverseOrder(services, (service) => this.processes.get(service.name)!.stop(graceMs));
     await Promise.all([...this.logFiles.values()].map((file) => file.close()));
+    await this.collector?.close();
+  }
+
+  /** msx's OTLP collector in this process, unless msx.yaml sends the spans elsewhere; without one, services still run. */
+  private async startCollector(): Promise<void> {
+    if (this.collector || otlpEndpointOf(this.workspace, 'local')) return;
+    try {
+      this.collector = await startCollector(this.workspace.root);
+    } catch (error) {
+      this.events.note(undefined, `the span collector did not start (${(error as Error).message}): msx traces will show nothing`);
+    }
   }
 
   /** Every state change from now on, until the returned function is called (control-server.ts streams them). */
@@ -124,6 +138,7 @@ export class Supervisor {
       amqpUrl: infra.get('rabbitmq')?.url,
       amqpNamespace: localAmqpNamespace(this.workspace),
       databaseUrl,
+      otlpEndpoint: this.collector?.endpoint,
     });
     // One log file per service for the supervisor's life: a restart goes on writing where the last process stopped.
     const logFile = this.logFiles.get(service.name) ?? new ServiceLogFile(logsDir(this.workspace.root), service.name);
