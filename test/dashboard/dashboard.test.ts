@@ -60,6 +60,8 @@ describe('msx dashboard in Chromium, on a detached workspace', () => {
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
     for (const name of ['alpha', 'beta']) await page.waitForSelector(`tr[data-service="${name}"][data-state="ready"]`);
     await expect.poll(() => page.locator('tr[data-service="beta"] td a[href^="http://127.0.0.1:42202"]').count()).toBe(1);
+    // The readiness detail is the service's own /health/ready: beta checks alpha, which it depends on.
+    expect(await page.locator('tr[data-service="beta"] .readiness').textContent()).toMatch(/^ready: .*alpha ok/);
     await page.screenshot({ path: screenshotPath('services') });
   });
 
