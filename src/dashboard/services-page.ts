@@ -12,7 +12,7 @@ const RUNNING = new Set(['starting', 'ready', 'orphaned']);
 export function servicesTable(data: DashboardServices): SafeHtml {
   return html`<p class="muted">workspace <strong>${data.workspace}</strong> · runtime ${data.runtime}${data.canControl ? '' : ' (no restart/stop/start on this runtime)'}</p>
 <table class="services">
-<thead><tr><th>service</th><th>kind</th><th>state</th><th>pid</th><th>port</th><th>url</th><th>restarts</th><th>started</th><th>last exit</th><th>detail</th>${data.canControl ? html`<th></th>` : ''}</tr></thead>
+<thead><tr><th>service</th><th>kind</th><th>state</th><th>pid</th><th>port</th><th>url</th><th>restarts</th><th>started</th><th>last exit</th><th>readiness / detail</th>${data.canControl ? html`<th></th>` : ''}</tr></thead>
 <tbody>${data.services.map((s) => row(s, data.canControl))}</tbody>
 </table>`;
 }
@@ -29,7 +29,7 @@ function row(s: DashboardService, canControl: boolean): SafeHtml {
 <td>${s.restarts}</td>
 <td>${s.startedAt ? s.startedAt.slice(11, 19) : '-'}</td>
 <td>${s.lastExit ?? '-'}</td>
-<td class="detail">${s.detail ?? ''}</td>
+<td class="detail">${s.readiness ? html`<div class="readiness">${s.readiness}</div>` : ''}${s.detail ?? ''}</td>
 ${canControl ? html`<td class="buttons">${buttons(s)}</td>` : ''}
 </tr>`;
 }

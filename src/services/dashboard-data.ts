@@ -18,6 +18,8 @@ export interface DashboardServices {
 
 export interface DashboardService extends ServiceStatus {
   kind: string;
+  /** What its /health/ready answers now (`ready: alpha ok, postgres failed (…)`); HTTP kinds that run only. */
+  readiness?: string;
   dependsOn: string[];
   publishes: string[];
   subscribes: string[];
@@ -29,11 +31,32 @@ export async function dashboardServices(cwd: string): Promise<DashboardServices>
   const runtimeName = runtimeNameFor(workspace, undefined, 'local', true);
   const runtime = await loadRuntime(runtimeName);
   const statuses = await serviceStatuses({ cwd });
-  const services = workspace.services.map((spec): DashboardService => {
-    const status = statuses.find((s) => s.service === spec.name) ?? { service: spec.name, state: 'stopped', restarts: 0 };
-    return { ...status, kind: spec.kind, dependsOn: [...spec.dependsOn], publishes: [...spec.publishes], subscribes: [...spec.subscribes] };
-  });
+  const services = await Promise.all(
+    workspace.services.map(async (spec): Promise<DashboardService> => {
+      const status = statuses.find((s) => s.service === spec.name) ?? { service: spec.name, state: 'stopped', restarts: 0 };
+      const readiness = spec.kind !== 'grpc' && status.url && PROBED.has(status.state) ? await readinessOf(status.url) : undefined;
+      return { ...status, kind: spec.kind, readiness, dependsOn: [...spec.dependsOn], publishes: [...spec.publishes], subscribes: [...spec.subscribes] };
+    }),
+  );
   return { workspace: workspace.name, runtime: runtime.name, canControl: typeof runtime.control === 'function', services };
+}
+
+const PROBED = new Set(['starting', 'ready', 'orphaned']);
+
+interface ReadyAnswer {
+  status?: string;
+  checks?: { name: string; ok: boolean; error?: string }[];
+}
+
+/** The service's own readiness answer in one line: its status, then each check (the generated services' /health/ready). */
+async function readinessOf(url: string): Promise<string> {
+  try {
+    const answer = (await (await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(800) })).json()) as ReadyAnswer;
+    const checks = (answer.checks ?? []).map((c) => `${c.name} ${c.ok ? 'ok' : `failed${c.error ? ` (${c.error})` : ''}`}`);
+    return [answer.status ?? 'unknown', checks.join(', ')].filter(Boolean).join(': ');
+  } catch (error) {
+    return `/health/ready did not answer (${error instanceof Error ? error.message : String(error)})`;
+  }
 }
 
 /** A dashboard button: what `msx restart|stop|start SERVICE` does, the state changes dropped (the page polls). */

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
-import { SpanStoreWriter } from '../../src/state/span-store.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 import { makeTwoServiceWorkspace, stopAndReap } from '../helpers/local-workspace.js';
 import { isAlive } from '../../src/runtimes/process-groups.js';
 import { launchChromium, screenshotPath } from './browser.js';
-import { bigTrace, hexId, span } from './spans.js';
+import { bigTrace, hexId, otlpJson, span } from './spans.js';
+import type { SpanRecord } from '../../src/state/span-store.js';
 
 // The dashboard in a real browser (Debian's Chromium through playwright-core) against a real two-service workspace
 // started with `msx up --detach`: the dashboard is the one that up started and printed.
@@ -60,6 +60,8 @@ describe('msx dashboard in Chromium, on a detached workspace', () => {
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
     for (const name of ['alpha', 'beta']) await page.waitForSelector(`tr[data-service="${name}"][data-state="ready"]`);
     await expect.poll(() => page.locator('tr[data-service="beta"] td a[href^="http://127.0.0.1:42202"]').count()).toBe(1);
+    // The readiness detail is the service's own /health/ready: beta checks alpha, which it depends on.
+    expect(await page.locator('tr[data-service="beta"] .readiness').textContent()).toMatch(/^ready: .*alpha ok/);
     await page.screenshot({ path: screenshotPath('services') });
   });
 
@@ -74,18 +76,18 @@ describe('msx dashboard in Chromium, on a detached workspace', () => {
     await link.waitFor();
     await page.screenshot({ path: screenshotPath('logs-live') });
 
-    // The spans of that request, as the collector would store them: beta's server span (the span_id its lines carry) and two children.
+    // The spans of that request, sent to msx's own collector (the one `msx up` runs) as an OTel exporter sends them:
+    // beta's server span (the span_id its lines carry) and two children.
     const lines = (await (await page.request.get(`${base}/api/traces/${traceId}`)).json()).lines as { fields?: { span_id?: string } }[];
     const serverSpan = lines.find((l) => l.fields?.span_id)!.fields!.span_id!;
     const now = Date.now();
     const client = hexId(8);
-    const writer = new SpanStoreWriter(ws, { flushIntervalMs: 0 });
-    writer.append([
+    await sendSpans(ws, [
       span({ traceId, spanId: serverSpan, parentSpanId: callerSpan, service: 'beta', name: `GET ${path}`, kind: 'server', startMs: now - 40, durationMs: 30, attributes: { 'http.route': path } }),
       span({ traceId, spanId: client, parentSpanId: serverSpan, service: 'beta', name: 'GET alpha', kind: 'client', startMs: now - 35, durationMs: 20 }),
       span({ traceId, spanId: hexId(8), parentSpanId: client, service: 'alpha', name: 'GET /health/ready', kind: 'server', startMs: now - 30, durationMs: 10, status: { code: 'error', message: 'boom' } }),
     ]);
-    writer.close();
+    await expect.poll(async () => (await (await page.request.get(`${base}/api/traces/${traceId}`)).json()).spans.length).toBe(3);
 
     await link.click();
     await page.waitForURL(`${base}/traces/${traceId}`);
@@ -107,9 +109,8 @@ describe('msx dashboard in Chromium, on a detached workspace', () => {
 
   it('renders a 1,000-span trace (time printed, not asserted)', async () => {
     const traceId = hexId(16);
-    const writer = new SpanStoreWriter(ws, { flushIntervalMs: 0 });
-    writer.append(bigTrace(traceId, 1000));
-    writer.close();
+    const spans = bigTrace(traceId, 1000);
+    for (let i = 0; i < spans.length; i += 250) await sendSpans(ws, spans.slice(i, i + 250));
     await page.goto(`${base}/traces/${traceId}`);
     await page.waitForFunction(() => (window as unknown as { msxWaterfallRendered?: number }).msxWaterfallRendered);
     const ms = await page.evaluate(() => (window as unknown as { msxWaterfallRendered: number }).msxWaterfallRendered);
@@ -154,6 +155,13 @@ describe('msx dashboard in Chromium, on a detached workspace', () => {
 
 function psOf(ws: string, name: string): ServiceStatus {
   return (JSON.parse(runCli(['ps', '--json'], ws).stdout).services as ServiceStatus[]).find((s) => s.service === name)!;
+}
+
+/** POST /v1/traces (OTLP/JSON) to the collector `msx up` started, as .msx/collector.json names it. */
+async function sendSpans(ws: string, spans: SpanRecord[]): Promise<void> {
+  const { endpoint } = JSON.parse(readFileSync(join(ws, '.msx', 'collector.json'), 'utf8')) as { endpoint: string };
+  const answer = await fetch(`${endpoint}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(otlpJson(spans)) });
+  expect(answer.status, await answer.clone().text()).toBe(200);
 }
 
 function dashboardRecord(ws: string): { pid: number } | undefined {

@@ -27,3 +27,33 @@ export function bigTrace(traceId: string, count: number, start = Date.now() - 5_
     }),
   );
 }
+
+const KIND_NUMBERS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+const STATUS_NUMBERS: Record<string, number> = { unset: 0, ok: 1, error: 2 };
+const nanos = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+const anyValue = (value: unknown) => (typeof value === 'number' ? (Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value }) : { stringValue: String(value) });
+
+/** An OTLP/JSON ExportTraceServiceRequest of these spans, one resource per service: what an OTel exporter posts to /v1/traces. */
+export function otlpJson(spans: SpanRecord[]): unknown {
+  const byService = new Map<string, SpanRecord[]>();
+  for (const s of spans) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
+  return {
+    resourceSpans: [...byService].map(([service, list]) => ({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeSpans: [{
+        scope: { name: 'msx-dashboard-test' },
+        spans: list.map((s) => ({
+          traceId: s.traceId,
+          spanId: s.spanId,
+          ...(s.parentSpanId && { parentSpanId: s.parentSpanId }),
+          name: s.name,
+          kind: KIND_NUMBERS[s.kind],
+          startTimeUnixNano: nanos(s.startMs),
+          endTimeUnixNano: nanos(s.startMs + s.durationMs),
+          attributes: Object.entries(s.attributes).map(([key, value]) => ({ key, value: anyValue(value) })),
+          status: { code: STATUS_NUMBERS[s.status.code], ...(s.status.message && { message: s.status.message }) },
+        })),
+      }],
+    })),
+  };
+}
