@@ -2,12 +2,13 @@
 # Requests/s and p99 through the generated gateway (msx new gateway: JWT auth, rate limit,
 # request id + trace, circuit breaker, access log all on) to a generated REST service, beside
 # the same requests straight to the service and through a bare @fastify/http-proxy doing only
-# the proxying. One run: each path saturated in turn by one autocannon process (CONNECTIONS
-# connections, DURATION s after a warm-up), CPU of the proxy process from /proc over the same
-# window; then each path again at a fixed rate, half the gateway's saturation, for p99.
+# the proxying. One run: ROUNDS rounds of the three paths in turn, each saturated by one
+# autocannon process (CONNECTIONS connections, DURATION s, after a warm-up), CPU of the proxy
+# (or, straight, the service) process from /proc over the same window, medians reported; then
+# each path once more at a fixed rate, half the gateway's saturation, for p99.
 # Goal (issue 15): gateway >= 70% of the bare proxy's requests per proxy CPU-second; p99 added
 # <= 2 ms at 50% of saturation.
-# Knobs (env): DURATION (s per measurement, default 5), CONNECTIONS (default 10).
+# Knobs (env): DURATION (s per measurement, default 5), CONNECTIONS (default 10), ROUNDS (default 3).
 source "$(dirname "$0")/throughput/common.sh"
 install_tools autocannon@9.0.0 @fastify/http-proxy@11.6.3 fastify@5.12.8
 REST=$(generate_service orders --kind rest --context ordering)
