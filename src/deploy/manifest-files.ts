@@ -5,10 +5,10 @@ import { OUT_LIST, replaceOutDir, type OutDirResult } from './out-dir.js';
 const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 
 /** kubectl apply -f DIR applies files in name order: the Namespace must come before what lives in it. */
-const ORDER: Record<Manifest['kind'], string> = { Namespace: '00', ConfigMap: '10', Service: '20', Deployment: '30' };
+const ORDER: Record<Manifest['kind'], string> = { Namespace: '00', ConfigMap: '10', Service: '20', Deployment: '30', Ingress: '40' };
 
 /** Every name manifestFileName makes, and nothing else: all msx may ever replace or remove in an --out folder. */
-const OWN_NAME = /^\d\d-(namespace|configmap|service|deployment)-[a-z0-9][a-z0-9.-]*\.yaml$/;
+const OWN_NAME = /^\d\d-(namespace|configmap|service|deployment|ingress)-[a-z0-9][a-z0-9.-]*\.yaml$/;
 
 /** For whoever opens a file: it is generated, and the next --out replaces it. */
 const HEADER = `# Written by msx deploy --out from msx.yaml; the next --out into this folder replaces it (see ${OUT_LIST}).\n`;

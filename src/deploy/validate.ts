@@ -16,6 +16,8 @@ async function schemaValidator(kind: string): Promise<Validator> {
       return validatorOf((await import('kubernetes-models/v1/ConfigMap')).ConfigMap);
     case 'Namespace':
       return validatorOf((await import('kubernetes-models/v1/Namespace')).Namespace);
+    case 'Ingress':
+      return validatorOf((await import('kubernetes-models/networking.k8s.io/v1/Ingress')).Ingress);
     default:
       throw new Error(`no schema for kind ${kind}`);
   }
@@ -65,6 +67,9 @@ function nameProblems(manifest: Manifest): string[] {
     for (const key of Object.keys(manifest.data ?? {})) problems.push(...at('data key', key, rules.configMapKey(key)));
   }
   if (manifest.kind === 'Deployment') problems.push(...deploymentProblems(manifest, at));
+  if (manifest.kind === 'Ingress') {
+    for (const rule of manifest.spec?.rules ?? []) if (rule.host !== undefined) problems.push(...at('spec.rules.host', rule.host, rules.dns1123Subdomain(rule.host)));
+  }
   return problems;
 }
 

@@ -91,6 +91,8 @@ export const EnvironmentSchema = z.strictObject({
   kubeContext: z.string().optional(),
   namespace: name('namespace').optional(),
   replicas: z.number().int().min(0).optional(),
+  /** The public host name of the workspace's gateway: msx deploy adds an Ingress for it. */
+  host: z.string().optional(),
   config: z.record(z.string(), envKeyed(configValue)).optional(),
   otel: z.strictObject({ endpoint: otlpEndpoint.optional() }).optional(),
 });

@@ -1,6 +1,6 @@
-import { isMap } from 'yaml';
+import { isMap, isSeq } from 'yaml';
 import { parseWorkspace } from './load-workspace.js';
-import type { ServiceSpec } from './schema.js';
+import type { RouteSpec, ServiceSpec } from './schema.js';
 import type { Workspace } from './workspace.js';
 
 /** The msx.yaml `msx init` writes: commented so a user can edit it by hand. */
@@ -43,7 +43,7 @@ function compactSpec(spec: ServiceSpec): Record<string, unknown> {
  * key order (yaml's Document API), validated by the same loader every command
  * uses before anything is written.
  */
-export function textWithService(workspace: Workspace, name: string, spec: ServiceSpec): string {
+export function textWithService(workspace: Workspace, name: string, spec: ServiceSpec, expose?: { gateway: string; route: RouteSpec }): string {
   const document = workspace.document.clone();
   const services = document.get('services', true);
   const node = document.createNode(compactSpec(spec));
@@ -52,6 +52,11 @@ export function textWithService(workspace: Workspace, name: string, spec: Servic
     services.set(name, node);
   } else {
     document.set('services', document.createNode({ [name]: compactSpec(spec) }));
+  }
+  if (expose) {
+    const routes = document.getIn(['services', expose.gateway, 'routes'], true);
+    if (isSeq(routes)) routes.add(document.createNode(expose.route));
+    else document.setIn(['services', expose.gateway, 'routes'], document.createNode([expose.route]));
   }
   const text = document.toString();
   parseWorkspace(text, workspace.root);

@@ -100,6 +100,7 @@ function targetOf(workspace: WorkspaceData, plan: DeployPlan, images: ServiceIma
     replicas: plan.replicas,
     images: Object.fromEntries(images.map((i) => [i.service, i.image])),
     createNamespace,
+    host: workspace.environments[plan.environment]?.host,
   };
 }
 

@@ -20,6 +20,9 @@ export interface NewServiceOptions {
   db?: Database;
   publishes?: string[];
   subscribes?: string[];
+  /** Route /NAME on the workspace's gateway (`gateway`, or its only one) to the new service. */
+  expose?: boolean;
+  gateway?: string;
   dryRun?: boolean;
 }
 
@@ -43,7 +46,8 @@ export async function newService(options: NewServiceOptions): Promise<NewService
     throw new UserError(`${spec.path} already exists`, { hint: 'remove it or choose another name or context', exit: 'conflict' });
   }
   const tree = new FileTree(workspace.root);
-  tree.update(WORKSPACE_FILE, textWithService(workspace, options.name, spec));
+  const expose = options.expose ? { gateway: exposingGateway(workspace, options), route: { path: `/${options.name}`, service: options.name } } : undefined;
+  tree.update(WORKSPACE_FILE, textWithService(workspace, options.name, spec, expose));
   await generateService(tree, spec.path, {
     workspaceName: workspace.name,
     name: options.name,
@@ -140,6 +144,23 @@ export async function nextFreePort(workspace: Workspace): Promise<number> {
   let port = FIRST_PORT;
   while (taken.has(port) || !(await portIsFree(port))) port += 1;
   return port;
+}
+
+/** The gateway --expose adds a route to: the one named, else the workspace's only one. */
+function exposingGateway(workspace: Workspace, options: NewServiceOptions): string {
+  if (options.kind !== 'rest') {
+    throw new UserError(`--expose is for REST services: the gateway proxies HTTP, and a ${options.kind} service serves none to route to`, { hint: 'drop --expose, or route to a REST service that calls it' });
+  }
+  const gateways = workspace.services.filter((s) => s.kind === 'gateway').map((s) => s.name);
+  if (options.gateway !== undefined) {
+    if (!gateways.includes(options.gateway)) {
+      throw new UserError(`--gateway "${options.gateway}" is not a gateway of this workspace (gateways: ${gateways.join(', ') || 'none'})`, { hint: 'name one of those, or make it with msx new gateway' });
+    }
+    return options.gateway;
+  }
+  if (gateways.length === 1) return gateways[0];
+  if (gateways.length === 0) throw new UserError('--expose: this workspace has no gateway', { hint: 'make one first: msx new gateway edge' });
+  throw new UserError(`--expose: this workspace has several gateways (${gateways.join(', ')})`, { hint: 'name one with --gateway' });
 }
 
 function unique(values: string[]): string[] {

@@ -83,6 +83,8 @@ export const commandRows: BadInput[] = [
   { name: 'new gateway: a --public-key file that is not there', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--public-key', 'missing.pem'], message: /^error: --public-key missing\.pem: no such file/, exit: 3 },
   { name: 'new gateway: a --public-key file that is not a key', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--public-key', 'msx.yaml'], message: /^error: --public-key msx\.yaml: is not a PEM public key/, exit: 2 },
   { name: 'new gateway: a reserved name', args: ['new', 'gateway', 'gateway', '--public'], message: /gateway name "gateway" is reserved/, exit: 2 },
+  { name: 'new service --expose with no gateway', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--expose'], message: /^error: --expose: this workspace has no gateway\n {2}next: make one first: msx new gateway edge/, exit: 2 },
+  { name: 'new service --expose of a consumer', args: ['new', 'service', 'mailer', '--kind', 'consumer', '--context', 'mail', '--subscribes', 'order.placed', '--expose'], message: /^error: --expose is for REST services/, exit: 2 },
 ];
 
 /** Where a file stands where a folder must be, or a folder where msx.yaml must be a file. */

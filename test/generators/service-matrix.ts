@@ -36,6 +36,8 @@ export function everyVariant(): Array<{ label: string; input: ServiceTemplateInp
       }
     }
   }
+  // A gateway has no db, events or generated clients: its upstreams come from GATEWAY_ROUTES.
+  variants.push({ label: 'gateway', input: service({ name: 'svc', kind: 'gateway' }) });
   return variants;
 }
 

@@ -31,6 +31,8 @@ export default class NewService extends BaseCommand {
     db: Flags.string({ description: 'database of its own', options: ['none', 'postgres'], default: 'none' }),
     publishes: Flags.string({ description: 'events it publishes (e.g. order.placed)', multiple: true }),
     subscribes: Flags.string({ description: 'events it consumes (consumer kind)', multiple: true }),
+    expose: Flags.boolean({ description: 'route /NAME to it on the workspace\'s gateway (its only one, or --gateway)' }),
+    gateway: Flags.string({ description: 'the gateway --expose adds the route to', dependsOn: ['expose'] }),
     'dry-run': Flags.boolean({ description: 'list the files it would create; write nothing' }),
   };
 
@@ -49,6 +51,8 @@ export default class NewService extends BaseCommand {
       db: flags.db as 'none' | 'postgres',
       publishes: list(flags.publishes),
       subscribes: list(flags.subscribes),
+      expose: flags.expose,
+      gateway: flags.gateway,
       dryRun: flags['dry-run'],
     });
     if (!this.jsonEnabled()) this.log(renderNewService(result));

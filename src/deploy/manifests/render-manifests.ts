@@ -2,6 +2,7 @@ import type { Service } from '../../models/workspace.js';
 import { configData, configHash, configMapManifest } from './config-map.js';
 import { deploymentManifest } from './deployment.js';
 import { namespaceManifest } from './namespace.js';
+import { ingressManifest } from './ingress.js';
 import { hasClusterService, serviceManifest } from './service.js';
 import type { DeployTarget, Manifest } from './types.js';
 
@@ -24,5 +25,6 @@ export function serviceManifests(target: DeployTarget, service: Service): Manife
     configMapManifest(target, service, config),
     ...(reachable ? [serviceManifest(target, service)] : []),
     deploymentManifest({ target, service, config, configHash: hash, hasService: reachable }),
+    ...(service.kind === 'gateway' && target.host ? [ingressManifest(target, service, target.host)] : []),
   ];
 }

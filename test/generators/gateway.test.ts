@@ -1,0 +1,105 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gatewayEnv } from '../../src/models/gateway-routes.js';
+import { parseWorkspace } from '../../src/models/load-workspace.js';
+import { dependencyOrder } from '../../src/models/graph.js';
+import { serviceEnv } from '../../src/models/wiring.js';
+import { newGateway } from '../../src/services/new-gateway.js';
+import { newService } from '../../src/services/new-service.js';
+import { initWorkspace } from '../../src/services/init-workspace.js';
+import { makeTempDir, removeDir, snapshotDir } from '../helpers/cli.js';
+import { packageJsonOf, render, service } from './service-matrix.js';
+
+describe('the gateway kind, rendered', () => {
+  it('is a fastify gateway with the platform partials and its own collaborators, README and tests', async () => {
+    const tree = await render(service({ name: 'edge', kind: 'gateway' }), 'contexts/edge/edge');
+    const files = tree.entries().map((e) => e.path.replace('contexts/edge/edge/', ''));
+    for (const file of ['src/main.ts', 'src/app.ts', 'src/auth/verify-token.ts', 'src/proxy/proxy-routes.ts', 'src/bff/overview-route.ts', 'src/platform/health.ts', 'src/platform/shutdown.ts', 'test/proxy.test.ts', 'test/auth.test.ts', 'Dockerfile']) {
+      expect(files).toContain(file);
+    }
+    // Its collaborators are its upstreams, read at run time: no per-service client is generated.
+    expect(files.filter((f) => f.startsWith('src/clients/'))).toEqual([]);
+    expect(tree.read('contexts/edge/edge/src/collaborators.ts')).toMatch(/export function openUpstreams/);
+    expect(tree.read('contexts/edge/edge/README.md')).toMatch(/^# edge\n\nThe `edge` API gateway of the `shop` workspace/);
+    expect(tree.read('contexts/edge/edge/README.md')).toMatch(/\| `GATEWAY_ROUTES` \|/);
+    expect(tree.read('contexts/edge/edge/src/service-config.ts')).toMatch(/port: 3000, serviceName: "edge"/);
+  });
+
+  it('pins the proxy, rate-limit, JWT and Redis packages exactly', async () => {
+    const pkg = packageJsonOf(await render(service({ name: 'edge', kind: 'gateway' }), 'contexts/edge/edge'), 'contexts/edge/edge');
+    expect(pkg.dependencies).toMatchObject({ fastify: '5.12.8', '@fastify/reply-from': '12.6.5', '@fastify/rate-limit': '11.2.0', jose: '6.2.18', ioredis: '5.9.2', cockatiel: '3.2.1' });
+    for (const version of Object.values(pkg.dependencies)) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('msx new gateway (service), against a real workspace folder', () => {
+  let root: string | undefined;
+  afterEach(() => root && removeDir(root));
+
+  async function workspaceWithTwoServices() {
+    root = makeTempDir();
+    const { root: ws } = await initWorkspace({ dir: join(root, 'shop') });
+    await newService({ cwd: ws, name: 'stock', kind: 'rest', context: 'warehouse', port: 42350 });
+    await newService({ cwd: ws, name: 'orders', kind: 'rest', context: 'ordering', port: 42351, dependsOn: ['stock'] });
+    return ws;
+  }
+
+  it('registers routes that the loader reads back as dependencies: started last, wired with each URL and GATEWAY_ROUTES', async () => {
+    const ws = await workspaceWithTwoServices();
+    await newGateway({ cwd: ws, name: 'edge', port: 42352, routes: ['orders', 'stock'], jwksUrl: 'https://issuer.example/jwks.json', audience: 'shop', redis: true });
+    const workspace = parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws);
+    const edge = workspace.services.find((s) => s.name === 'edge')!;
+    expect(edge).toMatchObject({ kind: 'gateway', context: 'edge', port: 42352, routes: [{ path: '/orders', service: 'orders' }, { path: '/stock', service: 'stock' }] });
+    expect(edge.dependsOn).toEqual(['redis', 'orders', 'stock']);
+    expect(dependencyOrder(workspace.services).map((s) => s.name)).toEqual(['stock', 'orders', 'edge']);
+
+    const env = serviceEnv({ workspace, service: edge, environment: 'local', addressOf: (s) => ({ host: '127.0.0.1', port: s.port }), redisUrl: 'redis://127.0.0.1:6379' });
+    expect(env).toMatchObject({ ORDERS_URL: 'http://127.0.0.1:42351', STOCK_URL: 'http://127.0.0.1:42350', REDIS_URL: 'redis://127.0.0.1:6379', AUTH_JWKS_URL: 'https://issuer.example/jwks.json', AUTH_AUDIENCE: 'shop' });
+    expect(JSON.parse(env.GATEWAY_ROUTES)).toEqual([
+      { path: '/orders', service: 'orders', urlEnv: 'ORDERS_URL', public: false },
+      { path: '/stock', service: 'stock', urlEnv: 'STOCK_URL', public: false },
+    ]);
+  });
+
+  it('refuses a route to an unknown service and writes nothing', async () => {
+    const ws = await workspaceWithTwoServices();
+    const before = snapshotDir(ws);
+    await expect(newGateway({ cwd: ws, name: 'edge', routes: ['orders', 'ghost'], public: true })).rejects.toThrow(/--routes: unknown service "ghost"/);
+    expect(snapshotDir(ws)).toEqual(before);
+  });
+
+  it('msx new service --expose adds /NAME to the only gateway', async () => {
+    const ws = await workspaceWithTwoServices();
+    await newGateway({ cwd: ws, name: 'edge', port: 42352, routes: ['orders'], public: true });
+    // Given a gateway with no key, a route that needs a token is refused, and nothing written.
+    const before = snapshotDir(ws);
+    await expect(newService({ cwd: ws, name: 'billing', kind: 'rest', context: 'ordering', port: 42353, expose: true })).rejects.toThrow(/services\.edge\.routes\.1: gateway "edge" has routes that need a token but no key/);
+    expect(snapshotDir(ws)).toEqual(before);
+    const yaml = join(ws, 'msx.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('    routes:', '    config:\n      AUTH_JWKS_URL: https://issuer.example/jwks.json\n    routes:'));
+    await newService({ cwd: ws, name: 'billing', kind: 'rest', context: 'ordering', port: 42353, expose: true });
+    const edge = parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws).services.find((s) => s.name === 'edge')!;
+    expect(edge.routes).toEqual([{ path: '/orders', service: 'orders', public: true }, { path: '/billing', service: 'billing' }]);
+    expect(edge.dependsOn).toEqual(['orders', 'billing']);
+  });
+});
+
+describe('gateway routes in msx.yaml', () => {
+  it('turns durations into milliseconds for the gateway', () => {
+    const env = gatewayEnv({ routes: [{ path: '/a', service: 'a', public: true, timeout: '1.5s', rateLimit: { max: 10, window: '1m' }, scopes: ['read'] }] });
+    expect(JSON.parse(env.GATEWAY_ROUTES)).toEqual([{ path: '/a', service: 'a', urlEnv: 'A_URL', public: true, timeoutMs: 1500, rateLimit: { max: 10, windowMs: 60_000 }, scopes: ['read'] }]);
+  });
+
+  it('names a cycle through a route as a dependsOn cycle', () => {
+    const yaml = [
+      'version: 1',
+      'name: shop',
+      'services:',
+      '  a: { kind: rest, context: c, path: contexts/c/a, port: 3000, dependsOn: [edge] }',
+      '  edge: { kind: gateway, context: c, path: contexts/c/edge, port: 3001, routes: [{ path: /a, service: a, public: true }] }',
+      '',
+    ].join('\n');
+    expect(() => parseWorkspace(yaml, '/tmp/ws')).toThrow(/cycle: a → edge → a/);
+  });
+});
