@@ -12,8 +12,9 @@ const require = createRequire(join(process.env.TOOLS_DIR, "package.json"));
 const autocannon = require("autocannon");
 const [label, method, generatedUrl, bareUrl, body] = process.argv.slice(2);
 const connections = Number(process.env.CONNECTIONS ?? 10);
-const load = (url) =>
-  autocannon({ url, method, body, headers: body ? { "content-type": "application/json" } : {}, connections, duration: DURATION });
+// AUTHORIZATION (optional): sent to both servers, e.g. a service token (bench/service-auth.sh).
+const headers = { ...(body ? { "content-type": "application/json" } : {}), ...(process.env.AUTHORIZATION ? { authorization: process.env.AUTHORIZATION } : {}) };
+const load = (url) => autocannon({ url, method, body, headers, connections, duration: DURATION });
 const outcome = (result) => ({ done: result["2xx"], failed: result.non2xx + result.errors }); // errors include timeouts
 
 await sideBySide({

@@ -12,6 +12,8 @@ import { renderManifests } from '../deploy/manifests/render-manifests.js';
 import type { DeployTarget, IConfigMap, IDeployment, Manifest } from '../deploy/manifests/types.js';
 import { planDeploy, type DeployPlan, type PlanFlags } from '../deploy/plan.js';
 import { preflight } from '../deploy/preflight.js';
+import { ensureServiceAuthSecret } from '../deploy/service-auth.js';
+import { ensureServiceKey } from '../state/service-key.js';
 import { pruneUndeclared } from '../deploy/prune.js';
 import { buildAndPushImages } from '../deploy/registry/build-push.js';
 import { rollbackDeployment, type RollbackResult } from '../deploy/rollback.js';
@@ -104,6 +106,12 @@ function targetOf(workspace: WorkspaceData, plan: DeployPlan, images: ServiceIma
   };
 }
 
+const SECRET_NOTE = {
+  created: 'created from .msx/service-auth-key.json',
+  referenced: 'found, referenced as it is',
+  unchecked: 'not checked (forbidden by RBAC); the pods reference it',
+} as const;
+
 interface ApplyInput {
   options: DeployOptions;
   plan: DeployPlan;
@@ -120,6 +128,9 @@ async function applyToCluster(input: ApplyInput): Promise<DeployResult> {
   const checked = await preflight(client, input.target, options.forceConflicts);
   events.note(`context ${client.context} (${client.server}), namespace ${plan.namespace}`);
   for (const line of checked.skipped) events.note(line);
+  const { workspace } = input.target;
+  const secret = await ensureServiceAuthSecret(client, input.target, () => ensureServiceKey(workspace.root, workspace.name), options.forceConflicts);
+  events.note(`service tokens: secret ${secret.name} ${SECRET_NOTE[secret.action]}`);
   if (options.build) {
     await buildAndPushImages(input.images, { push: true }, (service, message) => events.note(`${service}: ${message}`));
   }

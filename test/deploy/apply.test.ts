@@ -44,8 +44,9 @@ describe('msx deploy against a Kubernetes API', () => {
     expect(result.code).toBe(0);
     // 3 ConfigMaps, 3 Deployments, a Service each for stock and orders (the consumer mailer needs none).
     expect(summaryLine(result.stdout)).toBe('8 created, 0 changed, 0 unchanged, 0 pruned');
+    // The 8, and the workspace's service-auth Secret, made from the local key (test/deploy/service-auth.test.ts).
     const patches = fake.requests.filter((r) => r.method === 'PATCH');
-    expect(patches).toHaveLength(8);
+    expect(patches).toHaveLength(9);
     for (const patch of patches) {
       expect(patch.contentType).toBe('application/apply-patch+yaml');
       expect(patch.query.fieldManager).toBe('msx');

@@ -1,6 +1,7 @@
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { Service } from '../../models/workspace.js';
-import { infraNeeds, serviceEnv } from '../../models/wiring.js';
+import { infraNeeds, SERVICE_AUTH_ENV, serviceAuthEnvNames, serviceEnv } from '../../models/wiring.js';
+import { serviceAuthSecretName } from './service-auth-secret.js';
 import type { DeployTarget } from './types.js';
 
 const INFRA_ENV = { rabbitmq: 'AMQP_URL', postgres: 'DATABASE_URL', redis: 'REDIS_URL' } as const;
@@ -30,6 +31,7 @@ export function containerEnv(target: DeployTarget, service: Service, configKeys:
   for (const key of secretKeys(service, configKeys)) {
     env.push({ name: key, valueFrom: { secretKeyRef: { name: secretName(service), key } } });
   }
+  env.push(...serviceAuthEnv(target, service, configKeys));
   return env;
 }
 
@@ -44,4 +46,20 @@ export function secretKeys(service: Service, configKeys: ReadonlySet<string>): s
     if (!configKeys.has(INFRA_ENV[infra])) keys.add(INFRA_ENV[infra]);
   }
   return [...keys];
+}
+
+/**
+ * Service tokens (templates/README.md): the issuer as a value, the workspace
+ * keys from the workspace's service-auth Secret (msx deploy creates it from the
+ * local key when the namespace has none): the public key for every service,
+ * the signing key for a service that calls others.
+ */
+function serviceAuthEnv(target: DeployTarget, service: Service, configKeys: ReadonlySet<string>): IEnvVar[] {
+  const secret = serviceAuthSecretName(target.workspace.name);
+  const env: IEnvVar[] = [{ name: SERVICE_AUTH_ENV.issuer, value: target.workspace.name }];
+  for (const half of serviceAuthEnvNames(target.workspace, service)) {
+    const key = SERVICE_AUTH_ENV[half];
+    env.push({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } });
+  }
+  return env.filter((e) => !configKeys.has(e.name));
 }

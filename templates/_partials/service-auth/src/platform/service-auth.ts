@@ -124,7 +124,7 @@ export async function createServiceTokens(config: ServiceAuthConfig, logger: Log
 }
 
 function bearerToken(authorization: string | undefined): string | undefined {
-  if (!authorization || !/^bearer /i.test(authorization)) return undefined;
+  if (!authorization || authorization.slice(0, 7).toLowerCase() !== "bearer ") return undefined;
   const token = authorization.slice(7).trim();
   return token === "" ? undefined : token;
 }
