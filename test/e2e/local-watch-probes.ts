@@ -57,9 +57,18 @@ export function processesUnder(dir: string): number[] {
   return found;
 }
 
-export async function waitFor(condition: () => boolean, what: string, tries = 1200): Promise<void> {
+export function pgidOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function waitFor(condition: () => boolean, what: string | (() => string), tries = 1200): Promise<void> {
   for (let i = 0; i < tries && !condition(); i += 1) await sleep(100);
-  expect(condition(), what).toBe(true);
+  expect(condition(), typeof what === 'string' ? what : what()).toBe(true);
 }
 
 export function supervisorLog(ws: string): string {
