@@ -37,16 +37,19 @@ export async function watchContainers(services: Service[], context: LiveUpdateCo
     watcher.on('error', (error) => context.events.note(service.name, watchProblem(error as NodeJS.ErrnoException)));
     return watcher;
   });
+  // A save before a watcher's first scan finished would go unseen: say "watching" only once each is ready.
+  await Promise.all(watchers.map((w) => new Promise<void>((resolve) => w.once('ready', () => resolve()))));
   return { close: async () => void (await Promise.all(watchers.map((w) => w.close()))) };
 }
 
 function debouncedUpdate(service: Service, context: LiveUpdateContext, busy: Set<string>): (event: string, path: string) => void {
-  let changed = new Map<string, 'write' | 'remove'>();
+  let changed = new Map<string, 'added' | 'write' | 'remove'>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   const run = async () => {
     const files = changed;
     changed = new Map();
+    if (files.size === 0) return;
     busy.add(service.name);
     try {
       context.events.note(service.name, await update(service, context, files));
@@ -62,14 +65,18 @@ function debouncedUpdate(service: Service, context: LiveUpdateContext, busy: Set
   };
   return (event, path) => {
     if (event === 'addDir') return; // its files arrive as their own events
-    changed.set(path, event === 'unlink' || event === 'unlinkDir' ? 'remove' : 'write');
+    const removed = event === 'unlink' || event === 'unlinkDir';
+    // A file made and removed within one burst (an editor's or sed's temp file) was never there.
+    if (removed && changed.get(path) === 'added') changed.delete(path);
+    else changed.set(path, removed ? 'remove' : event === 'add' && !changed.has(path) ? 'added' : 'write');
+    if (changed.size === 0) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(fire, QUIET_MS);
   };
 }
 
 /** One debounced batch of changes: sync and restart, or rebuild and recreate. Returns the line that says what happened. */
-async function update(service: Service, context: LiveUpdateContext, changes: Map<string, 'write' | 'remove'>): Promise<string> {
+async function update(service: Service, context: LiveUpdateContext, changes: Map<string, 'added' | 'write' | 'remove'>): Promise<string> {
   const paths = [...changes.keys()];
   const what = paths.length === 1 ? paths[0] : `${paths.length} files`;
   const started = performance.now();
@@ -86,7 +93,7 @@ async function update(service: Service, context: LiveUpdateContext, changes: Map
     }
     const files: SyncedFiles = {
       // A file written and then removed within the quiet period is gone: removed.
-      write: paths.filter((path) => changes.get(path) === 'write' && existsSync(join(service.dir, path))),
+      write: paths.filter((path) => changes.get(path) !== 'remove' && existsSync(join(service.dir, path))),
       remove: paths.filter((path) => changes.get(path) === 'remove' || !existsSync(join(service.dir, path))),
     };
     const status = await syncAndRestart(context, service, files, `restarted after ${what} changed`);
