@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import type { TraceHop } from '../../src/logs/trace-tree.js';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
+import { ensureServiceKey } from '../../src/state/service-key.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 import { groupAlive } from '../helpers/process-groups.js';
 import { killGroup, npmInstall, startProcess, waitForStatus, type StartedProcess } from '../helpers/processes.js';
@@ -151,7 +152,7 @@ describe('msx new gateway: one entry point in front of orders → stock, on real
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(over.headers.get('ratelimit-limit')).toBe('10');
 
-    second = startSecondGateway(gatewayDir);
+    second = startSecondGateway(ws, gatewayDir);
     await waitForStatus(`http://127.0.0.1:${PORTS.second}/health/ready`);
     const shared = { authorization: `Bearer ${await sign({ sub: 'counted-twice' })}` };
     const alternating: number[] = [];
@@ -206,7 +207,9 @@ function editGateway(ws: string): void {
 }
 
 /** A second process of the same gateway, with the env msx gives the first (as a second replica would get). */
-function startSecondGateway(gatewayDir: string): StartedProcess {
+function startSecondGateway(ws: string, gatewayDir: string): StartedProcess {
+  // The workspace's service-token key, made by msx up: the upstreams accept only tokens it signed.
+  const keys = ensureServiceKey(ws, 'shop');
   const routes = [
     { path: '/orders', service: 'orders', urlEnv: 'ORDERS_URL', public: false, rateLimit: { max: 10, windowMs: 60_000 } },
     { path: '/stock', service: 'stock', urlEnv: 'STOCK_URL', public: true, timeoutMs: 1000 },
@@ -223,6 +226,9 @@ function startSecondGateway(gatewayDir: string): StartedProcess {
     AUTH_ISSUER: ISSUER,
     REDIS_URL: 'redis://127.0.0.1:6379',
     RATE_LIMIT_PREFIX: PREFIX,
+    SERVICE_AUTH_PUBLIC_KEY: keys.publicKey,
+    SERVICE_TOKEN_KEY: keys.privateKey,
+    SERVICE_AUTH_ISSUER: keys.issuer,
   });
 }
 

@@ -24,6 +24,8 @@ export interface GatewayDependencies {
   breaker: BreakerPolicy;
   defaultTimeoutMs: number;
   readinessMode: ReadinessMode;
+  /** The service token for a call to an upstream (the workspace key); none: calls carry no token. */
+  tokenFor?: (audience: string) => Promise<string | undefined>;
 }
 
 export interface Gateway {
@@ -61,6 +63,7 @@ export async function buildGateway(deps: GatewayDependencies): Promise<Gateway> 
         service: route.service,
         baseUrl: upstream.baseUrl,
         timeoutMs: route.timeoutMs ?? deps.defaultTimeoutMs,
+        tokenFor: deps.tokenFor,
         onRequest: [authHook(deps.verify, { public: route.public, scopes: route.scopes })],
         preHandler: [limiter(route.rateLimit ?? defaults, route.path)],
       },

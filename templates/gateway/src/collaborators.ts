@@ -20,7 +20,12 @@ export const UPSTREAM_CHECK_PREFIX = "upstream ";
  * One Upstream per routed service (the first route to it names its path), each with a
  * readiness check: its liveness endpoint answers.
  */
-export function openUpstreams(config: ServiceConfig, logger: Logger, health: HealthRegistry): Upstream[] {
+export function openUpstreams(
+  config: ServiceConfig,
+  logger: Logger,
+  health: HealthRegistry,
+  tokenFor?: (audience: string) => Promise<string | undefined>,
+): Upstream[] {
   const upstreams = new Map<string, Upstream>();
   for (const route of config.GATEWAY_ROUTES) {
     if (upstreams.has(route.service)) continue;
@@ -34,6 +39,7 @@ export function openUpstreams(config: ServiceConfig, logger: Logger, health: Hea
       halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER,
       // A composed answer would rather be partial than late.
       maxRetries: 0,
+      tokenFor,
     });
     upstreams.set(route.service, { name: route.service, path: route.path, baseUrl, client });
     health.addReadinessCheck(`${UPSTREAM_CHECK_PREFIX}${route.service}`, httpLivenessCheck(baseUrl), { timeoutMs: 1000 });

@@ -3,18 +3,21 @@ import { createTokenVerifier } from "./auth/verify-token.js";
 import { openUpstreams } from "./collaborators.js";
 import { openRedis } from "./infra/redis.js";
 import { bootstrap } from "./platform/bootstrap.js";
+import { createServiceTokens } from "./platform/service-auth.js";
 import { configSchema } from "./service-config.js";
 
 const { config, logger, health, shutdown } = bootstrap(configSchema);
 
 try {
-  const upstreams = openUpstreams(config, logger, health);
+  const { tokenFor } = await createServiceTokens(config, logger);
+  const upstreams = openUpstreams(config, logger, health, tokenFor);
   const redis = config.REDIS_URL ? openRedis(config.REDIS_URL, logger, health, shutdown) : undefined;
   const { app } = await buildGateway({
     logger,
     health,
     routes: config.GATEWAY_ROUTES,
     upstreams,
+    tokenFor,
     verify: createTokenVerifier({
       jwksUrl: config.AUTH_JWKS_URL,
       publicKeyPem: config.AUTH_PUBLIC_KEY,

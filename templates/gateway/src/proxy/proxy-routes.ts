@@ -15,6 +15,8 @@ export interface ProxyRoute {
   /** The route's auth check, then its rate limit (which counts the verified caller). */
   onRequest: onRequestAsyncHookHandler[];
   preHandler: preHandlerAsyncHookHandler[];
+  /** The service token the upstream requires (signed with the workspace key, aud = the upstream). */
+  tokenFor?: (audience: string) => Promise<string | undefined>;
 }
 
 export interface BreakerPolicy {
@@ -48,7 +50,8 @@ export async function registerProxyRoute(app: FastifyInstance, route: ProxyRoute
     await scope.register(replyFrom, { base: route.baseUrl, disableRequestLogging: true, undici: { connections: 128, pipelining: 1 } });
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       try {
-        await breaker.execute(() => forward(request, reply, route));
+        const token = await route.tokenFor?.(route.service);
+        await breaker.execute(() => forward(request, reply, route, token));
       } catch (error) {
         if (error instanceof BrokenCircuitError) return sendProblem(reply, 503, `${route.service} is failing: circuit open, not called`, { upstream: route.service });
         if (error instanceof UpstreamFailure) return sendProblem(reply, error.status, error.message, { upstream: route.service });
@@ -68,13 +71,13 @@ export async function registerProxyRoute(app: FastifyInstance, route: ProxyRoute
 }
 
 /** Resolves with the upstream's status once its answer is being sent; rejects when there is none. */
-function forward(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute): Promise<number> {
+function forward(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute, token: string | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     // A caller that goes away before the upstream answers: nothing is sent, nothing counted.
     reply.raw.once("close", () => resolve(0));
     reply.from(request.url, {
       timeout: route.timeoutMs,
-      rewriteRequestHeaders: (_req, headers) => upstreamHeaders(request, headers),
+      rewriteRequestHeaders: (_req, headers) => upstreamHeaders(request, headers, token),
       // The caller sees the gateway's span (set in onRequest), not the upstream's.
       rewriteHeaders: ({ traceparent: _upstreamSpan, ...headers }) => headers,
       onResponse: (_req, outer, response) => {
@@ -93,13 +96,15 @@ function forward(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute
 /**
  * What the upstream is told: the request id, the gateway's span as its parent, and the caller
  * the gateway verified. Headers a client sent to pose as that caller are dropped, and so is
- * its token: a service trusts x-auth-* only because the gateway set them.
+ * its token: a service trusts x-auth-* only because the gateway set them. The gateway's own
+ * service token (when it has the workspace key) is what the upstream checks.
  */
-export function upstreamHeaders(request: FastifyRequest, headers: IncomingHttpHeaders): IncomingHttpHeaders {
+export function upstreamHeaders(request: FastifyRequest, headers: IncomingHttpHeaders, serviceToken?: string): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith("x-auth-") && name !== "authorization") out[name] = value;
   }
+  if (serviceToken) out.authorization = `Bearer ${serviceToken}`;
   out["x-request-id"] = request.id;
   out.traceparent = formatTraceparent(request.trace);
   if (request.caller) {
