@@ -6,7 +6,7 @@ import { containerStatuses } from './container-status.js';
 import { controlContainers } from './control.js';
 import type { DockerClient } from '../../docker/docker-client.js';
 import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
-import { logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
+import { followerCollectorPort, logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
 import { upForeground } from './foreground.js';
 import { DockerUp, type UpOutcome } from './up-workspace.js';
 import { removeWatchInput, watchInputExists, writeWatchInput } from './detached-watch.js';
@@ -38,20 +38,28 @@ export class DockerRuntime implements Runtime {
       return upForeground(client, workspace, options, events);
     }
     let outcome: UpOutcome | undefined;
+    // Where the follower's collector listens (the network gateway), when msx collects this workspace's spans.
+    let collectorHost: string | undefined;
     try {
-      outcome = await new DockerUp(client, workspace, options, events).run();
+      const collector = (gateway: string) => {
+        collectorHost = gateway;
+        return followerCollectorPort(workspace.root, workspace.name, gateway);
+      };
+      outcome = await new DockerUp(client, workspace, options, events, undefined, collector).run();
       return { services: outcome.statuses };
     } finally {
-      await this.ensureFollower(workspace, options, outcome);
+      await this.ensureFollower(workspace, options, outcome, collectorHost);
     }
   }
 
   /**
    * A follower that runs already follows each container that (re)starts, by
    * the engine's events, and is kept; one that must start or stop watching
-   * (this up has --watch, or the last had) is replaced.
+   * (this up has --watch, or the last had) is replaced; the new one runs the
+   * collector again, on the port the old one had (collector.ts keeps it), so the
+   * containers' OTEL_EXPORTER_OTLP_ENDPOINT stays right.
    */
-  private async ensureFollower(workspace: WorkspaceData, options: UpOptions, outcome: UpOutcome | undefined): Promise<void> {
+  private async ensureFollower(workspace: WorkspaceData, options: UpOptions, outcome: UpOutcome | undefined, collectorHost: string | undefined): Promise<void> {
     const watch = options.watch === true && outcome !== undefined;
     if (!watch && !watchInputExists(workspace.root) && logFollowerRunning(workspace.root)) return;
     await stopLogFollower(workspace.root);
@@ -59,7 +67,7 @@ export class DockerRuntime implements Runtime {
     const input = watch
       ? writeWatchInput(workspace.root, { workspace, inputs: Object.fromEntries(outcome!.inputs), readyTimeoutMs: options.readyTimeoutMs })
       : undefined;
-    startLogFollower(workspace.root, workspace.name, input);
+    startLogFollower(workspace.root, workspace.name, { collectorHost, watchInput: input });
   }
 
   async down(workspace: WorkspaceData, options: DownOptions): Promise<DownResult & { removed: RemovedObjects }> {

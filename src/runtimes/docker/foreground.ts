@@ -9,6 +9,7 @@ import { ContainerLogFollower } from './log-follower.js';
 import { waitForServiceReady } from './readiness.js';
 import { DockerUp } from './up-workspace.js';
 import { watchContainers, type DockerWatch } from './watch.js';
+import { startCollector, type RunningCollector } from '../../collector/collector.js';
 
 /**
  * `msx up --runtime docker` in the foreground: every container's output
@@ -23,12 +24,20 @@ export async function upForeground(client: DockerClient, workspace: WorkspaceDat
   const busy = new Set<string>();
   const onEvent = (event: ContainerEvent) => settled && !busy.has(event.labels[LABEL.service]) && void reportRestart(client, workspace, options, events, event);
   const stream = await followWorkspace(client, workspace.name, follower, onEvent);
-  const up = new DockerUp(client, workspace, options, events, (service, id) => void follower.follow({ id, service }).catch(() => undefined));
   let watcher: DockerWatch | undefined;
+  let collector: RunningCollector | undefined;
+  const onCollector = async (gateway: string) => {
+    collector = await startCollector(workspace.root, { host: gateway }).catch((error: Error) => {
+      events.note(undefined, `the span collector did not start (${error.message}): msx traces will show nothing`);
+      return undefined;
+    });
+    return collector?.port;
+  };
+  const up = new DockerUp(client, workspace, options, events, (service, id) => void follower.follow({ id, service }).catch(() => undefined), onCollector);
   const release = async () => {
     await watcher?.close();
     stream.close();
-    await follower.close();
+    await Promise.all([follower.close(), collector?.close()]);
   };
   const outcome = await up.run().catch(async (error: unknown) => {
     await release();

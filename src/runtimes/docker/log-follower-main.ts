@@ -2,18 +2,26 @@
  * The detached log follower behind `msx up --runtime docker --detach`: appends
  * the workspace's service container output to .msx/logs/<service>.ndjson until
  * SIGTERM (the next `up`, or `down`), or until the engine goes away.
- * With a watch input (`up --detach --watch`) it also runs the watcher: edits
+ * With COLLECTOR_HOST (not empty) it also runs msx's OTLP collector there (the
+ * workspace network's gateway), so the containers' spans land in .msx/spans.
+ * With a WATCH_INPUT (`up --detach --watch`) it also runs the watcher: edits
  * synced into the containers, or their images rebuilt (detached-watch.ts).
- * Usage: log-follower-main.js WORKSPACE_ROOT WORKSPACE_NAME [WATCH_INPUT]
+ * Usage: log-follower-main.js WORKSPACE_ROOT WORKSPACE_NAME [COLLECTOR_HOST|''] [WATCH_INPUT]
  */
 import { connectDocker } from '../../docker/connect-docker.js';
 import { watchDetached } from './detached-watch.js';
 import { followWorkspace } from './follow-workspace.js';
 import { ContainerLogFollower } from './log-follower.js';
+import { startCollector } from '../../collector/collector.js';
 
-const [root, workspace, watchInput] = process.argv.slice(2);
+const [root, workspace, collectorArg, watchArg] = process.argv.slice(2);
+const collectorHost = collectorArg || undefined;
+const watchInput = watchArg || undefined;
 const client = await connectDocker();
 const follower = new ContainerLogFollower(client, root);
+const collector = collectorHost
+  ? await startCollector(root, { host: collectorHost }).catch((error: Error) => console.error(`${new Date().toISOString()} the span collector did not start: ${error.message}`))
+  : undefined;
 
 let stopping = false;
 let watcher: { close(): Promise<void> } | undefined;
@@ -21,7 +29,7 @@ const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
   await watcher?.close();
-  await follower.close();
+  await Promise.all([follower.close(), collector?.close()]);
   process.exit(code);
 };
 process.on('SIGTERM', () => void stop(0)).on('SIGINT', () => void stop(0));

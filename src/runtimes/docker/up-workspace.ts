@@ -5,7 +5,7 @@ import { databaseName, ensureDatabase } from '../infra.js';
 import type { RuntimeEvents, ServiceState, ServiceStatus, UpOptions } from '../runtime.js';
 import { selectServices } from '../select-services.js';
 import { startInDependencyOrder } from '../start-in-order.js';
-import { localAmqpNamespace, serviceEnv } from '../../models/wiring.js';
+import { localAmqpNamespace, otlpEndpointOf, serviceEnv } from '../../models/wiring.js';
 import { applyAction, ensureNetwork, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
 import { envOf, serviceContainerSpec, type ContainerSpec, type ServiceContainerInput } from './container-spec.js';
 import type { ContainerSummary, DockerClient } from '../../docker/docker-client.js';
@@ -48,6 +48,8 @@ export class DockerUp {
   private readonly statuses = new Map<string, ServiceStatus>();
   private readonly containers = new Map<string, string>();
   private readonly inputs = new Map<string, ServiceContainerInput>();
+  /** msx's collector as the containers reach it (through the network gateway). */
+  private otlpEndpoint?: string;
 
   constructor(
     private readonly client: DockerClient,
@@ -56,6 +58,8 @@ export class DockerUp {
     private readonly events: RuntimeEvents,
     /** Called with each service container as soon as it exists, before it is ready (so its start-up logs show). */
     private readonly onContainer: (service: string, id: string) => void = () => undefined,
+    /** Starts msx's collector on the host, listening on the network's gateway; its port, or undefined without one. */
+    private readonly startCollector: (gateway: string) => Promise<number | undefined> = async () => undefined,
   ) {}
 
   async run(): Promise<UpOutcome> {
@@ -63,6 +67,8 @@ export class DockerUp {
     for (const service of services) this.report(service, 'pending');
     const existing = await this.client.listContainers(workspaceFilter(this.workspace.name));
     const network = await ensureNetwork(this.client, this.workspace.name);
+    const otlpPort = otlpEndpointOf(this.workspace, 'local') ? undefined : await this.startCollector(network.gateway);
+    if (otlpPort) this.otlpEndpoint = `http://${HOST_ALIAS}:${otlpPort}`;
     const infra = await resolveContainerInfra({ client: this.client, workspace: this.workspace, network: network.name, gateway: network.gateway, existing });
     const infraSpecs = [...infra.values()].flatMap((endpoint) => (endpoint.spec ? [endpoint.spec] : []));
     const [images] = await Promise.all([this.buildImages(services), this.startInfra(infraSpecs, existing)]);
@@ -119,6 +125,7 @@ export class DockerUp {
       redisUrl: infra.get('redis')?.containerUrl,
       amqpNamespace: localAmqpNamespace(this.workspace),
       databaseUrl,
+      otlpEndpoint: this.otlpEndpoint,
     });
     const input: ServiceContainerInput = { workspace: this.workspace.name, service, image: image.tag, env, network: network.name, extraHosts: [`${HOST_ALIAS}:${network.gateway}`] };
     this.inputs.set(service.name, input);
