@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { msxFile, stateDir } from '../state/paths.js';
 import { SpanStoreWriter, type SpanStoreWriterOptions } from '../state/span-store.js';
 import { startOtlpReceiver } from './receiver.js';
@@ -70,8 +70,4 @@ export function readCollectorAddress(root: string): CollectorAddress | undefined
 function lastPort(root: string): number | undefined {
   const port = readCollectorAddress(root)?.port;
   return port && port > 0 ? port : undefined;
-}
-
-export function removeCollectorAddress(root: string): void {
-  rmSync(msxFile.collector(root), { force: true });
 }

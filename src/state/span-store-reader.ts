@@ -1,7 +1,8 @@
 import { open, readFile } from 'node:fs/promises';
 import { spanSegmentPath, spanSummaryPath, spansDir } from './paths.js';
 import type { SpanRecord, TraceQuery, TraceSummary } from './span-store.js';
-import { addSpan, forEachSummary, mergeInto, segmentNumbers, TailCache, toTraceSummary, type PartialSummary, type TraceTotal } from './span-store-summary.js';
+import { addSpan, encodeSummary, forEachSummary, segmentNumbers, SUMMARY_MAGIC, type PartialSummary } from './span-store-summary.js';
+import { TraceTable } from './span-store-table.js';
 
 /**
  * The traces stored under `.msx/spans/` that match `query`, summed over all
@@ -10,43 +11,20 @@ import { addSpan, forEachSummary, mergeInto, segmentNumbers, TailCache, toTraceS
  */
 export async function listTraces(root: string, query: TraceQuery = {}): Promise<TraceSummary[]> {
   const dir = spansDir(root);
-  const totals = new Map<string, TraceTotal>();
-  const tails = new TailCache();
+  const table = new TraceTable();
   for (const segment of segmentNumbers(dir)) {
     const summaries = await readFile(spanSummaryPath(dir, segment)).catch(() => undefined);
     let covered = 0;
     if (summaries) {
-      forEachSummary(summaries, (at, length) => {
-        const { root: rootSpan, services } = tails.decode(summaries, at, length);
-        mergeInto(totals, partOf(summaries, at, rootSpan), services);
+      forEachSummary(summaries, (at) => {
         covered = Math.max(covered, summaries.readDoubleLE(at + 52));
       });
+      table.add(summaries);
     }
-    for (const part of await summariseTail(spanSegmentPath(dir, segment), covered)) mergeInto(totals, part, part.services);
+    const tail = await summariseTail(spanSegmentPath(dir, segment), covered);
+    if (tail.length > 0) table.add(Buffer.concat([Buffer.from(SUMMARY_MAGIC), ...tail.map((part) => encodeSummary(part, 0))]));
   }
-  return select([...totals.values()], query).map(toTraceSummary);
-}
-
-function partOf(bytes: Buffer, at: number, root: TraceTotal['root']): Omit<TraceTotal, 'services'> {
-  return {
-    traceId: bytes.toString('hex', at + 4, at + 20),
-    startMs: bytes.readDoubleLE(at + 20),
-    endMs: bytes.readDoubleLE(at + 28),
-    spanCount: bytes.readUInt32LE(at + 60),
-    errorCount: bytes.readUInt32LE(at + 64),
-    root,
-  };
-}
-
-function select(totals: TraceTotal[], query: TraceQuery): TraceTotal[] {
-  const { service, sinceMs, errors } = query;
-  const kept = totals.filter(
-    (total) => (sinceMs === undefined || total.startMs >= sinceMs) && (!errors || total.errorCount > 0) && (service === undefined || total.services.has(service)),
-  );
-  if (query.order === 'slowest') kept.sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs) || b.startMs - a.startMs);
-  else kept.sort((a, b) => b.startMs - a.startMs);
-  const limit = query.limit ?? 20;
-  return limit > 0 ? kept.slice(0, limit) : kept;
+  return table.select(query);
 }
 
 /** The spans of one trace, in start order (a span sent twice, by an exporter's retry, once). */

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { SPAN_SEGMENT_PATTERN } from './paths.js';
-import type { SpanRecord, TraceSummary } from './span-store.js';
+import type { SpanRecord } from './span-store.js';
 
 /**
  * The `.sum` file of a span segment: header `msxsum01`, then partial trace
@@ -86,58 +86,26 @@ export function forEachSummary(bytes: Buffer, each: (at: number, length: number)
 
 /** The root and services of a record, decoded (the same tail text recurs across traces, so decoded once). */
 export class TailCache {
-  private readonly cache = new Map<string, { root?: { name: string; service: string }; services: string[] }>();
+  private readonly withRoot = new Map<string, Decoded>();
+  private readonly withoutRoot = new Map<string, Decoded>();
 
-  decode(bytes: Buffer, at: number, length: number) {
+  decode(bytes: Buffer, at: number, length: number): Decoded {
     const text = bytes.toString('utf8', at + SUMMARY_FIXED_BYTES, at + length);
     const hasRoot = bytes[at + 68] === 1;
-    const key = hasRoot ? `1${text}` : `0${text}`;
-    let found = this.cache.get(key);
+    const cache = hasRoot ? this.withRoot : this.withoutRoot;
+    let found = cache.get(text);
     if (!found) {
       const [service, name, services] = text.split(UNIT);
       found = { root: hasRoot ? { name: name ?? '', service: service ?? '' } : undefined, services: services ? services.split(GROUP) : [] };
-      this.cache.set(key, found);
+      cache.set(text, found);
     }
     return found;
   }
 }
 
-/** A trace summed so far; `services` stays a set until the end. */
-export interface TraceTotal {
-  traceId: string;
-  startMs: number;
-  endMs: number;
-  spanCount: number;
-  errorCount: number;
+export interface Decoded {
   root?: { name: string; service: string };
-  services: Set<string>;
-}
-
-export function mergeInto(totals: Map<string, TraceTotal>, part: Omit<TraceTotal, 'services'>, services: Iterable<string>): void {
-  const found = totals.get(part.traceId);
-  if (!found) {
-    totals.set(part.traceId, { ...part, services: new Set(services) });
-    return;
-  }
-  found.startMs = Math.min(found.startMs, part.startMs);
-  found.endMs = Math.max(found.endMs, part.endMs);
-  found.spanCount += part.spanCount;
-  found.errorCount += part.errorCount;
-  found.root ??= part.root;
-  for (const service of services) found.services.add(service);
-}
-
-export function toTraceSummary(total: TraceTotal): TraceSummary {
-  const summary: TraceSummary = {
-    traceId: total.traceId,
-    services: [...total.services].sort(),
-    startMs: total.startMs,
-    durationMs: total.endMs - total.startMs,
-    errorCount: total.errorCount,
-    spanCount: total.spanCount,
-  };
-  if (total.root) summary.root = total.root;
-  return summary;
+  services: readonly string[];
 }
 
 /** The segment numbers in a spans directory, oldest first ([] when there is none). */

@@ -129,6 +129,25 @@ describe('span store', () => {
     expect(await listTraces(join(root, 'elsewhere'))).toEqual([]);
   });
 
+  it('sums thousands of traces split across flushes and segments, the first N the same as a full sort', async () => {
+    const writer = new SpanStoreWriter(root, { flushIntervalMs: 0, segmentBytes: 400_000 });
+    for (let t = 1; t <= 3000; t++) writer.append([span(t, 0, { durationMs: (t * 37) % 101 })]);
+    writer.flush();
+    for (let t = 1; t <= 3000; t += 2) writer.append([span(t, 1, { durationMs: (t * 53) % 89, service: 'mailer' })]);
+    writer.close();
+
+    const all = await listTraces(root, { limit: 0, order: 'slowest' });
+    expect(all.length).toBe(3000);
+    expect(all.filter((t) => t.spanCount === 2).length).toBe(1500);
+    expect(all.find((t) => t.traceId === traceId(7))?.services).toEqual(['mailer', 'orders']);
+    expect(await listTraces(root, { order: 'slowest', limit: 25 })).toEqual(all.slice(0, 25));
+    const durations = all.map((t) => t.durationMs);
+    expect(durations).toEqual([...durations].sort((a, b) => b - a));
+    const mailer = await listTraces(root, { service: 'mailer', limit: 0 });
+    expect(mailer.length).toBe(1500);
+    expect(mailer.map((t) => t.startMs)).toEqual([...mailer.map((t) => t.startMs)].sort((a, b) => b - a));
+  });
+
   it('leaves out spans whose ids are not hex of the right length', async () => {
     const writer = new SpanStoreWriter(root, { flushIntervalMs: 0 });
     writer.append([span(1, 0, { traceId: 'zz' }), span(2, 0, { spanId: '12' }), span(3, 0)]);

@@ -5,7 +5,7 @@ import { clearDockerUp, markDockerUp } from '../../state/local-state.js';
 import { containerStatuses } from './container-status.js';
 import type { DockerClient } from '../../docker/docker-client.js';
 import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
-import { logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
+import { followerCollectorPort, logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
 import { upForeground } from './foreground.js';
 import { DockerUp } from './up-workspace.js';
 
@@ -32,7 +32,8 @@ export class DockerRuntime implements Runtime {
       return upForeground(client, workspace, options, events);
     }
     try {
-      const outcome = await new DockerUp(client, workspace, options, events).run();
+      const collector = (gateway: string) => followerCollectorPort(workspace.root, workspace.name, gateway);
+      const outcome = await new DockerUp(client, workspace, options, events, undefined, collector).run();
       return { services: outcome.statuses };
     } finally {
       // A follower that runs already follows each container that (re)starts, by the engine's events.

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { msxFile, stateDir } from '../../state/paths.js';
 import { isAlive, isGroupAlive } from '../process-groups.js';
+import { readCollectorAddress } from '../../collector/collector.js';
 
 const FOLLOWER_MAIN = fileURLToPath(new URL('./log-follower-main.js', import.meta.url));
 const pidFile = msxFile.dockerFollowerPid;
@@ -13,10 +14,10 @@ const pidFile = msxFile.dockerFollowerPid;
  * Docker, but someone must keep appending their output to .msx/logs for
  * `msx logs`: a small detached process, stopped by the next `up` or by `down`.
  */
-export function startLogFollower(root: string, workspace: string): number {
+export function startLogFollower(root: string, workspace: string, collectorHost?: string): number {
   mkdirSync(stateDir(root), { recursive: true });
   const log = openSync(msxFile.dockerFollowerLog(root), 'a');
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', FOLLOWER_MAIN, root, workspace], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', FOLLOWER_MAIN, root, workspace, ...(collectorHost ? [collectorHost] : [])], {
     detached: true,
     stdio: ['ignore', log, log],
     cwd: root,
@@ -24,6 +25,24 @@ export function startLogFollower(root: string, workspace: string): number {
   child.unref();
   writeFileSync(pidFile(root), String(child.pid));
   return child.pid!;
+}
+
+/**
+ * The port of msx's collector in the detached follower, listening on
+ * `gateway` (the workspace network's, where containers reach the host):
+ * the running follower's, or a new follower's once it listens. Undefined when
+ * none answers in a few seconds (the services then run without msx traces).
+ */
+export async function followerCollectorPort(root: string, workspace: string, gateway: string): Promise<number | undefined> {
+  if (!logFollowerRunning(root)) startLogFollower(root, workspace, gateway);
+  const pid = Number(readFileSync(pidFile(root), 'utf8'));
+  for (let i = 0; i < 250; i += 1) {
+    const address = readCollectorAddress(root);
+    if (address && address.pid === pid && address.host === gateway) return address.port;
+    if (!isFollower(pid)) return undefined;
+    await sleep(20);
+  }
+  return undefined;
 }
 
 /** True while the follower of an earlier `up --detach` runs: it picks up recreated containers by itself. */

@@ -8,6 +8,7 @@ import { LABEL } from './labels.js';
 import { ContainerLogFollower } from './log-follower.js';
 import { waitForServiceReady } from './readiness.js';
 import { DockerUp } from './up-workspace.js';
+import { startCollector, type RunningCollector } from '../../collector/collector.js';
 
 /**
  * `msx up --runtime docker` in the foreground: every container's output
@@ -19,10 +20,18 @@ export async function upForeground(client: DockerClient, workspace: WorkspaceDat
   const follower = new ContainerLogFollower(client, workspace.root, (line) => events.log(line));
   let settled = false;
   const stream = await followWorkspace(client, workspace.name, follower, (event) => settled && void reportRestart(client, workspace, options, events, event));
-  const up = new DockerUp(client, workspace, options, events, (service, id) => void follower.follow({ id, service }).catch(() => undefined));
+  let collector: RunningCollector | undefined;
+  const onCollector = async (gateway: string) => {
+    collector = await startCollector(workspace.root, { host: gateway }).catch((error: Error) => {
+      events.note(undefined, `the span collector did not start (${error.message}): msx traces will show nothing`);
+      return undefined;
+    });
+    return collector?.port;
+  };
+  const up = new DockerUp(client, workspace, options, events, (service, id) => void follower.follow({ id, service }).catch(() => undefined), onCollector);
   const release = async () => {
     stream.close();
-    await follower.close();
+    await Promise.all([follower.close(), collector?.close()]);
   };
   const outcome = await up.run().catch(async (error: unknown) => {
     await release();

@@ -5,7 +5,7 @@ import { databaseName, ensureDatabase } from '../infra.js';
 import type { RuntimeEvents, ServiceState, ServiceStatus, UpOptions } from '../runtime.js';
 import { selectServices } from '../select-services.js';
 import { startInDependencyOrder } from '../start-in-order.js';
-import { localAmqpNamespace, serviceEnv } from '../../models/wiring.js';
+import { localAmqpNamespace, otlpEndpointOf, serviceEnv } from '../../models/wiring.js';
 import { ensureImage } from '../../docker/build-image.js';
 import { contentTag } from '../../docker/image-tag.js';
 import { applyAction, ensureNetwork, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
@@ -45,6 +45,8 @@ export interface UpOutcome {
 export class DockerUp {
   private readonly statuses = new Map<string, ServiceStatus>();
   private readonly containers = new Map<string, string>();
+  /** msx's collector as the containers reach it (through the network gateway). */
+  private otlpEndpoint?: string;
 
   constructor(
     private readonly client: DockerClient,
@@ -53,6 +55,8 @@ export class DockerUp {
     private readonly events: RuntimeEvents,
     /** Called with each service container as soon as it exists, before it is ready (so its start-up logs show). */
     private readonly onContainer: (service: string, id: string) => void = () => undefined,
+    /** Starts msx's collector on the host, listening on the network's gateway; its port, or undefined without one. */
+    private readonly startCollector: (gateway: string) => Promise<number | undefined> = async () => undefined,
   ) {}
 
   async run(): Promise<UpOutcome> {
@@ -60,6 +64,8 @@ export class DockerUp {
     for (const service of services) this.report(service, 'pending');
     const existing = await this.client.listContainers(workspaceFilter(this.workspace.name));
     const network = await ensureNetwork(this.client, this.workspace.name);
+    const otlpPort = otlpEndpointOf(this.workspace, 'local') ? undefined : await this.startCollector(network.gateway);
+    if (otlpPort) this.otlpEndpoint = `http://${HOST_ALIAS}:${otlpPort}`;
     const infra = await resolveContainerInfra({ client: this.client, workspace: this.workspace, network: network.name, gateway: network.gateway, existing });
     const infraSpecs = [...infra.values()].flatMap((endpoint) => (endpoint.spec ? [endpoint.spec] : []));
     const [images] = await Promise.all([this.buildImages(services), this.startInfra(infraSpecs, existing)]);
@@ -118,6 +124,7 @@ export class DockerUp {
       amqpUrl: infra.get('rabbitmq')?.containerUrl,
       amqpNamespace: localAmqpNamespace(this.workspace),
       databaseUrl,
+      otlpEndpoint: this.otlpEndpoint,
     });
     return serviceContainerSpec({ workspace: this.workspace.name, service, image: image.tag, env, network: network.name, extraHosts: [`${HOST_ALIAS}:${network.gateway}`] });
   }
