@@ -20,6 +20,7 @@ export default class Dashboard extends BaseCommand {
     if (this.jsonEnabled()) this.logJson({ url: dashboard.url });
     else this.log(`msx dashboard ${dashboard.url}\nCtrl-C stops it`);
     await dashboard.done;
+    if (!flags['until-down']) process.exitCode = 130; // stopped by Ctrl-C or SIGTERM, as `msx up` is
     return { url: dashboard.url };
   }
 

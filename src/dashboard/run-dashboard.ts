@@ -16,17 +16,17 @@ export interface ServedDashboard extends RunningDashboard {
 
 /** `msx dashboard` and `msx up`: the server started on the workspace, recorded in .msx/dashboard.json while it serves. */
 export async function serveDashboard(options: ServeOptions): Promise<ServedDashboard> {
-  await dashboardWorkspace(options.cwd); // no workspace here: the loader's one-line error, before any port is taken
+  const root = await dashboardWorkspace(options.cwd); // no workspace here: the loader's one-line error, before any port is taken
   const dashboard = await startDashboard({ cwd: options.cwd, port: options.port });
-  await recordDashboard(options.cwd, dashboard.url);
+  recordDashboard(root, dashboard.url);
   const stopping = new AbortController();
   const stop = () => stopping.abort();
   process.once('SIGINT', stop).once('SIGTERM', stop);
-  const waiting = options.untilDown ? untilWorkspaceStops(options.cwd, stopping.signal) : new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve()));
+  const waiting = options.untilDown ? untilWorkspaceStops(root, stopping.signal) : new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve()));
   const done = waiting.then(async () => {
     process.off('SIGINT', stop).off('SIGTERM', stop);
     await dashboard.close();
-    await forgetDashboard(options.cwd);
+    forgetDashboard(root);
   });
   const close = async () => {
     stopping.abort();

@@ -2,7 +2,6 @@ import type { ServiceStatus } from '../models/service-status.js';
 export type { ControlAction } from '../runtimes/runtime.js';
 import type { ControlAction, RuntimeEvents } from '../runtimes/runtime.js';
 import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
-import { runtimeInUse } from '../state/local-state.js';
 import { readWorkspace } from '../state/workspace-cache.js';
 import { controlServices } from './control-services.js';
 import { serviceStatuses } from './run-services.js';
@@ -65,13 +64,7 @@ export async function dashboardControl(cwd: string, action: ControlAction, servi
   return controlServices({ cwd, action, services: [service] }, quiet);
 }
 
-/** True while some runtime runs this workspace (what `msx down` ends): a dashboard started by `msx up --detach` stops after it. */
-export async function workspaceRunning(cwd: string): Promise<boolean> {
-  const workspace = await readWorkspace(cwd).catch(() => undefined);
-  return workspace !== undefined && runtimeInUse(workspace.root) !== undefined;
-}
-
-/** The workspace's name; no workspace here is the loader's one-line error. */
+/** The workspace's root folder; no workspace here is the loader's one-line error. */
 export async function dashboardWorkspace(cwd: string): Promise<string> {
-  return (await readWorkspace(cwd)).name;
+  return (await readWorkspace(cwd)).root;
 }

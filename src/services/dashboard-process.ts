@@ -6,7 +6,7 @@ import { ExternalError } from '../errors.js';
 import { identify, isAlive } from '../runtimes/process-groups.js';
 import { msxFile, stateDir } from '../state/paths.js';
 import { readWorkspace } from '../state/workspace-cache.js';
-import { workspaceRunning } from './dashboard-data.js';
+import { runtimeInUse } from '../state/local-state.js';
 
 const MSX_BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 const POLL_MS = 1000;
@@ -17,17 +17,19 @@ interface DashboardRecord {
   start?: number;
 }
 
-/** Kept in .msx/dashboard.json while a dashboard serves this workspace, so `msx up` shows it instead of starting another. */
-export async function recordDashboard(cwd: string, url: string): Promise<void> {
-  const { root } = await readWorkspace(cwd);
+/**
+ * Kept in .msx/dashboard.json while a dashboard serves this workspace, so `msx up` shows it instead of starting
+ * another. Takes the workspace root (dashboardWorkspace): a dashboard going away must not read (and so re-cache)
+ * msx.yaml while a test or a user removes the folder.
+ */
+export function recordDashboard(root: string, url: string): void {
   mkdirSync(stateDir(root), { recursive: true });
   const record: DashboardRecord = { url, pid: process.pid, start: identify(process.pid)?.start };
   writeFileSync(msxFile.dashboard(root), JSON.stringify(record));
 }
 
-export async function forgetDashboard(cwd: string): Promise<void> {
-  const root = await readWorkspace(cwd).then((w) => w.root, () => undefined);
-  if (root && readRecord(root)?.pid === process.pid) rmSync(msxFile.dashboard(root), { force: true });
+export function forgetDashboard(root: string): void {
+  if (readRecord(root)?.pid === process.pid) rmSync(msxFile.dashboard(root), { force: true });
 }
 
 /** The URL of the dashboard that serves this workspace now, if one does. */
@@ -59,9 +61,9 @@ export async function detachedDashboard(cwd: string): Promise<string> {
   throw new ExternalError('the msx dashboard did not start', 'msx dashboard --until-down', tail(msxFile.dashboardLog(root)));
 }
 
-/** Resolves once no runtime runs the workspace any more (`msx down`, or the foreground `msx up` ended). */
-export async function untilWorkspaceStops(cwd: string, signal: AbortSignal): Promise<void> {
-  while (!signal.aborted && (await workspaceRunning(cwd))) await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
+/** Resolves once no runtime runs the workspace (`msx down`, or the foreground `msx up` ended): two stats a second, no reads. */
+export async function untilWorkspaceStops(root: string, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted && runtimeInUse(root) !== undefined) await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
 }
 
 function readRecord(root: string): DashboardRecord | undefined {
