@@ -77,3 +77,16 @@ describe("authentication at the edge", () => {
     expect(allowed.statusCode).toBe(200);
   });
 });
+
+describe("verified tokens, remembered until they expire", () => {
+  it("answers a token it verified before without checking it again, and stops at its expiry", async () => {
+    const { createTokenVerifier } = await import("../src/auth/verify-token.js");
+    const issuer = await makeIssuer();
+    const verify = createTokenVerifier({ publicKeyPem: issuer.publicKeyPem, audience: "shop", clockToleranceMs: 0 })!;
+    const token = await issuer.sign({ sub: "carol", expiresIn: "2s" });
+    expect(await verify(token)).toEqual({ subject: "carol", scopes: [] });
+    expect(await verify(token)).toEqual({ subject: "carol", scopes: [] });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expect(verify(token)).rejects.toThrow(/token expired/);
+  });
+});

@@ -41,7 +41,10 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier | u
     audience: options.audience,
     clockTolerance: Math.round(options.clockToleranceMs / 1000),
   };
+  const cache = new VerifiedTokens();
   return async (token) => {
+    const known = cache.get(token);
+    if (known) return known;
     let payload: JWTPayload;
     try {
       // Two calls, one per overload of jwtVerify (a key set function, or one key).
@@ -50,8 +53,33 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier | u
       throw asTokenError(error);
     }
     if (typeof payload.sub !== "string" || payload.sub === "") throw new TokenError("token has no subject (sub)", 401);
-    return { subject: payload.sub, scopes: scopesOf(payload) };
+    const caller = { subject: payload.sub, scopes: scopesOf(payload) };
+    cache.set(token, caller, payload.exp);
+    return caller;
   };
+}
+
+/**
+ * Tokens already verified, until they expire (at most a minute): a client sends the same token
+ * on every request, and an RSA signature check costs more CPU than all the rest of a proxied
+ * call. Bounded; the oldest entry goes first.
+ */
+class VerifiedTokens {
+  readonly #entries = new Map<string, { caller: Caller; until: number }>();
+
+  get(token: string): Caller | undefined {
+    const entry = this.#entries.get(token);
+    if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.caller;
+    this.#entries.delete(token);
+    return undefined;
+  }
+
+  set(token: string, caller: Caller, exp: number | undefined): void {
+    const until = Math.min(exp === undefined ? Infinity : exp * 1000, Date.now() + 60_000);
+    if (this.#entries.size >= 10_000) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(token, { caller, until });
+  }
 }
 
 function keySource(options: VerifierOptions): KeyObject | ReturnType<typeof createRemoteJWKSet> | undefined {
