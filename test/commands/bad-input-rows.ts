@@ -70,6 +70,17 @@ export const commandRows: BadInput[] = [
   { name: 'new service: port above 65535', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--port', '70000'], message: /--port 70000 is out of range/, exit: 2 },
   { name: 'new service: one unknown among dependencies', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--depends-on', 'stock,ghost'], message: /--depends-on "ghost" is not a service/, exit: 2 },
   { name: 'new service: an event without a dot', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--publishes', 'order'], message: /event "order" must look like "order\.placed"/, exit: 2 },
+  {
+    name: 'up: a service key msx did not write',
+    args: ['up', '--detach'],
+    setup: (dir) => {
+      stockFolder(dir);
+      mkdirSync(join(dir, '.msx'), { recursive: true });
+      writeFileSync(join(dir, '.msx', 'service-auth-key.json'), '{"kty":"oct"}\n');
+    },
+    message: /^error: \/.*\/\.msx\/service-auth-key\.json is not a service key msx wrote\n {2}next: remove it and run msx again/,
+    exit: 2,
+  },
 ];
 
 /** Where a file stands where a folder must be, or a folder where msx.yaml must be a file. */
