@@ -85,6 +85,17 @@ export const commandRows: BadInput[] = [
   { name: 'new gateway: a reserved name', args: ['new', 'gateway', 'gateway', '--public'], message: /gateway name "gateway" is reserved/, exit: 2 },
   { name: 'new service --expose with no gateway', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--expose'], message: /^error: --expose: this workspace has no gateway\n {2}next: make one first: msx new gateway edge/, exit: 2 },
   { name: 'new service --expose of a consumer', args: ['new', 'service', 'mailer', '--kind', 'consumer', '--context', 'mail', '--subscribes', 'order.placed', '--expose'], message: /^error: --expose is for REST services/, exit: 2 },
+  {
+    name: 'up: a service key msx did not write',
+    args: ['up', '--detach'],
+    setup: (dir) => {
+      stockFolder(dir);
+      mkdirSync(join(dir, '.msx'), { recursive: true });
+      writeFileSync(join(dir, '.msx', 'service-auth-key.json'), '{"kty":"oct"}\n');
+    },
+    message: /^error: \/.*\/\.msx\/service-auth-key\.json is not a service key msx wrote\n {2}next: remove it and run msx again/,
+    exit: 2,
+  },
 ];
 
 /** Where a file stands where a folder must be, or a folder where msx.yaml must be a file. */

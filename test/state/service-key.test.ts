@@ -6,7 +6,9 @@ import { importJWK, jwtVerify, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { msxFile } from '../../src/state/paths.js';
-import { ensureServiceKey } from '../../src/state/service-key.js';
+import { parseWorkspace } from '../../src/models/load-workspace.js';
+import { serviceEnv } from '../../src/models/wiring.js';
+import { ensureServiceKey, withServiceAuth } from '../../src/state/service-key.js';
 import { makeTempDir, REPO_ROOT, removeDir } from '../helpers/cli.js';
 
 const run = promisify(execFile);
@@ -64,4 +66,34 @@ describe('the workspace service key (.msx/service-auth-key.json)', () => {
     expect(new Set(kids)).toEqual(new Set([onDisk]));
     expect(readdirSync(join(root, '.msx'))).toEqual(['service-auth-key.json']);
   }, 60_000);
+});
+
+describe('the service-auth env a runtime gives each service (wiring)', () => {
+  let root: string;
+  beforeEach(() => (root = makeTempDir('msx-svcauth-wiring-')));
+  afterEach(() => removeDir(root));
+
+  const YAML = `version: 1
+name: shop
+services:
+  stock: { kind: grpc, context: w, path: contexts/w/stock, port: 3001, dependsOn: [postgres] }
+  orders: { kind: rest, context: o, path: contexts/o/orders, port: 3000, dependsOn: [stock] }
+`;
+  const envOf = (workspace: ReturnType<typeof withServiceAuth>, name: string) =>
+    serviceEnv({ workspace, service: workspace.services.find((s) => s.name === name)!, environment: 'local', addressOf: (s) => ({ host: '127.0.0.1', port: s.port }) });
+
+  it('every service gets the public key and the issuer; only one that calls another service gets the signing key', () => {
+    const { document: _doc, ...data } = parseWorkspace(YAML, root);
+    const workspace = withServiceAuth(data);
+    const keys = ensureServiceKey(root, 'shop');
+    expect(envOf(workspace, 'stock')).toMatchObject({ SERVICE_AUTH_PUBLIC_KEY: keys.publicKey, SERVICE_AUTH_ISSUER: 'shop' });
+    // infra in dependsOn (postgres) is not a service to call
+    expect(envOf(workspace, 'stock').SERVICE_TOKEN_KEY).toBeUndefined();
+    expect(envOf(workspace, 'orders')).toMatchObject({ SERVICE_AUTH_PUBLIC_KEY: keys.publicKey, SERVICE_TOKEN_KEY: keys.privateKey });
+  });
+
+  it('without a key attached (a workspace as the loader gives it), no auth env at all', () => {
+    const { document: _doc, ...workspace } = parseWorkspace(YAML, root);
+    expect(Object.keys(envOf(workspace, 'orders')).filter((k) => k.startsWith('SERVICE_'))).toEqual(['SERVICE_NAME']);
+  });
 });

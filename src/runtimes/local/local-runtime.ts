@@ -13,7 +13,7 @@ import { STOP_GRACE_MS, Supervisor } from './supervisor.js';
 import { sendControl } from './control-client.js';
 import { serveControl } from './control-server.js';
 import { watchServices } from './watch.js';
-import { withServiceAuth } from '../../state/service-key.js';
+import { ensureServiceKey, withServiceAuth } from '../../state/service-key.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
 
@@ -32,6 +32,8 @@ export class LocalRuntime implements Runtime {
     if (running) await reapLeftovers(workspace, running, events);
     const services = selectServices(workspace, options.services);
     await assertPortsFree(services);
+    // Made (or a bad one refused) here, where the user sees the error, before a detached supervisor reads it.
+    ensureServiceKey(workspace.root, workspace.name);
     return options.detach ? this.upDetached(workspace, options, events) : this.upForeground(workspace, options, services, events);
   }
 
