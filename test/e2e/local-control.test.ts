@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
@@ -19,7 +19,11 @@ describe('per-service control of a running local workspace', () => {
 
   beforeAll(() => {
     root = makeTempDir();
-    ws = makeTwoServiceWorkspace(root, 'control', PORTS);
+    // Deep enough that .msx/supervisor.sock would pass the 107 bytes a unix socket path may have.
+    const deep = join(root, 'a-folder-deep-in-a-monorepo'.repeat(3));
+    mkdirSync(deep);
+    ws = makeTwoServiceWorkspace(deep, 'control', PORTS);
+    expect(Buffer.byteLength(join(ws, '.msx', 'supervisor.sock'))).toBeGreaterThan(107);
     alphaMain = readFileSync(mainOf('alpha'), 'utf8');
   });
 
@@ -80,6 +84,7 @@ describe('per-service control of a running local workspace', () => {
     expect(ps.find((s) => s.service === 'beta')?.lastExit).toBe('stopped by msx stop');
     const start = control('start', 'beta');
     expect(start.code, start.stderr).toBe(0);
+    expect(start.services.map((s) => [s.state, s.restarts])).toEqual([['ready', 0]]); // a start after a stop is no restart
     expect(pids().alpha).toBe(before.alpha);
     expect((await fetch(`http://127.0.0.1:${PORTS.beta}/health/ready`)).status).toBe(200);
   });

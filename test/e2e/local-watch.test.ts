@@ -97,4 +97,21 @@ describe('msx up --watch (detached supervisor)', () => {
     expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/alpha`, { headers })).status).toBe(418);
     expect(ps().beta.pid).toBe(before.beta.pid);
   });
+  it('msx restart while a watch restart of the same service runs: one after the other, one process at the end', { timeout: 180_000 }, async () => {
+    logStart = supervisorLog().length;
+    expect(runCli(['up', '--detach', '--watch'], ws).code).toBe(0);
+    const before = ps();
+    appendFileSync(routes(), '// a save just before msx restart\n');
+    await sleep(150); // the watcher's quiet period is over: its restart has begun
+    const restart = runCli(['restart', 'alpha', '--json'], ws);
+    expect(restart.code, restart.stderr).toBe(0);
+    await waitFor(() => restartLines().length >= 1 && ps().alpha.state === 'ready');
+    const after = ps();
+    expect(after.alpha.restarts).toBe(2);
+    expect(after.alpha.pid).not.toBe(before.alpha.pid);
+    expect(after.beta.pid).toBe(before.beta.pid);
+    // Serialized, the two never started a process each at once: only the last one is left.
+    for (const pid of seenPids) if (pid !== after.alpha.pid && pid !== after.beta.pid) expect(groupAlive(pid), `pid ${pid}`).toBe(false);
+    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/health/ready`)).status).toBe(200);
+  });
 });

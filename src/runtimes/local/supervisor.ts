@@ -63,9 +63,9 @@ export class Supervisor {
     return this.workspace;
   }
 
-  /** The services this supervisor has started (whatever their state now). */
+  /** The services this supervisor has started and not stopped on purpose (msx stop): what an msx.yaml edit may restart. */
   managed(): Set<string> {
-    return new Set(this.processes.keys());
+    return new Set([...this.processes.values()].filter((p) => p.status.state !== 'stopped').map((p) => p.service.name));
   }
 
   /**
@@ -77,6 +77,9 @@ export class Supervisor {
     const removed = this.workspace.services.filter((s) => plan.stop.includes(s.name));
     await stopInReverseOrder(removed, (service) => this.stopOne(service.name, 'removed from msx.yaml'));
     for (const service of removed) {
+      this.standby.drop(service.name);
+      void this.logFiles.get(service.name)?.close();
+      this.logFiles.delete(service.name);
       this.report({ ...this.statuses.get(service.name)!, state: 'stopped', detail: 'removed from msx.yaml' });
       this.processes.delete(service.name);
       this.statuses.delete(service.name);

@@ -84,7 +84,12 @@ export async function reloadWorkspace(supervisor: Supervisor, events: RuntimeEve
   ].filter(Boolean);
   events.note(undefined, `${WORKSPACE_FILE} changed → ${parts.length > 0 ? parts.join('; ') : 'no running service is affected'}`);
   const started = Date.now();
-  await supervisor.reload(next, plan);
+  try {
+    await supervisor.reload(next, plan);
+  } catch (error) {
+    // A new service whose install failed, say: the others run on as they are.
+    events.note(undefined, `${WORKSPACE_FILE} change not fully applied: ${(error as Error).message}`);
+  }
   if (parts.length > 0) events.note(undefined, `${WORKSPACE_FILE} change applied in ${Date.now() - started} ms`);
   return { next, plan };
 }
