@@ -9,6 +9,9 @@ import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
 import { logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
 import { upForeground } from './foreground.js';
 import { DockerUp, type UpOutcome } from './up-workspace.js';
+import { selectServices } from '../select-services.js';
+import { DEV_TARGET } from './labels.js';
+import { assertStage } from './service-image.js';
 import { removeWatchInput, watchInputExists, writeWatchInput } from './detached-watch.js';
 
 /** The way out a user without Docker has. */
@@ -26,6 +29,7 @@ export class DockerRuntime implements Runtime {
   constructor(private readonly connect: () => Promise<DockerClient> = () => connectDocker({ otherwise: NO_DOCKER })) {}
 
   async up(workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+    if (options.watch) for (const service of selectServices(workspace, options.services)) assertStage(service, DEV_TARGET);
     const client = await this.connect();
     markDockerUp(workspace.root);
     if (!options.detach) {
