@@ -121,4 +121,14 @@ export const filesystemRows: BadInput[] = [
     message: /^error: \/.*\/msx\.yaml is a folder, not a file\n {2}next: msx\.yaml must be the workspace file: rename or remove that folder\n$/,
     exit: 2,
   })),
+  {
+    name: 'up --runtime docker --watch: a Dockerfile with no dev stage',
+    args: ['up', '--runtime', 'docker', '--watch'],
+    setup: (dir) => {
+      stockFolder(dir);
+      writeFileSync(join(dir, 'contexts', 'warehouse', 'stock', 'Dockerfile'), 'FROM node:20-slim\nCMD ["node", "dist/main.js"]\n');
+    },
+    message: /^error: the Dockerfile of "stock" has no "dev" stage, which msx up --runtime docker --watch runs\n {2}next: add one that runs the sources/,
+    exit: 2,
+  },
 ];

@@ -9,6 +9,9 @@ import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
 import { followerCollectorPort, logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
 import { upForeground } from './foreground.js';
 import { DockerUp, type UpOutcome } from './up-workspace.js';
+import { selectServices } from '../select-services.js';
+import { DEV_TARGET } from './labels.js';
+import { assertStage } from './service-image.js';
 import { removeWatchInput, watchInputExists, writeWatchInput } from './detached-watch.js';
 import { withServiceAuth } from '../../state/service-key.js';
 
@@ -27,6 +30,7 @@ export class DockerRuntime implements Runtime {
   constructor(private readonly connect: () => Promise<DockerClient> = () => connectDocker({ otherwise: NO_DOCKER })) {}
 
   async up(unkeyed: WorkspaceData, options: UpOptions, events: RuntimeEvents): Promise<UpResult> {
+    if (options.watch) for (const service of selectServices(unkeyed, options.services)) assertStage(service, DEV_TARGET);
     const client = await this.connect();
     // The service-token key goes with the workspace everywhere from here: the first start, the watcher's recreates.
     const workspace = withServiceAuth(unkeyed);

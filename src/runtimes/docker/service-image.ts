@@ -13,15 +13,14 @@ import { imageRepository, LABEL, objectLabels } from './labels.js';
  * ships), or `target` (the dev stage `up --watch` runs).
  */
 export async function buildServiceImage(client: DockerClient, workspace: string, service: Service, target: string | undefined, onBuild: () => void): Promise<{ tag: string; built: boolean }> {
-  if (target) assertStage(service, target);
   const image = contentTag(imageRepository(workspace, service.name), { service: service.name, dir: service.dir, target });
   const labels = { ...objectLabels(workspace, service.name, image.hash), ...(target ? { [LABEL.target]: target } : {}) };
   const built = await ensureImage(client, image, { labels, onBuild });
   return { tag: image.tag, built };
 }
 
-/** A service generated before msx had `up --watch` on Docker has no dev stage: one line saying what to add. */
-function assertStage(service: Service, target: string): void {
+/** A service generated before msx had `up --watch` on Docker has no dev stage: one line saying what to add, before anything is made. */
+export function assertStage(service: Service, target: string): void {
   let dockerfile = '';
   try {
     dockerfile = readFileSync(join(service.dir, 'Dockerfile'), 'utf8');
