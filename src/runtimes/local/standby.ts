@@ -6,8 +6,11 @@ import { killLeftovers, launchService, signalGroup } from './service-process.js'
 
 /** Spares kept at once: the services being edited, not the whole workspace (each holds its dependencies in memory). */
 const MAX_SPARES = 3;
-/** Loaded before the service's own code or not at all: a spare that loaded the packages they patch first would hide them. */
-const LOAD_FIRST = /opentelemetry|instrument|dd-trace|newrelic|elastic-apm|@sentry\//;
+/**
+ * Loaded before the service's own code or not at all: a spare that loaded the packages they patch first would hide
+ * them. The OpenTelemetry API, SDK and exporters the templates use patch nothing (spans are passed by hand), so they do not count.
+ */
+const LOAD_FIRST = /^@opentelemetry\/(auto-instrumentations|sdk-node)|instrumentation|dd-trace|newrelic|elastic-apm|@sentry\//;
 
 interface Spare {
   child: ChildProcess;
