@@ -11,6 +11,7 @@ import type { TraceHop } from '../../src/logs/trace-tree.js';
 import { localAmqpNamespace } from '../../src/models/wiring.js';
 import { logsDir, serviceLogPath } from '../../src/state/paths.js';
 import { makeTempDir, MSX_BIN, removeDir, runCli } from '../helpers/cli.js';
+import { serviceAuthorization } from '../helpers/service-token.js';
 import { npmInstall } from '../helpers/processes.js';
 
 // Generated services export OpenTelemetry spans over OTLP/HTTP JSON (issue 16), on real
@@ -153,7 +154,8 @@ describe('OpenTelemetry spans across REST → gRPC → consumer, exported over O
   const placeOrder = async (traceId: string, callerSpan = randomBytes(8).toString('hex')) => {
     const response = await fetch(`http://127.0.0.1:${PORTS.orders}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpan}-01` },
+      // POST /orders is an internal route: a caller signs a service token with the workspace key.
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpan}-01`, authorization: await serviceAuthorization(ws, 'otelspans', 'orders') },
       body: JSON.stringify(body),
     });
     await response.body?.cancel();
