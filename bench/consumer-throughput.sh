@@ -25,7 +25,9 @@ PREFETCH=${PREFETCH:-10}
 DIR=$(generate_service mailer --kind consumer --context engagement --subscribes order.placed)
 SUFFIX=$(date +%s)-$$
 SERVICE="bench-mailer-$SUFFIX"; EXCHANGE="bench-$SUFFIX.events"
-GEN_QUEUE="$SERVICE.order.placed"; BARE_QUEUE="bench-bare-$SUFFIX"
+# The generated consumer's queues are <AMQP_QUEUE_PREFIX>.<service>.<event> (the workspace's namespace under msx).
+PREFIX="bench-$SUFFIX"
+GEN_QUEUE="$PREFIX.$SERVICE.order.placed"; BARE_QUEUE="bench-bare-$SUFFIX"
 RETRY_QUEUES=("$GEN_QUEUE".retry.{1000,2000,4000,8000}ms)
 broker() { SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" node "$HERE/amqp-bench.mjs" "$@"; }
 delete_all() { broker delete "$GEN_QUEUE" "$GEN_QUEUE.dlq" "${RETRY_QUEUES[@]}" "$BARE_QUEUE" --exchange "$EXCHANGE" || true; }
@@ -43,7 +45,7 @@ for MODE in $SPANS; do
     start_bg /dev/null "${SERVER_CPU[@]}" env SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$GEN_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; GEN_PID=$LAST_PID
   else
     HEALTH=$(free_port)
-    start_bg /dev/null "${SERVER_CPU[@]}" env PORT="$HEALTH" SERVICE_NAME="$SERVICE" AMQP_URL="$AMQP_URL" AMQP_EXCHANGE="$EXCHANGE" PREFETCH="$PREFETCH" "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
+    start_bg /dev/null "${SERVER_CPU[@]}" env PORT="$HEALTH" SERVICE_NAME="$SERVICE" AMQP_URL="$AMQP_URL" AMQP_EXCHANGE="$EXCHANGE" AMQP_QUEUE_PREFIX="$PREFIX" PREFETCH="$PREFETCH" "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
     wait_for http_ok "http://127.0.0.1:$HEALTH/health/ready"
     echo "== spans $MODE (goal: generated >= $([ "$MODE" = exported ] && echo 80 || echo 85)% of bare per CPU-second)"
   fi

@@ -16,6 +16,5 @@ describe("main", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^config error: PORT must be an integer between 1 and 65535 \(got "abc"\)/);
     expect(result.stdout).toBe("");
-    // A whole process start (tsx compiles main and its imports): more than vitest's 5 s on a busy machine.
-  }, 30_000);
+  }, 30_000); // a cold `node --import tsx` start compiles every module it loads: seconds on a loaded machine
 });

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { EventContract } from "../platform/event-contracts.js";
 import { spanLogger, type Logger } from "../platform/logger.js";
-import { SpanKind, endSpan, startTrace, type TraceContext } from "../platform/trace-context.js";
+import { SpanKind, endSpan, recordingSpans, startTrace, type TraceContext } from "../platform/trace-context.js";
 import type { HandledMessages } from "./handled-messages.js";
 import type { QueueNames, RetryPolicy } from "./topology.js";
 
@@ -73,6 +73,7 @@ async function handleOnce(channel: ConfirmChannel, message: ConsumeMessage, opti
 
 /** The delivery's consumer span: messaging.* attributes (OpenTelemetry's messaging conventions, RabbitMQ). */
 function consumerSpan(message: ConsumeMessage, event: string, messageId: string) {
+  if (!recordingSpans()) return { name: event, kind: SpanKind.CONSUMER };
   const attributes = {
     "messaging.system": "rabbitmq",
     "messaging.operation": "process",
@@ -99,6 +100,7 @@ function settled({ logger, trace, event, attempt, messageId, started }: Ended, o
   if (outcome === "dead-lettered") logger.error(line, "message dead-lettered");
   else if (outcome === "failed") logger.warn(line, "message failed, will retry");
   else logger.info(line, `message ${outcome}`);
+  if (!trace.span.isRecording()) return;
   trace.span.setAttribute("msx.delivery.outcome", outcome);
   endSpan(trace.span, outcome === "handled" || outcome === "duplicate" ? undefined : (error ?? err));
 }

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from "@opentelemetry/semantic-conventions";
-import { SpanKind, endSpan, formatTraceparent, markFailed, startTrace, traceFields, type TraceContext } from "../platform/trace-context.js";
+import { SpanKind, endSpan, formatTraceparent, markFailed, recordingSpans, startTrace, traceFields, type TraceContext } from "../platform/trace-context.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -22,10 +22,14 @@ type SpanLogger = FastifyBaseLogger & { [TRACE]?: TraceContext };
  * arrive every few seconds from every poller and would bury the traces.
  */
 function serverSpan(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): TraceContext {
+  // Ids only (OTEL_SDK_DISABLED, no endpoint): nothing to describe the span with.
+  if (!recordingSpans()) return startTrace(headers, IDS_ONLY);
   const path = url === undefined ? "/" : url.split("?", 1)[0];
   const attributes = { [ATTR_HTTP_REQUEST_METHOD]: method ?? "GET", [ATTR_URL_PATH]: path };
   return startTrace(headers, { name: method ?? "GET", kind: SpanKind.SERVER, attributes, record: !path.startsWith("/health/") });
 }
+
+const IDS_ONLY = { name: "request", kind: SpanKind.SERVER, record: false };
 
 /**
  * Runs every request in its own server span: continues the caller's
@@ -77,7 +81,7 @@ export class TracedLogController extends LogController {
 function endServerSpan(request: FastifyRequest, reply: FastifyReply, error: Error | null | undefined): void {
   // Absent when the request failed before the onRequest hook (a malformed request line).
   const trace = request.trace ?? (request.log as SpanLogger)[TRACE];
-  if (!trace) return;
+  if (!trace?.span.isRecording()) return;
   const { span } = trace;
   const route = request.routeOptions.url;
   if (route !== undefined) {

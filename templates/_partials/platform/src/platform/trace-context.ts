@@ -9,7 +9,9 @@ import {
   type Context,
   type Span,
 } from "@opentelemetry/api";
-import { getTracer, idsOnlyTracer } from "./tracing.js";
+import { getTracer, idsOnlyTracer, recordingSpans } from "./tracing.js";
+
+export { recordingSpans };
 
 export { SpanKind, type Span } from "@opentelemetry/api";
 

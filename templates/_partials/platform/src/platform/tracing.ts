@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, TraceFlags, isSpanContextValid, trace, type Context, type Span, type SpanOptions, type Tracer } from "@opentelemetry/api";
+import { ROOT_CONTEXT, TraceFlags, trace, type Context, type Span, type SpanOptions, type Tracer } from "@opentelemetry/api";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { Logger } from "./logger.js";
 import { newId } from "./trace-ids.js";
@@ -30,6 +30,11 @@ let current: Tracer | undefined;
 /** The process's tracer: spans are started from it with an explicit parent Context, never an active one. */
 export function getTracer(): Tracer {
   return (current ??= idsOnlyTracer);
+}
+
+/** False when spans are ids only: callers skip building attributes nobody records. */
+export function recordingSpans(): boolean {
+  return getTracer() !== idsOnlyTracer;
 }
 
 /**
@@ -74,8 +79,9 @@ function withinTime(work: Promise<unknown>, ms: number): Promise<void> {
  */
 class IdsOnlyTracer implements Tracer {
   startSpan(_name: string, _options?: SpanOptions, context: Context = ROOT_CONTEXT): Span {
+    // A remote parent was validated with its traceparent; a local one is valid by construction.
     const parent = trace.getSpanContext(context);
-    if (parent && isSpanContextValid(parent)) {
+    if (parent) {
       return trace.wrapSpanContext({ traceId: parent.traceId, spanId: newId(8), traceFlags: parent.traceFlags, traceState: parent.traceState });
     }
     return trace.wrapSpanContext({ traceId: newId(16), spanId: newId(8), traceFlags: TraceFlags.SAMPLED });
