@@ -1,4 +1,4 @@
-import { SignJWT, decodeJwt, errors, importJWK, jwtVerify, type JWK } from "jose";
+import type { JWK } from "jose";
 import { z } from "zod";
 import { integerVar, textVar } from "./config.js";
 import type { Logger } from "./logger.js";
@@ -42,6 +42,10 @@ const CLOCK_TOLERANCE_S = 5;
 /** Verified tokens kept; a caller reuses its token for minutes, so a few per caller are plenty. */
 const CACHE_LIMIT = 1000;
 
+type Jose = typeof import("jose");
+// Loaded only when a key is set (~200 ms of startup): a service run by hand, or one that fails its config, never pays.
+const loadJose = (): Promise<Jose> => import("jose");
+
 /** No key, no check: every request passes. A service run by hand works as before. */
 export const serviceAuthOff: ServiceAuth = { enabled: false, check: () => ({ ok: true, caller: "unknown" }) };
 
@@ -51,22 +55,23 @@ export async function createServiceAuth(config: ServiceAuthConfig, logger: Logge
     logger.info("service auth off: SERVICE_AUTH_PUBLIC_KEY is not set, internal routes accept any caller");
     return serviceAuthOff;
   }
+  const jose = await loadJose();
   const jwk = JSON.parse(config.SERVICE_AUTH_PUBLIC_KEY) as JWK;
   const algorithm = algorithmOf(jwk);
-  const key = await importJWK(jwk, algorithm);
+  const key = await jose.importJWK(jwk, algorithm);
   const options = { audience: config.SERVICE_NAME, issuer: config.SERVICE_AUTH_ISSUER, algorithms: [algorithm], clockTolerance: CLOCK_TOLERANCE_S };
   // Verifying costs a signature check (~0.1 ms): a token seen before is answered from here until its exp.
   const verified = new Map<string, { caller: string; untilMs: number }>();
 
   const verify = async (token: string): Promise<AuthVerdict> => {
     try {
-      const { payload } = await jwtVerify(token, key, options);
+      const { payload } = await jose.jwtVerify(token, key, options);
       if (typeof payload.sub !== "string" || typeof payload.exp !== "number") return { ok: false, reason: "token names no caller (sub) or no expiry (exp)" };
       if (verified.size >= CACHE_LIMIT) verified.delete(verified.keys().next().value!);
       verified.set(token, { caller: payload.sub, untilMs: payload.exp * 1000 });
       return { ok: true, caller: payload.sub };
     } catch (error) {
-      return { ok: false, reason: rejection(error), claimedCaller: claimedCaller(token) };
+      return { ok: false, reason: rejection(jose, error), claimedCaller: claimedCaller(jose, token) };
     }
   };
   return {
@@ -99,14 +104,15 @@ export async function createServiceTokens(config: ServiceAuthConfig, logger: Log
       },
     };
   }
+  const jose = await loadJose();
   const jwk = JSON.parse(config.SERVICE_TOKEN_KEY) as JWK;
   const algorithm = algorithmOf(jwk);
-  const key = await importJWK(jwk, algorithm);
+  const key = await jose.importJWK(jwk, algorithm);
   const ttlS = config.SERVICE_TOKEN_TTL_S;
   const cached = new Map<string, { token: Promise<string>; renewAtMs: number }>();
   const sign = (audience: string) => {
     const header = { alg: algorithm, typ: "JWT", ...(jwk.kid ? { kid: jwk.kid } : {}) };
-    const jwt = new SignJWT({}).setProtectedHeader(header).setSubject(config.SERVICE_NAME).setAudience(audience).setIssuedAt().setExpirationTime(`${ttlS}s`);
+    const jwt = new jose.SignJWT({}).setProtectedHeader(header).setSubject(config.SERVICE_NAME).setAudience(audience).setIssuedAt().setExpirationTime(`${ttlS}s`);
     if (config.SERVICE_AUTH_ISSUER) jwt.setIssuer(config.SERVICE_AUTH_ISSUER);
     return jwt.sign(key);
   };
@@ -130,7 +136,7 @@ function bearerToken(authorization: string | undefined): string | undefined {
 }
 
 /** Why jose refused it, without the token itself. */
-function rejection(error: unknown): string {
+function rejection({ errors }: Jose, error: unknown): string {
   if (error instanceof errors.JWTExpired) return "token expired";
   if (error instanceof errors.JWSSignatureVerificationFailed) return "signature does not match the workspace key";
   if (error instanceof errors.JWTClaimValidationFailed) return `claim ${error.claim} rejected: ${error.reason}`;
@@ -140,9 +146,9 @@ function rejection(error: unknown): string {
 }
 
 /** The `sub` an unverified token claims: logged as a claim, never trusted. */
-function claimedCaller(token: string): string | undefined {
+function claimedCaller(jose: Jose, token: string): string | undefined {
   try {
-    const sub = decodeJwt(token).sub;
+    const sub = jose.decodeJwt(token).sub;
     return typeof sub === "string" ? sub.slice(0, 100) : undefined;
   } catch {
     return undefined;
