@@ -6,7 +6,7 @@ import { containerStatuses } from './container-status.js';
 import { controlContainers } from './control.js';
 import type { DockerClient } from '../../docker/docker-client.js';
 import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
-import { logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
+import { followerLogSize, logFollowerRunning, startLogFollower, stopLogFollower, waitForWatching } from './follower-process.js';
 import { upForeground } from './foreground.js';
 import { DockerUp, type UpOutcome } from './up-workspace.js';
 import { selectServices } from '../select-services.js';
@@ -43,7 +43,7 @@ export class DockerRuntime implements Runtime {
       outcome = await new DockerUp(client, workspace, options, events).run();
       return { services: outcome.statuses };
     } finally {
-      await this.ensureFollower(workspace, options, outcome);
+      await this.ensureFollower(workspace, options, outcome, events);
     }
   }
 
@@ -52,7 +52,7 @@ export class DockerRuntime implements Runtime {
    * the engine's events, and is kept; one that must start or stop watching
    * (this up has --watch, or the last had) is replaced.
    */
-  private async ensureFollower(workspace: WorkspaceData, options: UpOptions, outcome: UpOutcome | undefined): Promise<void> {
+  private async ensureFollower(workspace: WorkspaceData, options: UpOptions, outcome: UpOutcome | undefined, events: RuntimeEvents): Promise<void> {
     const watch = options.watch === true && outcome !== undefined;
     if (!watch && !watchInputExists(workspace.root) && logFollowerRunning(workspace.root)) return;
     await stopLogFollower(workspace.root);
@@ -60,7 +60,11 @@ export class DockerRuntime implements Runtime {
     const input = watch
       ? writeWatchInput(workspace.root, { workspace, inputs: Object.fromEntries(outcome!.inputs), readyTimeoutMs: options.readyTimeoutMs })
       : undefined;
-    startLogFollower(workspace.root, workspace.name, input);
+    const offset = followerLogSize(workspace.root);
+    const pid = startLogFollower(workspace.root, workspace.name, input);
+    if (input && !(await waitForWatching(workspace.root, pid, offset))) {
+      events.note(undefined, 'the log follower did not start watching; see .msx/docker-log-follower.log');
+    }
   }
 
   async down(workspace: WorkspaceData, options: DownOptions): Promise<DownResult & { removed: RemovedObjects }> {
