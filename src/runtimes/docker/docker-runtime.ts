@@ -6,7 +6,7 @@ import { containerStatuses } from './container-status.js';
 import { controlContainers } from './control.js';
 import type { DockerClient } from '../../docker/docker-client.js';
 import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
-import { followerCollectorPort, logFollowerRunning, startLogFollower, stopLogFollower } from './follower-process.js';
+import { followerCollectorPort, followerLogSize, logFollowerRunning, startLogFollower, stopLogFollower, waitForWatching } from './follower-process.js';
 import { upForeground } from './foreground.js';
 import { DockerUp, type UpOutcome } from './up-workspace.js';
 import { selectServices } from '../select-services.js';
@@ -52,7 +52,7 @@ export class DockerRuntime implements Runtime {
       outcome = await new DockerUp(client, workspace, options, events, undefined, collector).run();
       return { services: outcome.statuses };
     } finally {
-      await this.ensureFollower(workspace, options, outcome, collectorHost);
+      await this.ensureFollower(workspace, options, outcome, events, collectorHost);
     }
   }
 
@@ -63,7 +63,13 @@ export class DockerRuntime implements Runtime {
    * collector again, on the port the old one had (collector.ts keeps it), so the
    * containers' OTEL_EXPORTER_OTLP_ENDPOINT stays right.
    */
-  private async ensureFollower(workspace: WorkspaceData, options: UpOptions, outcome: UpOutcome | undefined, collectorHost: string | undefined): Promise<void> {
+  private async ensureFollower(
+    workspace: WorkspaceData,
+    options: UpOptions,
+    outcome: UpOutcome | undefined,
+    events: RuntimeEvents,
+    collectorHost: string | undefined,
+  ): Promise<void> {
     const watch = options.watch === true && outcome !== undefined;
     if (!watch && !watchInputExists(workspace.root) && logFollowerRunning(workspace.root)) return;
     await stopLogFollower(workspace.root);
@@ -71,7 +77,11 @@ export class DockerRuntime implements Runtime {
     const input = watch
       ? writeWatchInput(workspace.root, { workspace, inputs: Object.fromEntries(outcome!.inputs), readyTimeoutMs: options.readyTimeoutMs })
       : undefined;
-    startLogFollower(workspace.root, workspace.name, { collectorHost, watchInput: input });
+    const offset = followerLogSize(workspace.root);
+    const pid = startLogFollower(workspace.root, workspace.name, { collectorHost, watchInput: input });
+    if (input && !(await waitForWatching(workspace.root, pid, offset))) {
+      events.note(undefined, 'the log follower did not start watching; see .msx/docker-log-follower.log');
+    }
   }
 
   async down(workspace: WorkspaceData, options: DownOptions): Promise<DownResult & { removed: RemovedObjects }> {

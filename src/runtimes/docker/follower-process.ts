@@ -46,6 +46,26 @@ export async function followerCollectorPort(root: string, workspace: string, gat
   return undefined;
 }
 
+/**
+ * Waits until the follower just started says it watches (each watcher's first
+ * scan done), so an edit right after `up --detach --watch` returns is seen.
+ * False when it died first or said nothing in time.
+ */
+export async function waitForWatching(root: string, pid: number, logOffset: number, timeoutMs = 60_000): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(50)) {
+    const said = readFileSync(msxFile.dockerFollowerLog(root), 'utf8').slice(logOffset);
+    if (/ watching /.test(said)) return true;
+    if (!isAlive(pid)) return false;
+  }
+  return false;
+}
+
+/** The follower log's size now: what a follower started next writes comes after it. */
+export function followerLogSize(root: string): number {
+  const file = msxFile.dockerFollowerLog(root);
+  return existsSync(file) ? readFileSync(file, 'utf8').length : 0;
+}
+
 /** True while the follower of an earlier `up --detach` runs: it picks up recreated containers by itself. */
 export function logFollowerRunning(root: string): boolean {
   const file = pidFile(root);
