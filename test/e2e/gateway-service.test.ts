@@ -27,9 +27,12 @@ describe('msx new gateway: the generated package, end to end', () => {
 
   it('type-checks and passes its own tests', () => {
     mustRun('npm', ['run', 'typecheck'], gatewayDir);
-    const output = mustRun('npm', ['test'], gatewayDir);
-    expect(output).toMatch(/Tests\s+\d+ passed/);
-    expect(output).not.toMatch(/failed/);
+    const { NODE_ENV: _vitest, ...env } = process.env;
+    const run = spawnSync('npm', ['test'], { cwd: gatewayDir, env: { ...env, NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    // On failure, show the failing tests' lines, not only the tail.
+    const failing = run.stdout.split('\n').filter((line) => /×|FAIL|Error|expected/.test(line)).slice(0, 40).join('\n');
+    expect(run.status, failing).toBe(0);
+    expect(run.stdout).toMatch(/Tests\s+\d+ passed/);
   }, 240_000);
 
   it('stops with one line and exit 78 on a malformed AUTH_JWKS_URL, or routes that need a key it does not have', () => {
