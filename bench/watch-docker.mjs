@@ -21,21 +21,26 @@ const ws = join(work, NAME);
 const msx = (args, cwd = ws) => execFileSync(process.execPath, [MSX, ...args], { cwd, stdio: 'pipe', env: { ...process.env, NO_COLOR: '1' } });
 const dir = join(ws, 'contexts', 'bench', 'svc');
 const routes = join(dir, 'src', 'http', 'resource-routes.ts');
-const LIST = 'async (request) => repository.list(request.query),';
+const LIST = 'async (request) => repository.list(request.query, request.trace),';
 
 msx(['init', NAME], work);
 msx(['new', 'service', 'svc', '--kind', 'rest', '--context', 'bench', '--port', String(PORT)]);
+// /svc is an internal route: called with a service token signed by the workspace key (the one msx up hands the
+// service); the bare and tsx-watch runs get the same public key, so all three check the token alike.
+const { ensureServiceKey, mintServiceToken } = await import(new URL('../dist/state/service-key.js', import.meta.url).href);
+const keys = ensureServiceKey(ws, NAME);
+const authorization = `Bearer ${await mintServiceToken(keys, { subject: 'bench', audience: 'svc', ttlSeconds: 3600 })}`;
 execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir, stdio: 'ignore' });
 const original = readFileSync(routes, 'utf8');
 
 /** Writes edit n (the list answers with header x-edit: n) and waits for the first 200 that carries it. */
 async function edit(n, afterWrite = async () => undefined) {
   const start = performance.now();
-  writeFileSync(routes, original.replace(LIST, `async (request, reply) => { reply.header('x-edit', '${n}'); return repository.list(request.query); },`));
+  writeFileSync(routes, original.replace(LIST, `async (request, reply) => { reply.header('x-edit', '${n}'); return repository.list(request.query, request.trace); },`));
   await afterWrite();
   for (;;) {
     try {
-      const response = await fetch(`http://127.0.0.1:${PORT}/svc`);
+      const response = await fetch(`http://127.0.0.1:${PORT}/svc`, { headers: { authorization } });
       if (response.status === 200 && response.headers.get('x-edit') === String(n)) return performance.now() - start;
     } catch {
       // not listening yet
@@ -63,7 +68,7 @@ try {
 
   let child;
   const startBare = () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: dir, stdio: 'ignore', detached: true });
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: dir, stdio: 'ignore', detached: true, env: { ...process.env, SERVICE_AUTH_PUBLIC_KEY: keys.publicKey, SERVICE_AUTH_ISSUER: keys.issuer } });
   };
   const restartBare = async () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));

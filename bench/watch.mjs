@@ -17,11 +17,16 @@ const ws = join(work, 'wb');
 const msx = (args, cwd = ws) => execFileSync(process.execPath, [MSX, ...args], { cwd, stdio: 'pipe' });
 const dir = join(ws, 'contexts', 'bench', 'svc');
 const routes = join(dir, 'src', 'http', 'resource-routes.ts');
-const LIST = 'async (request) => repository.list(request.query),';
-const env = { ...process.env, PORT: String(PORT), SERVICE_NAME: 'svc', LOG_FORMAT: 'json', HOST: '127.0.0.1' };
+const LIST = 'async (request) => repository.list(request.query, request.trace),';
 
 msx(['init', 'wb'], work);
 msx(['new', 'service', 'svc', '--kind', 'rest', '--context', 'bench', '--port', String(PORT)]);
+// /svc is an internal route: called with a service token signed by the workspace key (the one msx up hands the
+// service); the bare and tsx-watch runs get the same public key, so all three check the token alike.
+const { ensureServiceKey, mintServiceToken } = await import(new URL('../dist/state/service-key.js', import.meta.url).href);
+const keys = ensureServiceKey(ws, 'wb');
+const authorization = `Bearer ${await mintServiceToken(keys, { subject: 'bench', audience: 'svc', ttlSeconds: 3600 })}`;
+const env = { ...process.env, PORT: String(PORT), SERVICE_NAME: 'svc', LOG_FORMAT: 'json', HOST: '127.0.0.1', SERVICE_AUTH_PUBLIC_KEY: keys.publicKey, SERVICE_AUTH_ISSUER: keys.issuer };
 execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir, stdio: 'ignore' });
 const original = readFileSync(routes, 'utf8');
 
@@ -29,11 +34,11 @@ const original = readFileSync(routes, 'utf8');
 async function edit(n, afterWrite = async () => undefined) {
   await sleep(THINK_MS);
   const start = performance.now();
-  writeFileSync(routes, original.replace(LIST, `async (request, reply) => { reply.header('x-edit', '${n}'); return repository.list(request.query); },`));
+  writeFileSync(routes, original.replace(LIST, `async (request, reply) => { reply.header('x-edit', '${n}'); return repository.list(request.query, request.trace); },`));
   await afterWrite();
   for (;;) {
     try {
-      const response = await fetch(`http://127.0.0.1:${PORT}/svc`);
+      const response = await fetch(`http://127.0.0.1:${PORT}/svc`, { headers: { authorization } });
       if (response.status === 200 && response.headers.get('x-edit') === String(n)) return performance.now() - start;
     } catch {
       // not listening yet

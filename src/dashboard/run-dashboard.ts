@@ -18,7 +18,7 @@ export interface ServedDashboard extends RunningDashboard {
 export async function serveDashboard(options: ServeOptions): Promise<ServedDashboard> {
   const root = await dashboardWorkspace(options.cwd); // no workspace here: the loader's one-line error, before any port is taken
   const dashboard = await startDashboard({ cwd: options.cwd, port: options.port });
-  recordDashboard(root, dashboard.url);
+  recordDashboard(root, dashboard.url, options.untilDown === true);
   const stopping = new AbortController();
   const stop = () => stopping.abort();
   process.once('SIGINT', stop).once('SIGTERM', stop);

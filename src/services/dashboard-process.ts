@@ -15,6 +15,8 @@ interface DashboardRecord {
   url: string;
   pid: number;
   start?: number;
+  /** Started by `msx up --detach` (`--until-down`): `msx down` stops it with the services. */
+  untilDown?: boolean;
 }
 
 /**
@@ -22,9 +24,9 @@ interface DashboardRecord {
  * another. Takes the workspace root (dashboardWorkspace): a dashboard going away must not read (and so re-cache)
  * msx.yaml while a test or a user removes the folder.
  */
-export function recordDashboard(root: string, url: string): void {
+export function recordDashboard(root: string, url: string, untilDown = false): void {
   mkdirSync(stateDir(root), { recursive: true });
-  const record: DashboardRecord = { url, pid: process.pid, start: identify(process.pid)?.start };
+  const record: DashboardRecord = { url, pid: process.pid, start: identify(process.pid)?.start, untilDown };
   writeFileSync(msxFile.dashboard(root), JSON.stringify(record));
 }
 
@@ -64,6 +66,23 @@ export async function detachedDashboard(cwd: string): Promise<string> {
 /** Resolves once no runtime runs the workspace (`msx down`, or the foreground `msx up` ended): two stats a second, no reads. */
 export async function untilWorkspaceStops(root: string, signal: AbortSignal): Promise<void> {
   while (!signal.aborted && runtimeInUse(root) !== undefined) await sleep(POLL_MS, undefined, { signal }).catch(() => undefined);
+}
+
+/**
+ * `msx down`: the dashboard `msx up --detach` started is stopped before down returns (SIGTERM, then SIGKILL after
+ * 3 s), so nothing of the workspace is left running. A dashboard the user runs in a terminal is theirs: it stays.
+ */
+export async function stopDetachedDashboard(root: string): Promise<void> {
+  const record = readRecord(root);
+  if (!record?.untilDown || !isAlive(record.pid, record.start)) return;
+  try {
+    process.kill(record.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let waited = 0; waited < 3_000 && isAlive(record.pid, record.start); waited += 50) await sleep(50);
+  if (isAlive(record.pid, record.start)) process.kill(record.pid, 'SIGKILL');
+  rmSync(msxFile.dashboard(root), { force: true });
 }
 
 function readRecord(root: string): DashboardRecord | undefined {

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { readWorkspace } from '../state/workspace-cache.js';
 import type { DownResult, RuntimeEvents, ServiceStatus, UpResult } from '../runtimes/runtime.js';
 import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
+import { stopDetachedDashboard } from './dashboard-process.js';
 
 export interface RunOptions {
   cwd: string;
@@ -43,7 +44,9 @@ function entryPoints(services: ReadonlyArray<{ name: string; kind: string }>, st
 export async function downServices(options: RunOptions & { volumes: boolean }): Promise<DownResult> {
   const workspace = await readWorkspace(options.cwd);
   const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime, 'local', true));
-  return runtime.down(workspace, { volumes: options.volumes });
+  const result = await runtime.down(workspace, { volumes: options.volumes });
+  await stopDetachedDashboard(workspace.root);
+  return result;
 }
 
 /** `msx ps`: one status per declared service. */

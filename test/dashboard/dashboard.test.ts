@@ -9,6 +9,7 @@ import { isAlive } from '../../src/runtimes/process-groups.js';
 import { launchChromium, screenshotPath } from './browser.js';
 import { bigTrace, hexId, otlpJson, span } from './spans.js';
 import type { SpanRecord } from '../../src/state/span-store.js';
+import { serviceAuthorization } from '../helpers/service-token.js';
 
 // The dashboard in a real browser (Debian's Chromium through playwright-core) against a real two-service workspace
 // started with `msx up --detach`: the dashboard is the one that up started and printed.
@@ -71,7 +72,7 @@ describe('msx dashboard in Chromium, on a detached workspace', () => {
     const traceId = hexId(16);
     const callerSpan = hexId(8);
     const path = Object.keys((await (await fetch(`http://127.0.0.1:${PORTS.beta}/openapi.json`)).json()).paths).find((p) => !p.startsWith('/health') && !p.includes('{'))!;
-    expect((await fetch(`http://127.0.0.1:${PORTS.beta}${path}`, { headers: { traceparent: `00-${traceId}-${callerSpan}-01` } })).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${PORTS.beta}${path}`, { headers: { traceparent: `00-${traceId}-${callerSpan}-01`, authorization: await serviceAuthorization(ws, 'dash', 'beta') } })).status).toBe(200);
     const link = page.locator(`a.trace-link[href="/traces/${traceId}"]`).first();
     await link.waitFor();
     await page.screenshot({ path: screenshotPath('logs-live') });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, MSX_BIN, removeDir, runCli } from '../helpers/cli.js';
 import { killGroup, startProcess, type StartedProcess } from '../helpers/processes.js';
+import { serviceAuthorization } from '../helpers/service-token.js';
 import { containerField, dockerProblem, labelledObjects, removeLabelled } from '../runtimes/docker/docker-cli.js';
 
 // msx up --runtime docker --watch in the foreground, on a real engine (bash scripts/setup-docker.sh):
@@ -16,7 +17,7 @@ const skip = problem !== undefined && process.env.CI !== 'true';
 if (skip) console.log(`docker watch e2e skipped: ${problem}`);
 const startedAt = new Date();
 const PORTS = { alpha: 42620, beta: 42621 };
-const LIST = 'async (request) => repository.list(request.query),';
+const LIST = 'async (request) => repository.list(request.query, request.trace),';
 
 describe.skipIf(skip)('msx up --runtime docker --watch on a real engine', () => {
   const name = `dkwatch-${process.pid}`;
@@ -32,7 +33,9 @@ describe.skipIf(skip)('msx up --runtime docker --watch on a real engine', () => 
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline && !condition(); ) await sleep(100);
     expect(condition(), `${what}\n${up?.output().slice(-3000)}`).toBe(true);
   };
-  const status = async (path: string) => (await fetch(`http://127.0.0.1:${PORTS.alpha}${path}`)).status;
+  // alpha's resource routes are internal: called as a service would, with a token signed by the workspace key.
+  const status = async (path: string) =>
+    (await fetch(`http://127.0.0.1:${PORTS.alpha}${path}`, { headers: { authorization: await serviceAuthorization(ws, name, 'alpha') } })).status;
 
   beforeAll(async () => {
     root = makeTempDir('msx-docker-watch-');

@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 import { makeTwoServiceWorkspace, stopAndReap } from '../helpers/local-workspace.js';
+import { serviceAuthorization } from '../helpers/service-token.js';
 import { inotifyOf, localState, pgidOf, processesUnder, rssKb, statusOf, waitFor } from './local-watch-probes.js';
 
 // msx up --detach --watch on real processes, edit after edit: in-flight requests, traces, and what 50 restarts leave.
@@ -51,7 +52,8 @@ describe('msx up --watch, edit after edit', () => {
     const before = statusOf(ws, 'alpha')!.pid!;
     const betaPid = statusOf(ws, 'beta')!.pid!;
     seenPids.add(before).add(betaPid);
-    const inFlight = fetch(`http://127.0.0.1:${PORTS.alpha}/slow`);
+    // Internal routes: called as a service would, with a token signed by the workspace key.
+    const inFlight = fetch(`http://127.0.0.1:${PORTS.alpha}/slow`, { headers: { authorization: await serviceAuthorization(ws, 'cycles', 'alpha') } });
     await sleep(SLOW_MS / 3); // accepted and waiting in the handler
     await editAlpha();
     const response = await inFlight;
@@ -66,7 +68,7 @@ describe('msx up --watch, edit after edit', () => {
     const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
     const created = await fetch(`http://127.0.0.1:${PORTS.beta}/beta`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-0123456789abcdef-01` },
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-0123456789abcdef-01`, authorization: await serviceAuthorization(ws, 'cycles', 'beta') },
       body: JSON.stringify({ name: 'after an edit' }),
     });
     expect(created.status).toBe(201);
@@ -94,10 +96,12 @@ describe('msx up --watch, edit after edit', () => {
     // Generous: V8 grows its heap in steps; a leak per restart would add far more over 40 of them.
     expect(figures[50].rssKb).toBeLessThan(figures[10].rssKb * 1.5 + 20_000);
     expect(statusOf(ws, 'beta')!.pid).toBe(betaPid);
-    // Under the workspace run the supervisor, the services' process groups (a service and its tsx/esbuild helper),
-    // and at most one more group: alpha's warm spare. After down, nothing at all.
+    // Under the workspace run the supervisor, the dashboard `up --detach` started, the services' process groups (a
+    // service and its tsx/esbuild helper), and at most one more group: alpha's warm spare. After down, nothing at all.
     const groups = new Set(localState(ws)!.services.map((s) => s.pid));
-    const others = new Set(processesUnder(ws).filter((pid) => pid !== supervisor).map(pgidOf).filter((g) => !groups.has(g)));
+    const dashboardFile = join(ws, '.msx', 'dashboard.json');
+    const dashboard = existsSync(dashboardFile) ? (JSON.parse(readFileSync(dashboardFile, 'utf8')) as { pid: number }).pid : undefined;
+    const others = new Set(processesUnder(ws).filter((pid) => pid !== supervisor && pid !== dashboard).map(pgidOf).filter((g) => !groups.has(g)));
     expect(others.size, `process groups under the workspace besides the services: ${[...others].join(' ')}`).toBeLessThanOrEqual(1);
     expect(runCli(['down'], ws).code).toBe(0);
     expect(processesUnder(ws)).toEqual([]);

@@ -54,9 +54,10 @@ describe('msx up --watch (detached supervisor)', () => {
     logStart = supervisorLog().length;
     expect(runCli(['up', '--detach', '--watch'], ws).code).toBe(0);
     const before = ps();
+    // 20 saves within half a second (an editor's save-all is faster still)
     for (let i = 0; i < 20; i += 1) {
       appendFileSync(routes(), `// save ${i}\n`);
-      await sleep(40);
+      await sleep(25);
     }
     await waitFor(() => restartLines().length >= 1 && ps().alpha.state === 'ready');
     await sleep(1500); // a second restart, were there one, would have begun by now
@@ -90,7 +91,7 @@ describe('msx up --watch (detached supervisor)', () => {
     // alpha's routes are internal: called as a service would, with a token signed by the workspace key.
     const headers = { authorization: await serviceAuthorization(ws, 'watching', 'alpha') };
     expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/alpha`, { headers })).status).toBe(200);
-    const list = 'async (request) => repository.list(request.query),';
+    const list = 'async (request) => repository.list(request.query, request.trace),';
     expect(original).toContain(list);
     writeFileSync(routes(), original.replace(list, 'async (_request, reply) => reply.code(418).send(),'));
     await waitFor(() => restartLines().length >= 1);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 import { mustRun, npmInstall } from '../helpers/processes.js';
+import { serviceAuthorization } from '../helpers/service-token.js';
 
 // Database per service against the real PostgreSQL on 127.0.0.1:5432: the
 // generated service's own tests use a database of their own, and `msx up`
@@ -32,7 +33,7 @@ describe('msx new service --db postgres', () => {
     root = makeTempDir();
     ws = join(root, WORKSPACE);
     expect(runCli(['init', WORKSPACE], root).code).toBe(0);
-    const made = runCli(['new', 'service', 'ledger', '--kind', 'rest', '--context', 'billing', '--db', 'postgres', '--port', '41330'], ws);
+    const made = runCli(['new', 'service', 'ledger', '--kind', 'rest', '--context', 'billing', '--db', 'postgres', '--port', '41345'], ws);
     expect(made.stderr).toBe('');
     serviceDir = join(ws, 'contexts', 'billing', 'ledger');
     npmInstall(serviceDir);
@@ -61,7 +62,7 @@ describe('msx new service --db postgres', () => {
 
     const created = await fetch(`${ledger.url}/ledger`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: await serviceAuthorization(ws, WORKSPACE, 'ledger') },
       body: JSON.stringify(await sample(ledger.url!)),
     });
     expect(created.status).toBe(201);

@@ -1,5 +1,5 @@
-/** A single save waits this long for company before it restarts anything. */
-export const QUIET_MS = 80;
+/** A single save waits this long for company before it restarts anything (an editor's or git's writes come within ms; a loaded machine spreads a script's saves further). */
+export const QUIET_MS = 150;
 /** Once a second change came within the quiet period, it is a burst (an editor's save-all, a `git checkout`): wait longer. */
 export const BURST_QUIET_MS = 300;
 
