@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseDocument } from 'yaml';
@@ -13,6 +12,7 @@ import { logsDir, serviceLogPath } from '../../src/state/paths.js';
 import { makeTempDir, MSX_BIN, removeDir, runCli } from '../helpers/cli.js';
 import { serviceAuthorization } from '../helpers/service-token.js';
 import { npmInstall } from '../helpers/processes.js';
+import { deleteBrokerObjects } from '../helpers/broker-objects.js';
 
 // Generated services export OpenTelemetry spans over OTLP/HTTP JSON (issue 16), on real
 // processes started by `msx up` and the real RabbitMQ: orders (REST) calls stock (gRPC) and
@@ -145,10 +145,17 @@ describe('OpenTelemetry spans across REST → gRPC → consumer, exported over O
   }, 600_000);
 
   afterAll(async () => {
-    if (ws) await runCliAsync(['down'], ws);
-    await receiver.stop();
-    if (ws && existsSync(join(ws, 'contexts'))) await deleteBrokerObjects(ws).catch(() => undefined);
-    if (root) removeDir(root);
+    try {
+      if (ws) await runCliAsync(['down'], ws);
+      await receiver.stop();
+    } finally {
+      // The queues outlive `msx down` (durable, as on a user's broker): removed even when down failed, and a failure here fails the suite.
+      const mailerDir = ws && join(ws, 'contexts', 'engagement', 'mailer');
+      if (mailerDir && existsSync(join(mailerDir, 'node_modules'))) {
+        await deleteBrokerObjects({ name: 'otelspans', root: ws }, mailerDir, { service: 'mailer', event: 'order.placed' });
+      }
+      if (root) removeDir(root);
+    }
   }, 120_000);
 
   const placeOrder = async (traceId: string, callerSpan = randomBytes(8).toString('hex')) => {
@@ -261,18 +268,3 @@ function exportTo(ws: string, endpoint: string): void {
   writeFileSync(file, document.toString());
 }
 
-/** The queues and exchange of the workspace's namespace, removed with amqplib from the generated consumer's own node_modules. */
-async function deleteBrokerObjects(ws: string): Promise<void> {
-  const namespace = localAmqpNamespace({ name: 'otelspans', root: ws });
-  const amqp = createRequire(join(ws, 'contexts', 'engagement', 'mailer', 'package.json'))('amqplib') as {
-    connect(url: string): Promise<{ createChannel(): Promise<{ deleteQueue(q: string): Promise<unknown>; deleteExchange(e: string): Promise<unknown> }>; close(): Promise<void> }>;
-  };
-  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
-  const channel = await connection.createChannel();
-  const main = `${namespace}.mailer.order.placed`;
-  for (const delay of [1000, 2000, 4000, 8000, 16000, 32000]) await channel.deleteQueue(`${main}.retry.${delay}ms`);
-  await channel.deleteQueue(`${main}.dlq`);
-  await channel.deleteQueue(main);
-  await channel.deleteExchange(`${namespace}.events`);
-  await connection.close();
-}

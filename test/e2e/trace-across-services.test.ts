@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceHop } from '../../src/logs/trace-tree.js';
-import { localAmqpNamespace } from '../../src/models/wiring.js';
 import type { DemoResult } from '../../src/services/demo.js';
+import { deleteBrokerObjects } from '../helpers/broker-objects.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 
 // The README's main job, end to end on the local runtime: `msx demo` makes
@@ -12,21 +11,6 @@ import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 // `msx logs --trace-id` finds that request in all three, in time order, as a
 // tree of hops.
 
-/** The demo's queues and exchange (named for its folder: localAmqpNamespace), removed with amqplib from the generated consumer's own node_modules. */
-async function deleteBrokerObjects(ws: string, mailerDir: string): Promise<void> {
-  const namespace = localAmqpNamespace({ name: 'shop', root: ws });
-  const amqp = createRequire(join(mailerDir, 'package.json'))('amqplib') as {
-    connect(url: string): Promise<{ createChannel(): Promise<{ deleteQueue(q: string): Promise<unknown>; deleteExchange(e: string): Promise<unknown> }>; close(): Promise<void> }>;
-  };
-  const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
-  const channel = await connection.createChannel();
-  const main = `${namespace}.mailer.order.placed`;
-  for (const delay of [1000, 2000, 4000, 8000, 16000, 32000]) await channel.deleteQueue(`${main}.retry.${delay}ms`);
-  await channel.deleteQueue(`${main}.dlq`);
-  await channel.deleteQueue(main);
-  await channel.deleteExchange(`${namespace}.events`);
-  await connection.close();
-}
 
 describe('one request followed across REST → gRPC → consumer (msx demo + msx logs)', () => {
   let root: string;
@@ -43,7 +27,7 @@ describe('one request followed across REST → gRPC → consumer (msx demo + msx
 
   afterAll(async () => {
     runCli(['down'], ws);
-    await deleteBrokerObjects(ws, join(ws, 'contexts', 'engagement', 'mailer'));
+    await deleteBrokerObjects({ name: 'shop', root: ws }, join(ws, 'contexts', 'engagement', 'mailer'), { service: 'mailer', event: 'order.placed' });
     removeDir(root);
   });
 
