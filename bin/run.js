@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `msx logs` is tried first without oclif (dist/cli/fast-path.js says when it
-// declines); every other command, and any logs invocation it declines, goes to oclif.
+// `msx logs` and `msx traces` are tried first without oclif (dist/cli/fast-path.js
+// says when it declines); every other command, and any invocation it declines, goes to oclif.
 const [command, ...rest] = process.argv.slice(2);
-const handled = command === 'logs' && (await (await import('../dist/cli/fast-path.js')).runFastPath(command, rest));
+const handled = (command === 'logs' || command === 'traces') && (await (await import('../dist/cli/fast-path.js')).runFastPath(command, rest));
 if (!handled) {
   // oclif checks Node against its own engines range with semver (47 modules) on
   // every start; msx's own engines field is what matters, so skip it: ~10 ms of

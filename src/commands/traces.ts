@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { renderTraces, tracesJson } from '../output/render-traces.js';
-import { recentTraces } from '../services/traces.js';
+import { runTraces } from '../cli/traces-run.js';
+import type { tracesJson } from '../output/render-traces.js';
 
 export default class Traces extends BaseCommand {
   static override summary = "List the traces msx's collector stored: root span, services touched, duration, errors.";
@@ -22,11 +22,6 @@ export default class Traces extends BaseCommand {
 
   async run(): Promise<{ traces: ReturnType<typeof tracesJson> }> {
     const { flags } = await this.parse(Traces);
-    const { traces, stored } = await recentTraces({ cwd: process.cwd(), service: flags.service, since: flags.since, errors: flags.errors, slowest: flags.slowest, limit: flags.limit });
-    if (!this.jsonEnabled()) {
-      if (traces.length > 0) this.log(renderTraces(traces));
-      else process.stderr.write(stored ? 'msx: no traces match\n' : 'msx: no traces yet: start services with `msx up` and send them a request (spans go to msx\'s collector)\n');
-    }
-    return { traces: tracesJson(traces) };
+    return runTraces(flags, { json: this.jsonEnabled(), log: (text) => this.log(text) });
   }
 }

@@ -32,7 +32,7 @@ export function tracesPage(services: string[], query: URLSearchParams): SafeHtml
 export function tracesTable(traces: TraceSummary[]): SafeHtml {
   if (traces.length === 0) return html`<p class="muted">no traces stored yet: send a request to a service started by <code>msx up</code></p>`;
   return html`<table class="traces"><thead><tr><th>started</th><th>root</th><th>services</th><th>spans</th><th>duration</th><th>errors</th><th>trace id</th></tr></thead><tbody>
-${traces.map((t) => html`<tr class="${t.errorCount > 0 ? 'error' : ''}"><td>${new Date(t.startMs).toISOString().slice(11, 23)}</td><td><a href="/traces/${t.traceId}">${t.root ? `${t.root.service} ${t.root.name}` : '(root not received)'}</a></td><td>${t.services.join(', ')}</td><td>${t.spanCount}</td><td>${formatMs(t.durationMs)}</td><td>${t.errorCount || ''}</td><td><code><a href="/traces/${t.traceId}">${t.traceId}</a></code></td></tr>`)}
+${traces.map((t) => html`<tr class="${t.errorCount > 0 ? 'error' : ''}"><td>${new Date(t.startMs).toISOString().slice(11, 23)}</td><td><a href="/traces/${t.traceId}">${t.root ? `${t.root.service} ${t.root.name}${t.root.parentOutside ? ' (parent not stored)' : ''}` : '(root not received)'}</a></td><td>${t.services.join(', ')}</td><td>${t.spanCount}</td><td>${formatMs(t.durationMs)}</td><td>${t.errorCount || ''}</td><td><code><a href="/traces/${t.traceId}">${t.traceId}</a></code></td></tr>`)}
 </tbody></table>`;
 }
 

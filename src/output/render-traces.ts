@@ -20,7 +20,7 @@ function startOf(ms: number, now: number): string {
 export function renderTraces(traces: TraceSummary[], now = Date.now()): string {
   const rows = traces.map((trace) => [
     trace.traceId,
-    trace.root ? `${trace.root.service} ${trace.root.name}` : chalk.dim('(root span not received)'),
+    rootLabel(trace),
     trace.services.join(','),
     startOf(trace.startMs, now),
     formatDuration(trace.durationMs),
@@ -28,6 +28,13 @@ export function renderTraces(traces: TraceSummary[], now = Date.now()): string {
     trace.errorCount > 0 ? chalk.red(String(trace.errorCount)) : '0',
   ]);
   return table(['TRACE', 'ROOT', 'SERVICES', 'START', 'DURATION', 'SPANS', 'ERRORS'], rows);
+}
+
+/** The root span; a stand-in (the earliest span) is marked as such. */
+function rootLabel(trace: TraceSummary): string {
+  if (!trace.root) return chalk.dim('(root span not received)');
+  const label = `${trace.root.service} ${trace.root.name}`;
+  return trace.root.parentOutside ? `${label} ${chalk.dim('(parent not stored)')}` : label;
 }
 
 /** `msx traces --json`: the summaries, each with its start as an ISO time too. */

@@ -11,16 +11,12 @@ import { TraceTable } from './span-store-table.js';
  */
 export async function listTraces(root: string, query: TraceQuery = {}): Promise<TraceSummary[]> {
   const dir = spansDir(root);
-  const table = new TraceTable();
-  for (const segment of segmentNumbers(dir)) {
-    const summaries = await readFile(spanSummaryPath(dir, segment)).catch(() => undefined);
-    let covered = 0;
-    if (summaries) {
-      forEachSummary(summaries, (at) => {
-        covered = Math.max(covered, summaries.readDoubleLE(at + 52));
-      });
-      table.add(summaries);
-    }
+  const segments = segmentNumbers(dir);
+  const summaries = await Promise.all(segments.map((segment) => readFile(spanSummaryPath(dir, segment)).catch(() => undefined)));
+  const table = new TraceTable(summaries.reduce((sum, bytes) => sum + (bytes?.length ?? 0), 0));
+  for (const [i, segment] of segments.entries()) {
+    const bytes = summaries[i];
+    const covered = bytes ? table.add(bytes) : 0;
     const tail = await summariseTail(spanSegmentPath(dir, segment), covered);
     if (tail.length > 0) table.add(Buffer.concat([Buffer.from(SUMMARY_MAGIC), ...tail.map((part) => encodeSummary(part, 0))]));
   }

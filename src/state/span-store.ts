@@ -71,8 +71,12 @@ export interface SpanRecord {
 /** One trace, summed over its spans stored so far. */
 export interface TraceSummary {
   traceId: string;
-  /** The span with no parent; undefined while it has not arrived (or never will). */
-  root?: { name: string; service: string };
+  /**
+   * The span with no parent; while none is stored, the earliest span, with
+   * parentOutside (its parent is a caller outside msx, or has not arrived).
+   * Undefined only for spans stored before that stand-in was kept.
+   */
+  root?: { name: string; service: string; parentOutside?: true };
   /** Every service that wrote a span of the trace, sorted. */
   services: string[];
   /** Earliest span start, epoch milliseconds. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LOGS_FLAGS, parseFastArgs } from '../../src/cli/fast-path.js';
+import { LOGS_FLAGS, parseFastArgs, TRACES_FLAGS } from '../../src/cli/fast-path.js';
 import Logs from '../../src/commands/logs.js';
+import Traces from '../../src/commands/traces.js';
 
 describe('the fast path of msx logs (bin/run.js → src/cli/fast-path.ts)', () => {
   it('knows exactly the flags the oclif command has', () => {
@@ -12,6 +13,13 @@ describe('the fast path of msx logs (bin/run.js → src/cli/fast-path.ts)', () =
     const fast = Object.fromEntries(Object.entries(LOGS_FLAGS).map(([name, flag]) => [name, { type: flag.type, char: flag.char, options: flag.options, multiple: false }]));
     expect(fast).toEqual(oclif);
     expect(Logs.strict).toBe(false); // services are positional arguments, as many as given
+  });
+
+  it('knows exactly the flags of msx traces', () => {
+    const shape = (flags: Record<string, { type: string; char?: string; options?: readonly string[] }>) =>
+      Object.fromEntries(Object.entries(flags).map(([name, flag]) => [name, { type: flag.type === 'option' ? 'string' : flag.type, char: flag.char, options: flag.options }]));
+    expect(shape(TRACES_FLAGS)).toEqual(shape({ ...Traces.flags, json: { type: 'boolean' } } as never));
+    expect(Traces.args ?? {}).toEqual({});
   });
 
   it('takes plain invocations', () => {

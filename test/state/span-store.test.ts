@@ -60,6 +60,31 @@ describe('span store', () => {
     expect((await readTrace(root, traceId(1))).map((s) => s.spanId)).toEqual([0, 1, 2].map((n) => spanId(1, n)));
   });
 
+  it('without a span with no parent, names the earliest span as root, marked parentOutside, across flushes', async () => {
+    // Given a trace entered from outside msx (curl sent a traceparent): every span has a parent,
+    // the entry span's parent is not stored; its children arrive in an earlier flush than it does
+    const outside = 'ffffffffffffffff';
+    const writer = new SpanStoreWriter(root, { flushIntervalMs: 0 });
+    writer.append([span(3, 1), span(3, 2)]);
+    writer.flush();
+    writer.append([span(3, 0, { parentSpanId: outside })]);
+    writer.flush();
+    // and another whose real root comes last, after a stand-in was stored for it
+    writer.append([span(4, 1)]);
+    writer.flush();
+    writer.append([span(4, 0)]);
+    writer.close();
+
+    // When the traces are listed
+    const [fourth, third] = await listTraces(root);
+
+    // Then the entry span (the earliest) is the root, marked as having its parent outside,
+    // and a real root, once here, wins over the stand-in
+    expect(third.root).toEqual({ name: 'GET /orders/:id', service: 'orders', parentOutside: true });
+    expect(third.spanCount).toBe(3);
+    expect(fourth.root).toEqual({ name: 'GET /orders/:id', service: 'orders' });
+  });
+
   it('filters by service, start, errors, orders by duration and limits', async () => {
     const writer = new SpanStoreWriter(root, { flushIntervalMs: 0 });
     for (let t = 1; t <= 30; t++) {
