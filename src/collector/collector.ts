@@ -1,16 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readCollectorAddress, type CollectorAddress } from '../state/collector-address.js';
 import { msxFile, stateDir } from '../state/paths.js';
 import { SpanStoreWriter, type SpanStoreWriterOptions } from '../state/span-store.js';
 import { startOtlpReceiver } from './receiver.js';
 
-/** What `.msx/collector.json` says while a collector runs. */
-export interface CollectorAddress {
-  pid: number;
-  host: string;
-  port: number;
-  /** The OTLP/HTTP base URL as the host sees it (OTEL_EXPORTER_OTLP_ENDPOINT of a local service). */
-  endpoint: string;
-}
+export { readCollectorAddress, type CollectorAddress };
 
 export interface RunningCollector extends CollectorAddress {
   close(): Promise<void>;
@@ -55,16 +49,6 @@ export async function startCollector(root: string, options: CollectorOptions = {
         writeFileSync(msxFile.collector(root), `${JSON.stringify({ ...address, pid: 0 })}\n`);
       })),
   };
-}
-
-/** The collector address the file names, or undefined. `pid` 0 means none runs. */
-export function readCollectorAddress(root: string): CollectorAddress | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(msxFile.collector(root), 'utf8')) as CollectorAddress;
-    return typeof parsed.port === 'number' && typeof parsed.endpoint === 'string' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function lastPort(root: string): number | undefined {

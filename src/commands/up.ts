@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { renderLogLine } from '../output/render-log-line.js';
 import { renderStateLine, renderStatusTable } from '../output/render-status.js';
 import type { RuntimeEvents, ServiceStatus } from '../runtimes/runtime.js';
-import { unsettled, upServices } from '../services/run-services.js';
+import { unsettled, upServices, type SpansDestination } from '../services/run-services.js';
 
 export default class Up extends BaseCommand {
   static override summary = 'Build, start and wire every service, each gated on its readiness probe.';
@@ -39,8 +39,8 @@ export default class Up extends BaseCommand {
     );
     const notReady = unsettled(result.services);
     const dashboard = flags.dashboard ? await openDashboard(flags.detach, result.done, (text) => quiet || process.stderr.write(`msx ${text}\n`)) : undefined;
-    if (quiet) this.logJson({ runtime: result.runtime, services: result.services, entryPoints: result.entryPoints, ...(dashboard && { dashboard }) });
-    else process.stderr.write(`${renderStatusTable(result.services)}\n${dashboard ? `msx dashboard ${dashboard}\n` : ''}`);
+    if (quiet) this.logJson({ runtime: result.runtime, services: result.services, entryPoints: result.entryPoints, ...(result.spans && { spans: result.spans }), ...(dashboard && { dashboard }) });
+    else process.stderr.write(`${renderStatusTable(result.services)}\n${spansLine(result.spans)}${dashboard ? `msx dashboard ${dashboard}\n` : ''}`);
     for (const entry of quiet ? [] : (result.entryPoints ?? [])) process.stderr.write(`msx: entry point ${entry.url} (gateway ${entry.service})\n`);
     if (flags.detach && notReady.length > 0) throw notReadyError(notReady);
     if (!flags.detach && result.done) {
@@ -80,4 +80,12 @@ async function openDashboard(detach: boolean | undefined, done: Promise<void> | 
 function notReadyError(services: ServiceStatus[]): UserError {
   const lines = services.map((s) => `${s.service} is ${s.state}${s.detail ? `: ${s.detail}` : ''}`);
   return new UserError(lines.join('\n'), { hint: 'see `msx logs SERVICE`; the ready services are still running (`msx down` stops them)', exit: 'notReady' });
+}
+
+/** Where spans go, as one line (none when msx's collector did not start: the supervisor said why). */
+function spansLine(spans: SpansDestination | undefined): string {
+  if (!spans) return '';
+  return spans.collector
+    ? `msx spans → msx's collector ${spans.endpoint} (msx traces, msx logs --trace-id, the dashboard)\n`
+    : `msx spans → ${spans.endpoint} (otel.endpoint of the local environment in msx.yaml)\n`;
 }

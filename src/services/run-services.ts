@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
+import { otlpEndpointOf } from '../models/wiring.js';
+import { runningCollector } from '../state/collector-address.js';
 import { readWorkspace } from '../state/workspace-cache.js';
 import type { DownResult, RuntimeEvents, ServiceStatus, UpResult } from '../runtimes/runtime.js';
 import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
@@ -18,7 +20,7 @@ export interface UpServiceOptions extends RunOptions {
 }
 
 /** `msx up`: every service (or the named ones) started, wired and gated on readiness. */
-export async function upServices(options: UpServiceOptions, events: RuntimeEvents): Promise<UpResult & { runtime: string; entryPoints?: EntryPoint[] }> {
+export async function upServices(options: UpServiceOptions, events: RuntimeEvents): Promise<UpResult & { runtime: string; entryPoints?: EntryPoint[]; spans?: SpansDestination }> {
   const workspace = await readWorkspace(options.cwd);
   const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
   const result = await runtime.up(
@@ -26,7 +28,21 @@ export async function upServices(options: UpServiceOptions, events: RuntimeEvent
     { detach: options.detach, watch: options.watch, readyTimeoutMs: options.readyTimeoutSeconds * 1000, services: options.services },
     events,
   );
-  return { ...result, runtime: runtime.name, entryPoints: entryPoints(workspace.services, result.services) };
+  return { ...result, runtime: runtime.name, entryPoints: entryPoints(workspace.services, result.services), spans: spansDestination(workspace) };
+}
+
+/** Where the services send their spans: the user's endpoint from msx.yaml, or msx's collector while it runs. */
+export interface SpansDestination {
+  endpoint: string;
+  /** True for msx's own collector (`msx traces` and the dashboard read what it stores). */
+  collector: boolean;
+}
+
+function spansDestination(workspace: Parameters<typeof otlpEndpointOf>[0] & { root: string }): SpansDestination | undefined {
+  const own = otlpEndpointOf(workspace, 'local');
+  if (own) return { endpoint: own, collector: false };
+  const collector = runningCollector(workspace.root);
+  return collector && { endpoint: collector.endpoint, collector: true };
 }
 
 /** A gateway that is up: where clients of the workspace come in. */

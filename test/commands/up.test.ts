@@ -42,6 +42,17 @@ describe('msx up (service mocked)', () => {
     expect(run.stderr).toMatch(/stock\s+ready/);
   });
 
+  it('says where the spans go: msx\'s collector, or the endpoint msx.yaml names; in --json too', async () => {
+    service.mockResolvedValueOnce({ runtime: 'local', services: SERVICES, spans: { endpoint: 'http://127.0.0.1:4318', collector: true } });
+    expect((await runCommand(Up, ['--detach'])).stderr).toContain("msx spans → msx's collector http://127.0.0.1:4318 (msx traces, msx logs --trace-id, the dashboard)\n");
+    service.mockResolvedValueOnce({ runtime: 'local', services: SERVICES, spans: { endpoint: 'http://jaeger:4318', collector: false } });
+    expect((await runCommand(Up, ['--detach'])).stderr).toContain('msx spans → http://jaeger:4318 (otel.endpoint of the local environment in msx.yaml)\n');
+    service.mockResolvedValueOnce({ runtime: 'local', services: SERVICES, spans: { endpoint: 'http://127.0.0.1:4318', collector: true } });
+    expect(JSON.parse((await runCommand(Up, ['--detach', '--json'])).stdout).spans).toEqual({ endpoint: 'http://127.0.0.1:4318', collector: true });
+    service.mockResolvedValueOnce({ runtime: 'local', services: SERVICES });
+    expect((await runCommand(Up, ['--detach'])).stderr).not.toContain('msx spans');
+  });
+
   it('--detach with a service not ready: exit 6, naming it and its detail', async () => {
     service.mockResolvedValueOnce({ runtime: 'local', services: [SERVICES[0], { service: 'orders', state: 'failed', restarts: 0, detail: 'exited before it was ready (code 1)' }] });
     const run = await runCommand(Up, ['--detach']);

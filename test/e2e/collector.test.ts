@@ -44,6 +44,7 @@ describe('the collector msx up runs', () => {
     // Then the collector listens on 127.0.0.1 and every service was given its address
     const collector = JSON.parse(readFileSync(msxFile.collector(ws), 'utf8')) as { endpoint: string; pid: number };
     expect(collector.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(JSON.parse(up.stdout).spans).toEqual({ endpoint: collector.endpoint, collector: true });
     for (const service of services) expect(environOf(service.pid!)).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_SERVICE_NAME: service.service });
 
     // When a real OTLP/proto exporter sends a trace to that endpoint
