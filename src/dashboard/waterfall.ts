@@ -19,7 +19,7 @@ export function waterfall(trace: TraceView): SafeHtml {
     return [span.spanId, depth, services.indexOf(span.service), span.name, round(left), round(width), formatMs(span.durationMs), span.status === 'error' ? 1 : 0];
   });
   const data = JSON.stringify({ services, rows }).replace(/</g, '\\u003c');
-  return html`<div class="waterfall-head"><span>${trace.spans.length} spans · ${services.length} services · ${formatMs(total)}</span><span class="ticks">${ticks(total)}</span></div>
+  return html`<div class="waterfall-head"><span>${count(trace.spans.length, 'span')} · ${count(services.length, 'service')} · ${formatMs(total)}</span><span class="ticks">${ticks(total)}</span></div>
 <div id="waterfall" class="waterfall" data-trace="${trace.traceId}" data-count="${rows.length}"><div class="waterfall-rows"></div></div>
 <script type="application/json" id="waterfall-data">${new SafeHtml(data)}</script>`;
 }
@@ -59,3 +59,5 @@ ${String(exception.attributes['exception.stacktrace'] ?? '')}</pre>` : ''}
 ${span.events.filter((e) => e.name !== 'exception').length > 0 ? html`<h3>events</h3><ul>${span.events.filter((e) => e.name !== 'exception').map((e) => html`<li>${e.name} at ${formatMs(e.timeMs - span.startMs)}</li>`)}</ul>` : ''}
 <h3>log lines</h3>${logs}`;
 }
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
