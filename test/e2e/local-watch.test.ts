@@ -63,6 +63,8 @@ describe('msx up --watch (detached supervisor)', () => {
     await sleep(1500); // a second restart, were there one, would have begun by now
     expect(restartLines()).toHaveLength(1);
     expect(restartLines()[0]).toMatch(/src\/http\/resource-routes\.ts changed → restarted in \d+ ms/);
+    // The first edit is warm too: with no more services than spares, each had one from the start.
+    expect(restartLines()[0]).toMatch(/, warm spare\)/);
     const after = ps();
     expect(after.alpha.pid).not.toBe(before.alpha.pid);
     expect(after.alpha.restarts).toBe(1);

@@ -85,6 +85,7 @@ export class LocalRuntime implements Runtime {
     control = await serveControl(workspace, supervisor);
     if (options.watch) watcher = await watchServices(selected, supervisor, published);
     published.settle();
+    if (options.watch) void supervisor.prewarmFirstEdits(selected.map((s) => s.name));
     return { services, done };
   }
 

@@ -5,7 +5,7 @@ import type { Service } from '../../models/workspace.js';
 import { killLeftovers, launchService, signalGroup } from './service-process.js';
 
 /** Spares kept at once: the services being edited, not the whole workspace (each holds its dependencies in memory). */
-const MAX_SPARES = 3;
+export const MAX_SPARES = 3;
 /**
  * Loaded before the service's own code or not at all: a spare that loaded the packages they patch first would hide
  * them. The OpenTelemetry API, SDK and exporters the templates use patch nothing (spans are passed by hand), so they do not count.
@@ -27,17 +27,23 @@ interface Spare {
  */
 export class StandbyPool {
   private readonly spares = new Map<string, Spare>();
+  private closed = false;
 
   /** Starts a spare of `service` unless one with this env waits already; false when the service cannot have one. */
   async prepare(service: Service, env: Record<string, string>): Promise<boolean> {
     const envKey = JSON.stringify(env);
     if (this.spares.get(service.name)?.envKey === envKey) return true;
     this.drop(service.name);
-    if (!eligible(service)) return false;
+    if (this.closed || !eligible(service)) return false;
     let child: ChildProcess;
     try {
       ({ child } = await launchService(service, env, true));
     } catch {
+      return false;
+    }
+    // The pool closed (msx down) while this one was starting: it must not outlive the workspace.
+    if (this.closed) {
+      await stopSpare(child);
       return false;
     }
     child.once('exit', () => this.spares.get(service.name)?.child === child && this.spares.delete(service.name));
@@ -69,6 +75,7 @@ export class StandbyPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const children = [...this.spares.values()].map((s) => s.child);
     this.spares.clear();
     await Promise.all(children.map(stopSpare));

@@ -50,6 +50,7 @@ try {
   control = await serveControl(workspace, supervisor);
   if (options.watch) watcher = await watchServices(services, supervisor, events);
   events.settle();
+  if (options.watch) void supervisor.prewarmFirstEdits(services.map((s) => s.name));
 } catch (error) {
   console.error(`supervisor: ${(error as Error).message}`);
   writeSupervisorError(workspace.root, errorToJson(error));

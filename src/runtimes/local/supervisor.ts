@@ -11,7 +11,7 @@ import { installDependencies, needsInstall } from './install.js';
 import { ServiceLogFile } from '../../state/log-file.js';
 import { ServiceProcess } from './service-process.js';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
-import { StandbyPool } from './standby.js';
+import { MAX_SPARES, StandbyPool } from './standby.js';
 import { logsDir } from '../../state/paths.js';
 
 export const STOP_GRACE_MS = 10_000;
@@ -150,6 +150,16 @@ export class Supervisor {
     const service = this.workspace.services.find((s) => s.name === name);
     const env = this.envs.get(name);
     if (service && env) await this.standby.prepare(service, env);
+  }
+
+  /**
+   * Under --watch, when the spares can cover every watched service, one each from the start, so the
+   * first edit of a service is warm too (otherwise a spare follows a service's first watch restart).
+   * One after another, in the background: each loads tsx and the service's dependencies.
+   */
+  async prewarmFirstEdits(names: readonly string[]): Promise<void> {
+    if (names.length > MAX_SPARES) return;
+    for (const name of names) if (this.statuses.get(name)?.state === 'ready') await this.prewarm(name);
   }
 
   /** The stop part of the last startOne of `name`, and whether a warm spare took over. */
