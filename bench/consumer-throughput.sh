@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Messages/s of a generated consumer (msx new service --kind consumer) beside a bare amqplib
-# consumer with manual acks doing the same work (parse, ack, the same two log lines to /dev/null), each on
+# consumer with manual acks doing the same work (parse, contract check, ack, the same two log lines to /dev/null), each on
 # its own queue of the local RabbitMQ, loaded side by side: both consumers run for the whole
 # bench; per round one broker process (amqp-bench.mjs run) stops both (SIGSTOP), tops both queues
 # up to a backlog, continues both at the same moment and measures for DURATION s, so CPU speed

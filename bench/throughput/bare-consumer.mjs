@@ -1,14 +1,22 @@
 // The same work as a generated consumer's handler, with nothing of msx: amqplib, one durable
-// queue, prefetch, JSON.parse, manual ack, and the same two pino lines per message to /dev/null
+// queue, prefetch, JSON.parse, a check against the event's contract (the service's
+// contracts/events/order.placed.json, compiled once by ajv with ajv-formats, as the generated
+// one does), manual ack, and the same two pino lines per message to /dev/null
 // as the generated one (the handler's, and the per-message completion line, without trace
 // fields) - as the bare fastify and grpc-js servers write their per-request completion line.
 // Usage: SERVICE_DIR=<a generated consumer> AMQP_URL=... QUEUE=... PREFETCH=10 node bare-consumer.mjs
 import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const require = createRequire(join(process.env.SERVICE_DIR, "package.json"));
 const amqp = require("amqplib");
 const { pino } = require("pino");
+const { Ajv2020 } = require("ajv/dist/2020.js");
+const addFormats = require("ajv-formats");
+
+const schema = JSON.parse(readFileSync(join(process.env.SERVICE_DIR, "contracts/events/order.placed.json"), "utf8"));
+const validate = addFormats(new Ajv2020({ allErrors: true })).compile(schema);
 
 const format = { messageKey: "msg", base: { service: "bare" }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } };
 const logger = pino({ level: "info", ...format }, pino.destination({ dest: "/dev/null", sync: true }));
@@ -19,6 +27,7 @@ await channel.prefetch(Number(process.env.PREFETCH ?? 10));
 await channel.consume(process.env.QUEUE, (message) => {
   const started = performance.now();
   const payload = JSON.parse(message.content.toString("utf8"));
+  if (!validate(payload)) throw new Error(`order.placed payload does not match its contract: ${JSON.stringify(validate.errors)}`); // the bench sends only valid ones
   logger.info({ event: "order.placed", id: payload.id }, "handled order.placed");
   channel.ack(message);
   const duration_ms = Math.round((performance.now() - started) * 100) / 100;

@@ -3,6 +3,7 @@ import { openAmqp, reconnectOnChannelLoss, settleWithin } from "../platform/amqp
 import { loadEventContract } from "../platform/event-contracts.js";
 import type { ReadinessCheck } from "../platform/health.js";
 import type { Logger } from "../platform/logger.js";
+import { Acks } from "./acks.js";
 import { deliver, type EventHandler } from "./delivery.js";
 import { HandledMessages } from "./handled-messages.js";
 import { declareTopology, queueNames, type RetryPolicy } from "./topology.js";
@@ -40,25 +41,27 @@ export async function startConsumer(options: ConsumerOptions): Promise<EventCons
   const handled = new HandledMessages();
   const events = Object.keys(options.handlers);
   const contracts = new Map(events.map((event) => [event, loadEventContract(event)]));
-  let active: { channel: ConfirmChannel; tags: string[] } | undefined;
+  let active: { channel: ConfirmChannel; tags: string[]; acks: Acks } | undefined;
 
   const setup = async (model: ChannelModel) => {
     const channel = await model.createConfirmChannel();
     reconnectOnChannelLoss(model, channel);
     channel.on("close", () => active?.channel === channel && (active = undefined));
     await channel.prefetch(options.prefetch);
+    const acks = new Acks(channel, (err) => logger.warn({ err }, "acks not sent (channel closed); the broker will redeliver"));
     const tags: string[] = [];
     for (const event of events) {
       const names = queueNames(queueOwner(options), event, policy);
       await declareTopology(channel, options.exchange, event, names, policy);
-      const delivery = { event, handler: options.handlers[event], contract: contracts.get(event)!, names, policy, handled, logger };
+      const delivery = { event, handler: options.handlers[event], contract: contracts.get(event)!, names, policy, handled, logger, acks };
       const { consumerTag } = await channel.consume(names.main, (message) => {
         if (!message) return; // the broker cancelled us (queue deleted): the channel-loss path reconnects
+        acks.delivered(message);
         deliver(channel, message, delivery).catch((err: unknown) => logger.warn({ err, event }, "delivery not settled; the broker will redeliver"));
       });
       tags.push(consumerTag);
     }
-    active = { channel, tags };
+    active = { channel, tags, acks };
     logger.info({ events, exchange: options.exchange, prefetch: options.prefetch }, "consuming");
   };
   const connection = await openAmqp({ url: options.url, name: `${options.serviceName} consumer`, logger, setup });
@@ -70,6 +73,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<EventCons
       const current = active;
       if (current) await Promise.all(current.tags.map((tag) => settleWithin(current.channel.cancel(tag), 1000)));
       await handled.idle();
+      current?.acks.flush(); // what was handled is acknowledged before the connection closes
       await connection.close();
     },
   };

@@ -3,6 +3,7 @@ import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import type { EventContract } from "../platform/event-contracts.js";
 import { spanLogger, type Logger } from "../platform/logger.js";
 import { SpanKind, endSpan, recordingSpans, startTrace, type TraceContext } from "../platform/trace-context.js";
+import type { Acks } from "./acks.js";
 import type { HandledMessages } from "./handled-messages.js";
 import type { QueueNames, RetryPolicy } from "./topology.js";
 
@@ -27,6 +28,8 @@ export interface DeliveryOptions {
   policy: RetryPolicy;
   handled: HandledMessages;
   logger: Logger;
+  /** The channel's acks, coalesced per turn of the event loop. */
+  acks: Acks;
 }
 
 type Outcome = "handled" | "duplicate" | "failed" | "dead-lettered";
@@ -49,14 +52,14 @@ async function handleOnce(channel: ConfirmChannel, message: ConsumeMessage, opti
   const logger = spanLogger(options.logger, trace);
   const attempt = Number(headers["x-attempt"] ?? 1);
   const ended = { logger, trace, event: options.event, attempt, messageId, started };
-  if (options.handled.has(messageId)) return void (channel.ack(message), settled(ended, "duplicate"));
+  if (options.handled.has(messageId)) return void (options.acks.ack(message), settled(ended, "duplicate"));
   let payload: unknown;
   try {
     payload = JSON.parse(message.content.toString("utf8"));
     options.contract.check(payload);
   } catch (error) {
     await republish(channel, options.names.deadLetter, message, { "x-error": describe(error), "x-attempt": attempt });
-    return void (channel.ack(message), settled(ended, "dead-lettered", describe(error), error));
+    return void (options.acks.ack(message), settled(ended, "dead-lettered", describe(error), error));
   }
   try {
     await options.handler(payload, { logger, trace, messageId, attempt });
@@ -64,10 +67,10 @@ async function handleOnce(channel: ConfirmChannel, message: ConsumeMessage, opti
     const last = attempt >= options.policy.maxAttempts;
     const target = last ? options.names.deadLetter : options.names.retry(attempt);
     await republish(channel, target, message, { "x-error": describe(error), "x-attempt": last ? attempt : attempt + 1 });
-    return void (channel.ack(message), settled(ended, last ? "dead-lettered" : "failed", describe(error), error));
+    return void (options.acks.ack(message), settled(ended, last ? "dead-lettered" : "failed", describe(error), error));
   }
   options.handled.add(messageId);
-  channel.ack(message);
+  options.acks.ack(message);
   settled(ended, "handled");
 }
 
