@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { spanLogger, type Logger } from "../platform/logger.js";
-import { SpanKind, endSpan, formatTraceparent, markFailed, startTrace, type TraceContext } from "../platform/trace-context.js";
+import { SpanKind, endSpan, formatTraceparent, markFailed, startTrace, traceFields, type TraceContext } from "../platform/trace-context.js";
 import { toCallError, type CallError } from "./status-error.js";
 
 type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
@@ -30,6 +30,16 @@ export class CallScope {
   /** The service's logger with this call's trace_id, span_id and parent_span_id on every line. */
   get log(): Logger {
     return (this.#log ??= spanLogger(this.#logger, this.trace));
+  }
+
+  /**
+   * One line about this call with its trace fields: through the span logger when
+   * a handler made one, else with the fields on the line itself - the same JSON
+   * line, without making a pino child for the one line most calls write.
+   */
+  line(level: "info" | "error", fields: Record<string, unknown>, msg: string): void {
+    if (this.#log) this.#log[level](fields, msg);
+    else this.#logger[level](Object.assign(traceFields(this.trace), fields), msg);
   }
 
   /** Aborted when the caller cancels or its deadline passes. Made on first use: most calls never ask. */
@@ -133,8 +143,7 @@ function completed(scope: CallScope, method: string, started: number, call: Call
   // A call whose caller gave up was already answered by grpc-js: log what the caller saw.
   if (call.cancelled && code === grpc.status.OK) code = expired(call) ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED;
   const fields = { method, grpc_code: code, grpc_status: grpc.status[code], duration_ms: Math.round((performance.now() - started) * 100) / 100 };
-  if (SERVER_FAULTS.has(code)) scope.log.error(fields, "call completed");
-  else scope.log.info(fields, "call completed");
+  scope.line(SERVER_FAULTS.has(code) ? "error" : "info", fields, "call completed");
   endCallSpan(scope.trace, code, error);
 }
 
