@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { spanLogger, type Logger } from "../platform/logger.js";
-import { SpanKind, endSpan, formatTraceparent, markFailed, startTrace, traceFields, type TraceContext } from "../platform/trace-context.js";
+import { SpanKind, endSpan, formatTraceparent, markFailed, startTrace, traceFields, type SpanStart, type TraceContext } from "../platform/trace-context.js";
 import { toCallError, type CallError } from "./status-error.js";
 
 type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
@@ -17,9 +17,10 @@ export class CallScope {
   #log: Logger | undefined;
   #controller: AbortController | undefined;
 
-  constructor(call: Call, logger: Logger, method: string) {
+  /** `span`: the method's server span (serverSpan), made once per method. */
+  constructor(call: Call, logger: Logger, span: SpanStart) {
     const headers = { traceparent: call.metadata.get("traceparent")[0], tracestate: call.metadata.get("tracestate")[0] };
-    this.trace = startTrace(headers, serverSpan(method));
+    this.trace = startTrace(headers, span);
     const deadline = call.getDeadline();
     const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
     if (Number.isFinite(deadlineMs)) this.trace.deadline = deadlineMs;
@@ -53,8 +54,11 @@ export class CallScope {
   }
 }
 
-/** The call's server span: rpc.* attributes from "pkg.v1.Service/Method" (OpenTelemetry's RPC conventions). */
-function serverSpan(method: string) {
+/**
+ * A method's server span: rpc.* attributes from "pkg.v1.Service/Method" (OpenTelemetry's RPC
+ * conventions). One per method, shared by its calls: the SDK copies the attributes it is given.
+ */
+function serverSpan(method: string): SpanStart {
   const slash = method.lastIndexOf("/");
   const attributes = { "rpc.system": "grpc", "rpc.service": slash < 0 ? "" : method.slice(0, slash), "rpc.method": method.slice(slash + 1) };
   return { name: method, kind: SpanKind.SERVER, attributes };
@@ -71,9 +75,10 @@ export function unary<Req, Res>(
   logger: Logger,
   handle: (request: Req, scope: CallScope) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
+  const span = serverSpan(method);
   return (call, callback) => {
     const started = performance.now();
-    const scope = new CallScope(call as Call, logger, method);
+    const scope = new CallScope(call as Call, logger, span);
     // then(), not an async wrapper: a promise fewer per call.
     run(() => handle(call.request, scope)).then(
       (response) => {
@@ -97,9 +102,10 @@ export function serverStream<Req, Res>(
   logger: Logger,
   handle: (request: Req, send: (message: Res) => void, scope: CallScope) => Promise<void>,
 ): grpc.handleServerStreamingCall<Req, Res> {
+  const span = serverSpan(method);
   return (call) => {
     const started = performance.now();
-    const scope = new CallScope(call as Call, logger, method);
+    const scope = new CallScope(call as Call, logger, span);
     let sent = false;
     const send = (message: Res) => {
       if (!sent) answerTrace(call as Call, scope.trace);
