@@ -73,15 +73,27 @@ load_average() { echo "load average at ${1:-start}: $(cut -d' ' -f1-3 /proc/load
 http_up() { node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => process.exit(1))' "$1"; }
 
 # Spans (issue 16): SPANS lists the modes the generated service is measured in, one after the
-# other against the same bare server: "exported" (OTLP/HTTP JSON to otlp-sink.mjs, a local
-# receiver that discards them) and "disabled" (OTEL_SDK_DISABLED=true). Default: both.
+# other against the same bare server: "exported" (OTLP/HTTP, protobuf by default, to msx's own
+# collector - the one `msx up` runs, storing every span under a scratch workspace's .msx/spans;
+# SINK=discard: otlp-sink.mjs, a receiver that throws them away) and "disabled"
+# (OTEL_SDK_DISABLED=true). Default: both. The receiver's CPU is not the servers': it only
+# competes for the cores, alike for both servers.
 SPANS=${SPANS:-exported disabled}
+SINK=${SINK:-collector}
 SINK_URL=""
-# start_sink: the local receiver, when a mode exports (sets SINK_URL).
+# start_sink: the receiver, when a mode exports (sets SINK_URL).
 start_sink() {
   case " $SPANS " in *" exported "*) ;; *) return 0 ;; esac
-  local port; port=$(free_port)
-  start_bg "$WORK/otlp-sink.log" env PORT="$port" node "$HERE/otlp-sink.mjs"; SINK_PID=$LAST_PID
+  local port
+  if [ "$SINK" = discard ]; then
+    port=$(free_port)
+    start_bg "$WORK/otlp-sink.log" env PORT="$port" node "$HERE/otlp-sink.mjs"; SINK_PID=$LAST_PID
+  else
+    mkdir -p "$WORK/collector-ws"
+    start_bg "$WORK/otlp-sink.log" node "$ROOT/bench/collector-server.mjs" collector "$WORK/collector-ws"; SINK_PID=$LAST_PID
+    wait_for grep -q '^[0-9]' "$WORK/otlp-sink.log"
+    port=$(head -1 "$WORK/otlp-sink.log")
+  fi
   SINK_URL="http://127.0.0.1:$port"
   wait_for http_up "$SINK_URL/"
 }
@@ -96,4 +108,9 @@ span_env() {
 # stop_generated: stops the generated service between modes.
 stop_generated() { kill "$GEN_PID" 2>/dev/null || true; kill -CONT "$GEN_PID" 2>/dev/null || true; wait "$GEN_PID" 2>/dev/null || true; }
 # sink_summary: stops the receiver and prints what it took.
-sink_summary() { [ -z "$SINK_URL" ] && return 0; kill "$SINK_PID" 2>/dev/null || true; wait "$SINK_PID" 2>/dev/null || true; cat "$WORK/otlp-sink.log"; }
+sink_summary() {
+  [ -z "$SINK_URL" ] && return 0
+  kill "$SINK_PID" 2>/dev/null || true; wait "$SINK_PID" 2>/dev/null || true
+  if [ "$SINK" = discard ]; then cat "$WORK/otlp-sink.log"
+  else echo "msx collector: $(du -sh "$WORK/collector-ws/.msx/spans" 2>/dev/null | cut -f1) of spans stored under .msx/spans"; fi
+}

@@ -258,12 +258,12 @@ describe('OpenTelemetry spans across REST → gRPC → consumer, exported over O
   }
 });
 
-/** Every service exports to `endpoint` (msx.yaml config → env), in short batches and with a short export timeout. */
+/** Every service exports to `endpoint` (msx.yaml config → env) as http/json (the receiver reads JSON; the default is protobuf), in short batches and with a short export timeout. */
 function exportTo(ws: string, endpoint: string): void {
   const file = join(ws, 'msx.yaml');
   const document = parseDocument(readFileSync(file, 'utf8'));
   for (const service of SERVICES) {
-    document.setIn(['services', service, 'config'], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: 100, OTEL_EXPORTER_OTLP_TIMEOUT: 5000 });
+    document.setIn(['services', service, 'config'], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: 100, OTEL_EXPORTER_OTLP_TIMEOUT: 5000 });
   }
   writeFileSync(file, document.toString());
 }

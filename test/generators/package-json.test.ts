@@ -11,6 +11,7 @@ const otel = {
   '@opentelemetry/api': '1.9.1',
   '@opentelemetry/core': '2.12.0',
   '@opentelemetry/exporter-trace-otlp-http': '0.223.0',
+  '@opentelemetry/exporter-trace-otlp-proto': '0.223.0',
   '@opentelemetry/resources': '2.12.0',
   '@opentelemetry/sdk-trace-base': '2.12.0',
   '@opentelemetry/semantic-conventions': '1.45.0',

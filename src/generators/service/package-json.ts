@@ -15,6 +15,7 @@ export const SERVICE_PINS = {
   '@opentelemetry/api': '1.9.1',
   '@opentelemetry/core': '2.12.0',
   '@opentelemetry/exporter-trace-otlp-http': '0.223.0',
+  '@opentelemetry/exporter-trace-otlp-proto': '0.223.0',
   '@opentelemetry/resources': '2.12.0',
   '@opentelemetry/sdk-trace-base': '2.12.0',
   '@opentelemetry/semantic-conventions': '1.45.0',
@@ -41,11 +42,12 @@ export const SERVICE_PINS = {
 
 type Pinned = keyof typeof SERVICE_PINS;
 
-/** Spans: the API, the SDK's batch processor, the OTLP/HTTP (JSON) exporter; in every service. */
+/** Spans: the API, the SDK's batch processor, the OTLP/HTTP exporters (protobuf, and JSON when asked for); in every service. */
 const OTEL: Pinned[] = [
   '@opentelemetry/api',
   '@opentelemetry/core',
   '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/exporter-trace-otlp-proto',
   '@opentelemetry/resources',
   '@opentelemetry/sdk-trace-base',
   '@opentelemetry/semantic-conventions',

@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { spanLogger, type Logger } from "../platform/logger.js";
-import { SpanKind, endSpan, formatTraceparent, markFailed, startTrace, type TraceContext } from "../platform/trace-context.js";
+import { SpanKind, endSpan, formatTraceparent, markFailed, startTrace, traceFields, type SpanStart, type TraceContext } from "../platform/trace-context.js";
 import { toCallError, type CallError } from "./status-error.js";
 
 type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
@@ -17,9 +17,10 @@ export class CallScope {
   #log: Logger | undefined;
   #controller: AbortController | undefined;
 
-  constructor(call: Call, logger: Logger, method: string) {
+  /** `span`: the method's server span (serverSpan), made once per method. */
+  constructor(call: Call, logger: Logger, span: SpanStart) {
     const headers = { traceparent: call.metadata.get("traceparent")[0], tracestate: call.metadata.get("tracestate")[0] };
-    this.trace = startTrace(headers, serverSpan(method));
+    this.trace = startTrace(headers, span);
     const deadline = call.getDeadline();
     const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
     if (Number.isFinite(deadlineMs)) this.trace.deadline = deadlineMs;
@@ -30,6 +31,16 @@ export class CallScope {
   /** The service's logger with this call's trace_id, span_id and parent_span_id on every line. */
   get log(): Logger {
     return (this.#log ??= spanLogger(this.#logger, this.trace));
+  }
+
+  /**
+   * One line about this call with its trace fields: through the span logger when
+   * a handler made one, else with the fields on the line itself - the same JSON
+   * line, without making a pino child for the one line most calls write.
+   */
+  line(level: "info" | "error", fields: Record<string, unknown>, msg: string): void {
+    if (this.#log) this.#log[level](fields, msg);
+    else this.#logger[level](Object.assign(traceFields(this.trace), fields), msg);
   }
 
   /** Aborted when the caller cancels or its deadline passes. Made on first use: most calls never ask. */
@@ -43,8 +54,11 @@ export class CallScope {
   }
 }
 
-/** The call's server span: rpc.* attributes from "pkg.v1.Service/Method" (OpenTelemetry's RPC conventions). */
-function serverSpan(method: string) {
+/**
+ * A method's server span: rpc.* attributes from "pkg.v1.Service/Method" (OpenTelemetry's RPC
+ * conventions). One per method, shared by its calls: the SDK copies the attributes it is given.
+ */
+function serverSpan(method: string): SpanStart {
   const slash = method.lastIndexOf("/");
   const attributes = { "rpc.system": "grpc", "rpc.service": slash < 0 ? "" : method.slice(0, slash), "rpc.method": method.slice(slash + 1) };
   return { name: method, kind: SpanKind.SERVER, attributes };
@@ -61,9 +75,10 @@ export function unary<Req, Res>(
   logger: Logger,
   handle: (request: Req, scope: CallScope) => Promise<Res>,
 ): grpc.handleUnaryCall<Req, Res> {
+  const span = serverSpan(method);
   return (call, callback) => {
     const started = performance.now();
-    const scope = new CallScope(call as Call, logger, method);
+    const scope = new CallScope(call as Call, logger, span);
     // then(), not an async wrapper: a promise fewer per call.
     run(() => handle(call.request, scope)).then(
       (response) => {
@@ -87,9 +102,10 @@ export function serverStream<Req, Res>(
   logger: Logger,
   handle: (request: Req, send: (message: Res) => void, scope: CallScope) => Promise<void>,
 ): grpc.handleServerStreamingCall<Req, Res> {
+  const span = serverSpan(method);
   return (call) => {
     const started = performance.now();
-    const scope = new CallScope(call as Call, logger, method);
+    const scope = new CallScope(call as Call, logger, span);
     let sent = false;
     const send = (message: Res) => {
       if (!sent) answerTrace(call as Call, scope.trace);
@@ -133,8 +149,7 @@ function completed(scope: CallScope, method: string, started: number, call: Call
   // A call whose caller gave up was already answered by grpc-js: log what the caller saw.
   if (call.cancelled && code === grpc.status.OK) code = expired(call) ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED;
   const fields = { method, grpc_code: code, grpc_status: grpc.status[code], duration_ms: Math.round((performance.now() - started) * 100) / 100 };
-  if (SERVER_FAULTS.has(code)) scope.log.error(fields, "call completed");
-  else scope.log.info(fields, "call completed");
+  scope.line(SERVER_FAULTS.has(code) ? "error" : "info", fields, "call completed");
   endCallSpan(scope.trace, code, error);
 }
 

@@ -24,12 +24,18 @@ type SpanLogger = FastifyBaseLogger & { [TRACE]?: TraceContext };
 function serverSpan(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): TraceContext {
   // Ids only (OTEL_SDK_DISABLED, no endpoint): nothing to describe the span with.
   if (!recordingSpans()) return startTrace(headers, IDS_ONLY);
-  const path = url === undefined ? "/" : url.split("?", 1)[0];
+  const query = url === undefined ? -1 : url.indexOf("?");
+  const path = url === undefined ? "/" : query < 0 ? url : url.slice(0, query);
   const attributes = { [ATTR_HTTP_REQUEST_METHOD]: method ?? "GET", [ATTR_URL_PATH]: path };
   return startTrace(headers, { name: method ?? "GET", kind: SpanKind.SERVER, attributes, record: !path.startsWith("/health/") });
 }
 
 const IDS_ONLY = { name: "request", kind: SpanKind.SERVER, record: false };
+
+function isEmpty(options: object): boolean {
+  for (const key in options) if (key) return false;
+  return true;
+}
 
 /**
  * Runs every request in its own server span: continues the caller's
@@ -45,7 +51,9 @@ export function installTraceHooks(app: FastifyInstance): void {
   // `bindings` ({ reqId }) is made afresh for each request.
   app.setChildLoggerFactory((logger, bindings, options, raw) => {
     const trace = serverSpan(raw.method, raw.url, raw.headers);
-    const child: SpanLogger = logger.child(Object.assign(bindings, traceFields(trace)), options);
+    // No options (fastify passes {} unless the route sets a level or serializers): pino's fast path,
+    // which skips rebuilding the formatters for every request.
+    const child: SpanLogger = logger.child(Object.assign(bindings, traceFields(trace)), isEmpty(options) ? undefined : options);
     child[TRACE] = trace;
     return child;
   });

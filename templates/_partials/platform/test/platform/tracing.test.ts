@@ -10,24 +10,32 @@ const TRACEPARENT = "00-4bf92f3577b34da6a3ce929b0e0e4736-00f067aa0ba902b7-01";
 
 interface Receiver {
   url: string;
+  /** The JSON exports, parsed. */
   bodies: unknown[];
+  /** Every export as it came: its content-type and bytes. */
+  raw: { type: string | undefined; body: Buffer }[];
   close(): Promise<void>;
 }
 
-/** A real OTLP/HTTP JSON receiver on 127.0.0.1: reads the (chunked) body of each POST /v1/traces. */
+/** A real OTLP/HTTP receiver on 127.0.0.1: reads the (chunked) body of each POST /v1/traces, JSON or protobuf. */
 async function startReceiver(): Promise<Receiver> {
   const bodies: unknown[] = [];
+  const raw: Receiver["raw"] = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      if (req.url === "/v1/traces") bodies.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      const type = req.headers["content-type"];
+      const body = Buffer.concat(chunks);
+      if (req.url === "/v1/traces") raw.push({ type, body });
+      if (req.url === "/v1/traces" && type === "application/json") bodies.push(JSON.parse(body.toString("utf8")));
+      // An empty answer: an ExportTraceServiceResponse with nothing in it, in either encoding.
+      res.writeHead(200, { "content-type": type ?? "application/json" }).end(type === "application/json" ? "{}" : "");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.1:${port}`, bodies, raw, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** A port nothing listens on. */
@@ -78,9 +86,25 @@ describe("startTracing", () => {
     expect(receiver.bodies).toEqual([]);
   });
 
-  it("exports spans as OTLP/HTTP JSON to OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces, flushed on shutdown", async () => {
+  it("exports spans as OTLP/HTTP protobuf by default, flushed on shutdown", async () => {
     receiver = await startReceiver();
     vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url);
+    expect((await setUp()).tracing.mode).toBe("otlp");
+    const hop = startTrace(TRACEPARENT, { name: "GET /orders", kind: SpanKind.SERVER, attributes: { "http.route": "/orders" } });
+    hop.span.end();
+    await tracing?.shutdown(5000);
+    expect(receiver.raw.map((r) => r.type)).toEqual(["application/x-protobuf"]);
+    // Ids travel as raw bytes, strings as UTF-8: the span's own id, its parent's, its name and the service's.
+    const body = receiver.raw[0].body;
+    for (const part of [Buffer.from(hop.spanId, "hex"), Buffer.from("00f067aa0ba902b7", "hex"), Buffer.from("GET /orders"), Buffer.from("orders")]) {
+      expect(body.includes(part)).toBe(true);
+    }
+  });
+
+  it("exports spans as OTLP/HTTP JSON to OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces when OTEL_EXPORTER_OTLP_PROTOCOL=http/json", async () => {
+    receiver = await startReceiver();
+    vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url);
+    vi.stubEnv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json");
     expect((await setUp()).tracing.mode).toBe("otlp");
     const hop = startTrace(TRACEPARENT, { name: "GET /orders", kind: SpanKind.SERVER, attributes: { "http.route": "/orders" } });
     hop.span.end();
@@ -95,6 +119,7 @@ describe("startTracing", () => {
   it("takes OTEL_SERVICE_NAME over the service's name, and samples by OTEL_TRACES_SAMPLER", async () => {
     receiver = await startReceiver();
     vi.stubEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", `${receiver.url}/v1/traces`);
+    vi.stubEnv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json");
     vi.stubEnv("OTEL_SERVICE_NAME", "orders-renamed");
     vi.stubEnv("OTEL_TRACES_SAMPLER", "always_off");
     await setUp();
