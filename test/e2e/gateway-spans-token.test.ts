@@ -6,9 +6,10 @@ import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 import { stopAndReap } from '../helpers/local-workspace.js';
 import { npmInstall } from '../helpers/processes.js';
 
-// The gateway's own OpenTelemetry spans, on real processes under `msx up` with msx's own
-// collector: a request through the gateway to orders, which calls stock, is one trace whose
-// root is the gateway's server span, with a client span per hop between the services.
+// On real processes under `msx up` with msx's own collector: the gateway's own OpenTelemetry
+// spans (a request through the gateway to orders, which calls stock, is one trace whose root
+// is the gateway's server span, with a client span per hop between the services); and
+// `msx token`, whose token a real generated service accepts on its internal routes.
 
 const PORTS = { gateway: 42120, orders: 42121, stock: 42122 };
 
@@ -104,4 +105,41 @@ describe('the gateway records spans of its own: gateway → orders → stock, in
     expect(human.stdout).toMatch(new RegExp(`trace ${traceId}  5 spans, 3 services`));
     expect(human.stdout.split('\n').find((line) => /POST \/orders/.test(line))).toMatch(/^\S*edge POST \/orders/);
   }, 60_000);
+
+  it('msx token SERVICE: the service accepts it on its internal routes; not another audience, not once expired', async () => {
+    const orders = `http://127.0.0.1:${PORTS.orders}/orders`;
+    const minted = runCli(['token', 'orders'], ws);
+    expect(minted.code, minted.stderr).toBe(0);
+    const token = minted.stdout.trim();
+    expect(token.split('.')).toHaveLength(3);
+    expect((await fetch(orders, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    // Without it, or with one for stock: refused.
+    expect((await fetch(orders)).status).toBe(401);
+    const forStock = runCli(['token', 'stock', '--json'], ws);
+    expect(JSON.parse(forStock.stdout)).toMatchObject({ service: 'stock', subject: 'msx-token', issuer: 'shop' });
+    expect((await fetch(orders, { headers: { authorization: `Bearer ${JSON.parse(forStock.stdout).token}` } })).status).toBe(401);
+
+    // A token that has expired (past the services' 5 s of clock tolerance) is refused.
+    const short = runCli(['token', 'orders', '--ttl', '1s'], ws).stdout.trim();
+    expect((await fetch(orders, { headers: { authorization: `Bearer ${short}` } })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 7_500));
+    const late = await fetch(orders, { headers: { authorization: `Bearer ${short}` } });
+    expect(late.status).toBe(401);
+    expect(JSON.stringify(await late.json())).toMatch(/expired/);
+  }, 60_000);
+
+  it('msx token: an unknown service, or a workspace no msx up has made a key for, is one line and exit 3', () => {
+    const unknown = runCli(['token', 'ghost'], ws);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toMatch(/^error: unknown service "ghost" \(known: stock, orders, edge\)\n  next: /);
+
+    const fresh = join(root, 'fresh');
+    expect(runCli(['init', 'fresh'], root).code).toBe(0);
+    expect(runCli(['new', 'service', 'alpha', '--kind', 'rest', '--context', 'core', '--port', String(PORTS.stock + 1)], fresh).code).toBe(0);
+    const noKey = runCli(['token', 'alpha'], fresh);
+    expect(noKey.code).toBe(3);
+    expect(noKey.stderr).toBe('error: no service key yet: .msx/service-auth-key.json is made by the first `msx up`\n  next: run `msx up`, then `msx token` again\n');
+    expect(runCli(['token', 'alpha', '--ttl', '2d'], fresh).stderr).toMatch(/^error: --ttl "2d" must be between 1s and 24h\n/);
+  });
 });
