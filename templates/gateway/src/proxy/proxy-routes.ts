@@ -81,9 +81,11 @@ function forward(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute
   const attributes = recordingSpans() ? { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_FULL]: `${route.baseUrl}${request.url}` } : undefined;
   // Named by its method, as the platform client names its calls (OpenTelemetry's HTTP conventions).
   const outgoing = startOutgoing(request.trace, { name: method, kind: SpanKind.CLIENT, attributes });
-  // The span ends once: at the answer, the error, or the caller going away, whichever is first.
+  // The span ends once: when the upstream's body has been read, at an error, or when the
+  // caller goes away, whichever is first.
   let open = true;
-  const end = (status?: number, error?: Error) => {
+  let status: number | undefined;
+  const end = (error?: Error) => {
     if (open) endCall(outgoing, status, error);
     open = false;
   };
@@ -99,15 +101,16 @@ function forward(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute
       // The caller sees the gateway's span (set in onRequest), not the upstream's.
       rewriteHeaders: ({ traceparent: _upstreamSpan, ...headers }) => headers,
       onResponse: (_req, outer, response) => {
-        end(response.statusCode);
-        resolve(response.statusCode);
+        status = response.statusCode;
+        response.stream.once("end", () => end());
+        resolve(status);
         outer.send(response.stream);
       },
       onError: (_outer, { error }) => {
         const timedOut = (error as { statusCode?: number }).statusCode === 504;
         const detail = timedOut ? `${route.service} did not answer within ${route.timeoutMs} ms` : `${route.service} is unreachable: ${error.message}`;
         const failure = new UpstreamFailure(timedOut ? 504 : 503, detail);
-        end(undefined, failure);
+        end(failure);
         reject(failure);
       },
     });
