@@ -29,7 +29,14 @@ async function waitOk(url, headers = {}) {
 }
 const cpuTicks = (pid) => { const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" "); return Number(f[11]) + Number(f[12]); };
 
-const [restPort, barePort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+// SPANS=exported (default): the gateway exports its spans over OTLP/HTTP to a local receiver that
+// discards them (throughput/otlp-sink.mjs), as under `msx up`; SPANS=disabled: OTEL_SDK_DISABLED=true.
+// The service behind it records ids only in every path, so the paths differ by the hop alone.
+const SPANS = process.env.SPANS ?? "exported";
+if (!["exported", "disabled"].includes(SPANS)) throw new Error(`SPANS: unknown mode ${SPANS} (exported, disabled)`);
+const [restPort, barePort, gatewayPort, sinkPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+const sink = SPANS === "exported" ? start([join(import.meta.dirname, "throughput", "otlp-sink.mjs")], WORK, { PORT: String(sinkPort) }) : undefined;
+const spanEnv = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` } : { OTEL_SDK_DISABLED: "true" };
 const rest = start(["dist/main.js"], REST_DIR, { PORT: String(restPort), HOST: "127.0.0.1", SERVICE_NAME: "orders", LOG_LEVEL: "warn" });
 await waitOk(`http://127.0.0.1:${restPort}/health/ready`);
 const created = await (await fetch(`http://127.0.0.1:${restPort}/orders`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "bench order", description: "one of many" }) })).json();
@@ -42,6 +49,7 @@ const gateway = start(["dist/main.js"], GATEWAY_DIR, {
   AUTH_PUBLIC_KEY: readFileSync(join(GATEWAY_DIR, "..", "..", "..", "msx.yaml"), "utf8").match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/)[0].replace(/\n\s+/g, "\n"),
   // On, and counting every request, but high enough that the bench is never limited.
   RATE_LIMIT_MAX: "10000000", RATE_LIMIT_WINDOW: "1m",
+  ...spanEnv,
 });
 const jose = await import(pathToFileURL(join(GATEWAY_DIR, "node_modules", "jose", "dist", "webapi", "index.js")).href);
 const key = await jose.importPKCS8(readFileSync(join(WORK, "private.pem"), "utf8"), "RS256");
@@ -66,7 +74,7 @@ async function measure(name, overallRate) {
   return { rps: ok / seconds, p50: result.latency.p50, p99: result.latency.p99, failed: result.non2xx + result.errors, cpuSeconds, perCpuSecond: ok / cpuSeconds };
 }
 
-console.log(`== gateway bench: node ${process.version}, autocannon 9.0.0, ${CONNECTIONS} connections, ${DURATION} s per measurement after a warm-up, GET ${"/orders/:id"}, load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+console.log(`== gateway bench: node ${process.version}, autocannon 9.0.0, ${CONNECTIONS} connections, ${DURATION} s per measurement after a warm-up, GET ${"/orders/:id"}, gateway spans ${SPANS}, load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 for (const name of Object.keys(paths)) await autocannon({ url: paths[name].url, headers: paths[name].headers, connections: CONNECTIONS, duration: 2 });
 // Rounds of direct, bare, gateway in turn, so a shared machine's drifting load hits each path alike;
 // medians over the rounds (the ratio: median of the per-round ratios).
@@ -92,4 +100,9 @@ for (const name of Object.keys(paths)) fixed[name] = await measure(name, rate);
 // p99 of one fixed-rate run per path; "direct" is the service alone, so gateway - direct is the hop's cost.
 console.log(`at ${rate} req/s (half the gateway's saturation), p99 ms: direct ${fixed.direct.p99}, bare proxy ${fixed.bare.p99}, gateway ${fixed.gateway.p99}`);
 console.log(`p99 added by the gateway at 50% of saturation: ${fixed.gateway.p99 - fixed.direct.p99} ms vs direct, ${fixed.gateway.p99 - fixed.bare.p99} ms vs the bare proxy (goal <= 2 ms); failed: ${fixed.gateway.failed}`);
+if (sink) {
+  sink.kill("SIGTERM");
+  await new Promise((resolve) => sink.once("exit", resolve));
+}
+console.log(`load average at the end: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
 process.exit(0);

@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/kube-client.js';
 import { KubeForbiddenError } from '../kube/kube-errors.js';
 import { SERVICE_AUTH_ENV, type ServiceAuthKeys } from '../models/wiring.js';
-import { serviceAuthSecretManifest, serviceAuthSecretName } from './manifests/service-auth-secret.js';
+import { serviceAuthHash, serviceAuthSecretManifest, serviceAuthSecretName } from './manifests/service-auth-secret.js';
 import type { DeployTarget } from './manifests/types.js';
 
 export interface ServiceAuthSecret {
@@ -12,6 +12,8 @@ export interface ServiceAuthSecret {
    * unchecked: RBAC does not let msx read Secrets, so it neither knows nor overwrites (the pods reference it).
    */
   action: 'created' | 'referenced' | 'unchecked';
+  /** The hash of its keys (serviceAuthHash), for the pods' annotation; unknown when unchecked. */
+  hash?: string;
 }
 
 /**
@@ -38,12 +40,12 @@ export async function ensureServiceAuthSecret(client: KubeClient, target: Deploy
         exit: 'notFound',
       });
     }
-    return { name, action: 'referenced' };
+    return { name, action: 'referenced', hash: serviceAuthHash(live.data as Record<string, string>) };
   }
   const manifest = serviceAuthSecretManifest(target, localKeys());
   // Checked against the Kubernetes schema as every other manifest (validate.ts), here since it is never rendered with them.
   const { Secret } = await import('kubernetes-models/v1/Secret');
   new Secret(manifest).validate();
   await client.apply(manifest as KubeObject, { force });
-  return { name, action: 'created' };
+  return { name, action: 'created', hash: serviceAuthHash(manifest.data!) };
 }

@@ -14,7 +14,8 @@ import { planDeploy, type DeployPlan, type PlanFlags } from '../deploy/plan.js';
 import { preflight } from '../deploy/preflight.js';
 import { ensureServiceAuthSecret } from '../deploy/service-auth.js';
 import { ensureServiceKey } from '../state/service-key.js';
-import { pruneUndeclared } from '../deploy/prune.js';
+import { pruneUndeclared, type Declared } from '../deploy/prune.js';
+import { serviceAuthSecretName, usesSecret, withServiceAuthHash } from '../deploy/manifests/service-auth-secret.js';
 import { buildAndPushImages } from '../deploy/registry/build-push.js';
 import { rollbackDeployment, type RollbackResult } from '../deploy/rollback.js';
 import { waitForRollouts, type RolloutOutcome, type RolloutProgress } from '../deploy/rollout.js';
@@ -123,14 +124,13 @@ interface ApplyInput {
 }
 
 async function applyToCluster(input: ApplyInput): Promise<DeployResult> {
-  const { options, plan, manifests, events } = input;
+  const { options, plan, events } = input;
   const client = await connectKube({ context: plan.kubeContext });
   const checked = await preflight(client, input.target, options.forceConflicts);
   events.note(`context ${client.context} (${client.server}), namespace ${plan.namespace}`);
   for (const line of checked.skipped) events.note(line);
-  const { workspace } = input.target;
-  const secret = await ensureServiceAuthSecret(client, input.target, () => ensureServiceKey(workspace.root, workspace.name), options.forceConflicts);
-  events.note(`service tokens: secret ${secret.name} ${SECRET_NOTE[secret.action]}`);
+  const { manifests, declared } = await withServiceAuth(client, input);
+  input = { ...input, manifests };
   if (options.build) {
     await buildAndPushImages(input.images, { push: true }, (service, message) => events.note(`${service}: ${message}`));
   }
@@ -144,9 +144,28 @@ async function applyToCluster(input: ApplyInput): Promise<DeployResult> {
   const failures = await Promise.all(failed.map((outcome) => explainFailure(client, input, applied, outcome)));
   let pruned: string[] = [];
   if (failed.length > 0 && options.prune) events.note('prune skipped: a rollout failed');
-  else if (options.prune) pruned = await pruneUndeclared(client, plan.namespace, input.target.workspace.name, manifests);
+  else if (options.prune) {
+    const result = await pruneUndeclared(client, plan.namespace, input.target.workspace.name, declared);
+    pruned = result.pruned;
+    if (result.skipped.length > 0) events.note(`prune: not allowed to list ${result.skipped.join(', ')} here; those are left as they are`);
+  }
   const objects = applied.map(({ previous: _previous, ...object }) => object);
   return { ...input.result, context: client.context, objects, pruned, rollouts, failures };
+}
+
+/**
+ * The service-auth Secret, when a Deployment uses it: ensured (made from the local key if the
+ * namespace has none), its keys' hash on the pods that use it (a new key rolls them), and
+ * declared, so prune keeps it. When none does, it is not made, and prune removes one msx made.
+ */
+async function withServiceAuth(client: KubeClient, input: ApplyInput): Promise<{ manifests: Manifest[]; declared: Declared[] }> {
+  const { workspace } = input.target;
+  const name = serviceAuthSecretName(workspace.name);
+  if (!input.manifests.some((m) => usesSecret(m, name))) return { manifests: input.manifests, declared: input.manifests };
+  const secret = await ensureServiceAuthSecret(client, input.target, () => ensureServiceKey(workspace.root, workspace.name), input.options.forceConflicts);
+  input.events.note(`service tokens: secret ${secret.name} ${SECRET_NOTE[secret.action]}`);
+  const manifests = secret.hash ? withServiceAuthHash(input.manifests, name, secret.hash) : input.manifests;
+  return { manifests, declared: [...manifests, { kind: 'Secret', metadata: { name } }] };
 }
 
 async function explainFailure(client: KubeClient, input: ApplyInput, applied: AppliedObject[], outcome: RolloutOutcome): Promise<RolloutFailure> {

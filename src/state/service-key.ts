@@ -38,6 +38,12 @@ export function ensureServiceKey(root: string, issuer: string): ServiceAuthKeys 
   return keysOf(readKeyFile(file)!, issuer);
 }
 
+/** The workspace's service-token key if a `msx up` made it; undefined before (nothing is made here). */
+export function readServiceKey(root: string, issuer: string): ServiceAuthKeys | undefined {
+  const existing = readKeyFile(msxFile.serviceAuthKey(root));
+  return existing ? keysOf(existing, issuer) : undefined;
+}
+
 function newKeyFile(): KeyFile {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const pub = publicKey.export({ format: 'jwk' }) as Record<string, string>;

@@ -118,7 +118,8 @@ export class FakeKubeApi {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), contentType: req.headers['content-type'] });
     const segments = url.pathname.split('/').filter(Boolean);
-    if (url.pathname === '/api/v1' || url.pathname === '/apis/apps/v1') return sendJson(res, 200, discovery(url.pathname === '/api/v1' ? 'v1' : 'apps/v1'));
+    const discovered = DISCOVERY[url.pathname];
+    if (discovered) return sendJson(res, 200, discovery(discovered));
     const route = parseRoute(segments);
     if (!route) return sendStatus(res, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     const verb = verbOf(req.method ?? 'GET', route);
@@ -184,6 +185,9 @@ export class FakeKubeApi {
     this.podLogs.serve(res, pod, query);
   }
 }
+
+/** The discovery documents the fake serves, by path. */
+const DISCOVERY: Record<string, string | undefined> = { '/api/v1': 'v1', '/apis/apps/v1': 'apps/v1', '/apis/networking.k8s.io/v1': 'networking.k8s.io/v1' };
 
 export async function startFakeKubeApi(): Promise<FakeKubeApi> {
   return new FakeKubeApi().start();

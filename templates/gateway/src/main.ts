@@ -6,7 +6,7 @@ import { bootstrap } from "./platform/bootstrap.js";
 import { createServiceTokens } from "./platform/service-auth.js";
 import { configSchema } from "./service-config.js";
 
-const { config, logger, health, shutdown } = bootstrap(configSchema);
+const { config, logger, health, shutdown, tracing } = bootstrap(configSchema);
 
 try {
   const { tokenFor } = await createServiceTokens(config, logger);
@@ -33,6 +33,8 @@ try {
   // Registered last, so it closes first: in-flight requests finish while their resources are open.
   shutdown.register("http server", () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });
+  // Spans are recorded from the first request on (the SDK loads meanwhile, when spans are exported).
+  await tracing.ready;
   health.markStarted();
   logger.info({ port: config.PORT, routes: config.GATEWAY_ROUTES.map((r) => `${r.path} -> ${r.service}`), rate_limits: redis ? "redis" : "memory" }, "gateway started");
 } catch (err) {

@@ -50,9 +50,11 @@ describe("proxying with request ids, spans, timeouts and a circuit breaker", () 
     expect(response.headers["x-request-id"]).toBe("req-42");
     const seen = upstream.requests.at(-1)!;
     expect(seen.headers["x-request-id"]).toBe("req-42");
-    // The upstream's parent is the gateway's own span, the one the caller got back.
-    expect(seen.headers.traceparent).toBe(response.headers.traceparent);
-    expect(seen.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$`));
+    // The upstream's parent is the gateway's client span for the call, a child of the span the
+    // caller got back; tracestate names that server span, the gateway's hop.
+    const gatewaySpan = String(response.headers.traceparent).split("-")[2];
+    expect(seen.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-(?!00f067aa0ba902b7|${gatewaySpan})[0-9a-f]{16}-01$`));
+    expect(seen.headers.tracestate).toBe(`msx=${gatewaySpan}`);
 
     const access = gateway.logs.records().find((r) => r.msg === "request completed" && r.url === "/orders");
     expect(access).toMatchObject({ route: "/orders", upstream: "orders", status: 201, trace_id: traceId, reqId: "req-42" });

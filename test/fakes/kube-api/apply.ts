@@ -81,7 +81,7 @@ function updated(existing: Obj, applied: Obj, request: ApplyRequest): Obj {
 }
 
 export function forbiddenMessage(verb: string, resource: ResourceInfo, namespace: string | undefined, name?: string, rbacResource = resource.name): string {
-  const group = resource.groupVersion === 'apps/v1' ? 'apps' : '';
+  const group = resource.groupVersion.includes('/') ? resource.groupVersion.split('/')[0] : '';
   const what = name ? `${qualifiedResource(resource)} "${name}"` : qualifiedResource(resource);
   const where = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope';
   return `${what} is forbidden: User "system:serviceaccount:ci:deployer" cannot ${verb} resource "${rbacResource}" in API group "${group}"${where}`;

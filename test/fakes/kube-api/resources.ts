@@ -1,6 +1,6 @@
 /** The API resources the fake serves, as discovery (/api/v1, /apis/apps/v1) lists them. */
 export interface ResourceInfo {
-  groupVersion: 'v1' | 'apps/v1';
+  groupVersion: 'v1' | 'apps/v1' | 'networking.k8s.io/v1';
   /** Plural, lower case: the URL segment. */
   name: string;
   kind: string;
@@ -16,6 +16,7 @@ export const RESOURCES: ResourceInfo[] = [
   { groupVersion: 'v1', name: 'events', kind: 'Event', namespaced: true },
   { groupVersion: 'apps/v1', name: 'deployments', kind: 'Deployment', namespaced: true },
   { groupVersion: 'apps/v1', name: 'replicasets', kind: 'ReplicaSet', namespaced: true },
+  { groupVersion: 'networking.k8s.io/v1', name: 'ingresses', kind: 'Ingress', namespaced: true },
 ];
 
 export function discovery(groupVersion: string): object {
@@ -45,5 +46,5 @@ export function resourceByKind(kind: string): ResourceInfo {
 
 /** `deployments.apps`, `configmaps`: how the API names a resource in its messages. */
 export function qualifiedResource(resource: ResourceInfo): string {
-  return resource.groupVersion === 'apps/v1' ? `${resource.name}.apps` : resource.name;
+  return resource.groupVersion.includes('/') ? `${resource.name}.${resource.groupVersion.split('/')[0]}` : resource.name;
 }

@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SpanKind } from "../src/platform/trace-context.js";
+import { answer, startLocalServer, type LocalServer } from "./platform/local-server.js";
+import { captureSpans, parentOf } from "./platform/span-capture.js";
+import { buildTestGateway } from "./test-gateway.js";
+
+const TRACE_ID = "4bf92f3577b34da6a3ce929b0e0e4736";
+const CALLER_SPAN = "00f067aa0ba902b7";
+const TRACEPARENT = `00-${TRACE_ID}-${CALLER_SPAN}-01`;
+
+const spans = await captureSpans();
+const servers: LocalServer[] = [];
+const gateways: Array<Awaited<ReturnType<typeof buildTestGateway>>> = [];
+beforeEach(() => spans.reset());
+afterEach(async () => {
+  for (const gateway of gateways.splice(0)) await gateway.app.close();
+  for (const server of servers.splice(0)) await server.close();
+});
+
+/** A gateway over one test server per service, each always answering the given status. */
+async function gatewayOver(upstreams: Record<string, number>) {
+  const routes = [];
+  for (const [service, status] of Object.entries(upstreams)) {
+    const server = await startLocalServer((_req, res) => answer(res, status, { items: [] }));
+    servers.push(server);
+    routes.push({ path: `/${service}`, service, url: server.url, public: true });
+  }
+  const gateway = await buildTestGateway(routes, undefined);
+  gateways.push(gateway);
+  return gateway;
+}
+
+describe("the gateway's own OpenTelemetry spans", () => {
+  it("records a server span per request, named by the gateway route, and a client span per upstream call that is the upstream's parent", async () => {
+    const gateway = await gatewayOver({ orders: 201 });
+    const response = await gateway.app.inject({ method: "POST", url: "/orders/7/lines?x=1", headers: { traceparent: TRACEPARENT }, payload: {} });
+    expect(response.statusCode).toBe(201);
+
+    const server = spans.one("POST /orders");
+    expect(server.kind).toBe(SpanKind.SERVER);
+    expect(server.spanContext().traceId).toBe(TRACE_ID);
+    expect(parentOf(server)).toBe(CALLER_SPAN);
+    expect(server.attributes).toEqual({ "http.request.method": "POST", "url.path": "/orders/7/lines", "http.route": "/orders", "http.response.status_code": 201 });
+    expect(String(response.headers.traceparent)).toBe(`00-${TRACE_ID}-${server.spanContext().spanId}-01`);
+
+    const client = spans.one("POST");
+    expect(client.kind).toBe(SpanKind.CLIENT);
+    expect(parentOf(client)).toBe(server.spanContext().spanId);
+    expect(client.attributes).toEqual({ "http.request.method": "POST", "url.full": `${servers[0].url}/orders/7/lines?x=1`, "http.response.status_code": 201 });
+    expect(servers[0].requests[0].headers.traceparent).toBe(`00-${TRACE_ID}-${client.spanContext().spanId}-01`);
+    // The client span ends before the server span it is part of.
+    expect(client.endTime[0] * 1e9 + client.endTime[1]).toBeLessThanOrEqual(server.endTime[0] * 1e9 + server.endTime[1]);
+  });
+
+  it("fails both spans when the upstream is unreachable (503) or answers a 5xx, and neither for a 4xx", async () => {
+    const gone = await startLocalServer(() => undefined);
+    await gone.close();
+    const gateway = await buildTestGateway([{ path: "/orders", service: "orders", url: gone.url, public: true }], undefined);
+    gateways.push(gateway);
+    expect((await gateway.app.inject({ url: "/orders" })).statusCode).toBe(503);
+    const server = spans.one("GET /orders");
+    expect(server.status.code).toBe(2);
+    expect(server.attributes["http.response.status_code"]).toBe(503);
+    const client = spans.one("GET");
+    expect(client.status.code).toBe(2);
+    expect(client.events.map((event) => event.name)).toEqual(["exception"]);
+
+    spans.reset();
+    const answering = await gatewayOver({ stock: 500, billing: 404 });
+    await answering.app.inject({ url: "/stock" });
+    await answering.app.inject({ url: "/billing/1" });
+    const [stockCall, billingCall] = spans.spans().filter((span) => span.kind === SpanKind.CLIENT);
+    expect([stockCall.status.code, stockCall.attributes["http.response.status_code"]]).toEqual([2, 500]);
+    expect([billingCall.status.code, billingCall.attributes["http.response.status_code"]]).toEqual([0, 404]);
+    expect(spans.one("GET /billing").status.code).toBe(0);
+  });
+
+  it("gives each call of the BFF route a client span under the route's server span", async () => {
+    const gateway = await gatewayOver({ orders: 200, stock: 200 });
+    expect((await gateway.app.inject({ url: "/bff/overview", headers: { traceparent: TRACEPARENT } })).statusCode).toBe(200);
+    const server = spans.one("GET /bff/overview");
+    const calls = spans.spans().filter((span) => span.kind === SpanKind.CLIENT);
+    expect(calls.map((call) => call.attributes["url.full"]).sort()).toEqual([`${servers[0].url}/orders?limit=5`, `${servers[1].url}/stock?limit=5`].sort());
+    for (const call of calls) expect(parentOf(call)).toBe(server.spanContext().spanId);
+  });
+
+  it("records no span for health probes", async () => {
+    const gateway = await gatewayOver({ orders: 200 });
+    expect((await gateway.app.inject({ url: "/health/live" })).statusCode).toBe(200);
+    expect(spans.spans()).toEqual([]);
+  });
+});
