@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chooseSocketPath, forgetSocketPath, socketPathOf } from '../../../src/runtimes/local/control-socket.js';
-import { watchProblem } from '../../../src/runtimes/local/watch.js';
-import { debounced } from '../../../src/runtimes/local/watch-debounce.js';
-import { ServiceIgnore } from '../../../src/runtimes/local/watch-ignore.js';
+import { debounced } from '../../../src/runtimes/watch/debounce.js';
+import { ServiceIgnore } from '../../../src/runtimes/watch/ignore.js';
+import { watchProblem } from '../../../src/runtimes/watch/workspace-watcher.js';
 import { makeTempDir, removeDir } from '../../helpers/cli.js';
 
 const dirs: string[] = [];
