@@ -56,3 +56,10 @@ function alive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Holds the locks of several services (taken in name order, so two holders of many never deadlock), then runs `action`. */
+export async function withServiceLocks<T>(root: string, services: string[], what: string, action: () => Promise<T>, onWait?: (holder: string) => void): Promise<T> {
+  const [first, ...rest] = [...new Set(services)].sort();
+  if (first === undefined) return action();
+  return withServiceLock(root, first, what, () => withServiceLocks(root, rest, what, action, onWait), onWait);
+}

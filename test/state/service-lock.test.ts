@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { msxFile } from '../../src/state/paths.js';
-import { withServiceLock } from '../../src/state/service-lock.js';
+import { withServiceLock, withServiceLocks } from '../../src/state/service-lock.js';
 import { makeTempDir, removeDir } from '../helpers/cli.js';
 
 const dirs: string[] = [];
@@ -43,5 +43,18 @@ describe('withServiceLock', () => {
     await expect(withServiceLock(root, 'alpha', 'msx restart', async () => 'ran')).resolves.toBe('ran');
     await expect(withServiceLock(root, 'alpha', 'msx restart', async () => Promise.reject(new Error('engine refused')))).rejects.toThrow('engine refused');
     await expect(withServiceLock(root, 'alpha', 'msx restart', async () => 'again')).resolves.toBe('again');
+  });
+
+  it('several locks at once: each of them waits for the holder, then all are released', async () => {
+    const root = temp();
+    const order: string[] = [];
+    const reload = withServiceLocks(root, ['beta', 'alpha'], 'a watch update (msx.yaml)', async () => {
+      order.push('reload');
+      await sleep(100);
+    });
+    await sleep(20);
+    await Promise.all([reload, withServiceLock(root, 'beta', 'msx restart', async () => void order.push('beta restart'))]);
+    expect(order).toEqual(['reload', 'beta restart']);
+    await expect(withServiceLocks(root, ['alpha', 'beta'], 'x', async () => 'free')).resolves.toBe('free');
   });
 });

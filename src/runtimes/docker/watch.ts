@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ExternalError } from '../../errors.js';
 import type { Service } from '../../models/workspace.js';
-import { withServiceLock } from '../../state/service-lock.js';
+import { withServiceLock, withServiceLocks } from '../../state/service-lock.js';
 import { ServiceIgnore } from '../watch/ignore.js';
 import { watchWorkspace, type WatchHandle } from '../watch/workspace-watcher.js';
 import { rebuildAndRecreate, syncAndRestart, type LiveUpdateContext, type SyncedFiles } from './live-update.js';
@@ -47,7 +47,11 @@ export async function watchContainers(services: Service[], context: LiveUpdateCo
       withServiceLock(context.workspace.root, service.name, 'a watch update', () =>
         busyWhile([service.name], async () => context.events.note(service.name, await update(service, context, paths))),
       ),
-    reload: () => busyWhile(context.workspace.services.map((s) => s.name), () => reloadContainers(context)),
+    reload: () => {
+      const names = context.workspace.services.map((s) => s.name);
+      // An msx.yaml edit may recreate any of them: a msx restart meanwhile waits, as it does for a file's update.
+      return withServiceLocks(context.workspace.root, names, 'a watch update (msx.yaml)', () => busyWhile(names, () => reloadContainers(context)));
+    },
   });
 }
 
