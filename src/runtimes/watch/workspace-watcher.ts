@@ -89,6 +89,8 @@ export async function watchWorkspace(services: Service[], target: WatchTarget): 
     const owner = ownerOf(path);
     if (!owner) return;
     if (path === join(owner.service.dir, '.gitignore')) return owner.ignore.reload();
+    // Another ignore file (docker's .dockerignore) changes the rules and is a change of its own too (a rebuild).
+    if (target.ignore?.alsoFrom?.some((name) => path === join(owner.service.dir, name))) owner.ignore.reload();
     owner.changes.push(path, event);
   });
   let limitShown = false;
