@@ -2,7 +2,8 @@
 // msx up --runtime docker --detach --watch (sync into the container + restart) beside msx up --detach --watch
 // (local) and a bare restart by hand (kill, node --import tsx src/main.ts, poll); then the docker rebuild for
 // a source edit with the dependency layer cached (msx up --runtime docker --detach after an edit: build, recreate,
-// ready). The measuring is bench/watch.mjs's. Usage: node bench/watch-docker.mjs [edits] [rebuilds]
+// ready), and the same for the dev image `up --watch` runs (msx up --runtime docker --detach --watch after an
+// edit, the workspace down: build, create, ready). The measuring is bench/watch.mjs's. BENCH_PORT sets the port. Usage: node bench/watch-docker.mjs [edits] [rebuilds]
 // (run by bench/watch-docker.sh). Prints medians; asserts nothing. Removes every container/image it made.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const EDITS = Number(process.argv[2] ?? 10);
 const REBUILDS = Number(process.argv[3] ?? 3);
-const PORT = 42650;
+const PORT = Number(process.env.BENCH_PORT ?? 42650);
 const MSX = join(process.cwd(), 'bin', 'run.js');
 const NAME = `wbd${process.pid}`;
 const since = new Date();
@@ -90,6 +91,19 @@ try {
     results['docker: rebuild + recreate for a source edit'].push(performance.now() - start);
     if (up.status !== 0 || !/building image/.test(up.stderr)) throw new Error(`msx up after an edit: exit ${up.status}, no rebuild seen\n${up.stderr}`);
   }
+  msx(['down', '--runtime', 'docker']);
+
+  // The dev image `up --watch` runs (no compile step): after a source edit with the workspace down, its build
+  // (the dependency layer cached: the deps stage is the production build's), create, start and first ready.
+  results['docker: dev image rebuild + start for a source edit'] = [];
+  for (let i = 0; i < REBUILDS; i += 1) {
+    writeFileSync(routes, `${original}\n// dev rebuild ${i}\n`);
+    const start = performance.now();
+    const up = spawnSync(process.execPath, [MSX, 'up', '--runtime', 'docker', '--detach', '--watch', '--timeout', '300'], { cwd: ws, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    results['docker: dev image rebuild + start for a source edit'].push(performance.now() - start);
+    if (up.status !== 0 || !/building its dev image/.test(up.stderr)) throw new Error(`msx up --watch after an edit: exit ${up.status}, no rebuild seen\n${up.stderr}`);
+    msx(['down', '--runtime', 'docker']);
+  }
 } finally {
   for (const args of [['down', '--runtime', 'docker'], ['down']]) {
     try { msx(args); } catch { /* already down */ }
@@ -109,4 +123,6 @@ if (docker && local) console.log(`docker sync / local: ${(docker / local).toFixe
 if (local && bare) console.log(`local / bare: ${(local / bare).toFixed(2)}x`);
 const rebuild = results['docker: rebuild + recreate for a source edit'];
 if (rebuild?.length) console.log(`docker rebuild for a source edit: ${(median(rebuild) / 1000).toFixed(1)} s (goal < 5 s)`);
+const dev = results['docker: dev image rebuild + start for a source edit'];
+if (dev?.length) console.log(`docker dev image rebuild for a source edit: ${(median(dev) / 1000).toFixed(1)} s (goal < 5 s)`);
 console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (2 cores)`);

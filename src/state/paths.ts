@@ -49,6 +49,8 @@ export const msxFile = {
   serviceAuthKey: (root: string) => join(root, '.msx', 'service-auth-key.json'),
   /** What msx itself did to each docker container (restarts, why it last stopped): runtimes/docker/reload-record.ts. */
   dockerReloads: (root: string) => join(root, '.msx', 'docker-reloads.json'),
+  /** Held while msx acts on one service's container (a watch update, msx restart): the next one waits (service-lock.ts). */
+  serviceLock: (root: string, service: string) => join(root, '.msx', 'locks', `${service}.lock`),
   /** What `msx up --runtime docker --detach --watch` hands to the follower that watches. */
   dockerWatchInput: (root: string) => join(root, '.msx', 'docker-watch-input.json'),
 } as const;

@@ -41,8 +41,8 @@ export async function startGated(context: ActionContext, service: Service, id: s
     return report(context, service, started, 'failed', { restarts, lastExit, detail: readiness.detail });
   }
   // Ready: from now on a crash is Docker's to restart again, as after `msx up`.
-  await client.setRestartPolicy(id, 'on-failure');
-  return report(context, service, await client.inspectContainer(id), 'ready', { restarts, lastExit });
+  const [, details] = await Promise.all([client.setRestartPolicy(id, 'on-failure'), client.inspectContainer(id)]);
+  return report(context, service, details, 'ready', { restarts, lastExit });
 }
 
 /** Stops one service's container gracefully and keeps it (`msx start` brings it back); Docker does not restart it. */

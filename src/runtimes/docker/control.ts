@@ -7,6 +7,7 @@ import { startGated, stopGated, type ActionContext } from './container-actions.j
 import { probePublished } from './http-probe.js';
 import { LABEL, workspaceFilter } from './labels.js';
 import { readReloads, restartsAndLastExit } from './reload-record.js';
+import { withServiceLock } from '../../state/service-lock.js';
 
 /** How long `msx restart/start` waits for each service, as `msx up` does by default. */
 const READY_TIMEOUT_MS = 60_000;
@@ -32,12 +33,21 @@ export async function controlContainers(client: DockerClient, workspace: Workspa
   }
   const context: ActionContext = { client, workspace, events, readyTimeoutMs: READY_TIMEOUT_MS };
   const results: ServiceStatus[] = [];
+  // A watch update of the service (or another msx restart) that runs now finishes first: this one is queued after it.
+  const queued = <T>(service: Service, action: () => Promise<T>) =>
+    withServiceLock(workspace.root, service.name, `msx ${request.action}`, action, (holder) => events.note(service.name, `waiting for ${holder} of ${service.name} to finish`));
   if (request.action === 'stop') {
-    for (const service of [...services].reverse()) results.unshift(await stopOne(context, service, containerOf(service)));
+    for (const service of [...services].reverse()) results.unshift(await queued(service, async () => stopOne(context, service, await currentContainer(client, workspace, service))));
     return results;
   }
-  for (const service of services) results.push(await startOne(context, service, containerOf(service)!, request.action === 'restart'));
+  for (const service of services) results.push(await queued(service, async () => startOne(context, service, (await currentContainer(client, workspace, service)) ?? containerOf(service)!, request.action === 'restart')));
   return results;
+}
+
+/** Read once the lock is held: a watch update before it may have recreated the container. */
+async function currentContainer(client: DockerClient, workspace: WorkspaceData, service: Service): Promise<ContainerSummary | undefined> {
+  const found = await client.listContainers(workspaceFilter(workspace.name, { [LABEL.role]: 'service', [LABEL.service]: service.name }));
+  return found[0];
 }
 
 /** A service with no container is stopped already: said, not an error. */

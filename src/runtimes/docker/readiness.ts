@@ -11,7 +11,8 @@ export interface Readiness {
   detail?: string;
 }
 
-const POLL_MS = 100;
+/** A probe is one GET on 127.0.0.1: polling often costs little and is what the first answer after a restart waits on. */
+const POLL_MS = 40;
 /** Inspecting every poll would cost more than the probe; a crash is seen within this. */
 const INSPECT_EVERY_MS = 1_000;
 

@@ -12,7 +12,7 @@ import type { ContainerSummary, DockerClient } from '../../docker/docker-client.
 import { forContainers, HOST_ALIAS, resolveContainerInfra, type ContainerInfraEndpoint } from './docker-infra.js';
 import { DEV_TARGET, LABEL, workspaceFilter } from './labels.js';
 import { buildServiceImage } from './service-image.js';
-import { planContainers, type ContainerAction } from './plan.js';
+import { planContainers, type ContainerAction, type ContainerPlan } from './plan.js';
 import { waitForInfraReady, waitForServiceReady } from './readiness.js';
 
 const ACTION_NOTE: Record<ContainerAction['action'], string> = {
@@ -50,6 +50,10 @@ export class DockerUp {
   private readonly inputs = new Map<string, ServiceContainerInput>();
   /** msx's collector as the containers reach it (through the network gateway). */
   private otlpEndpoint?: string;
+  /** Told the plan before anything is applied (an msx.yaml edit while watching says what it will restart). */
+  onPlan: (plan: ContainerPlan) => void = () => undefined;
+  /** Service → the image its container runs, used as it is: a watched container has synced edits its image lacks, so no rebuild for them. */
+  knownImages = new Map<string, string>();
 
   constructor(
     private readonly client: DockerClient,
@@ -77,6 +81,8 @@ export class DockerUp {
     // full up one that no service claims (a service removed from msx.yaml, infra no longer needed) is removed.
     const infraNames = new Set(infraSpecs.map((spec) => spec.name));
     const plan = planContainers(specs, existing.filter((c) => !infraNames.has(c.name)), this.options.services.length === 0);
+    await this.freshImagesForRecreated(services, plan.actions, images);
+    this.onPlan(plan);
     await this.removeUnclaimed(plan.remove);
     await this.startInOrder(services, plan.actions);
     await Promise.all([...images.values()].filter((i) => i.built).map((i) => removeOldImages(this.client, this.workspace.name, i.service, i.tag, i.target)));
@@ -94,6 +100,8 @@ export class DockerUp {
   /** Tagged `msx/<workspace>_<service>:<content hash>`: the hash msx deploy tags the same code with. */
   private async buildImage(service: Service): Promise<ServiceImage> {
     const target = this.options.watch ? DEV_TARGET : undefined;
+    const known = this.knownImages.get(service.name);
+    if (known) return { service: service.name, tag: known, built: false, target };
     const built = await buildServiceImage(this.client, this.workspace.name, service, target, () => this.events.note(service.name, `building ${target ? 'its dev image' : 'image'} (its context changed)`));
     return { service: service.name, tag: built.tag, built: built.built, target };
   }
@@ -130,6 +138,19 @@ export class DockerUp {
     const input: ServiceContainerInput = { workspace: this.workspace.name, service, image: image.tag, env, network: network.name, extraHosts: [`${HOST_ALIAS}:${network.gateway}`] };
     this.inputs.set(service.name, input);
     return serviceContainerSpec(input);
+  }
+
+  /** A container recreated from a known image would lose the edits synced into the old one: its image is built anew. */
+  private async freshImagesForRecreated(services: Service[], actions: ContainerAction[], images: Map<string, ServiceImage>): Promise<void> {
+    for (const action of actions) {
+      const service = services.find((s) => s.name === action.spec.service);
+      if (action.action !== 'recreate' || !service || !this.knownImages.delete(service.name)) continue;
+      const image = await this.buildImage(service);
+      const input = { ...this.inputs.get(service.name)!, image: image.tag };
+      images.set(service.name, image);
+      this.inputs.set(service.name, input);
+      action.spec = serviceContainerSpec(input);
+    }
   }
 
   /** Each service starts once everything it depends on is ready, as on every runtime (start-in-order.ts). */

@@ -6,7 +6,7 @@ import { databaseName, ensureDatabase, resolveInfra, type InfraEndpoint } from '
 import type { RuntimeEvents, ServiceStatus, UpOptions } from '../runtime.js';
 import { startInDependencyOrder, stopInReverseOrder } from '../start-in-order.js';
 import { dependencyOrder } from '../../models/graph.js';
-import type { ReloadPlan } from './workspace-reload.js';
+import type { ReloadPlan } from '../watch/workspace-edit.js';
 import { installDependencies, needsInstall } from './install.js';
 import { ServiceLogFile } from '../../state/log-file.js';
 import { ServiceProcess } from './service-process.js';

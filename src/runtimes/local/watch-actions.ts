@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { ExternalError, ValidationError } from '../../errors.js';
+import { relative } from 'node:path';
+import { ExternalError } from '../../errors.js';
 import { WORKSPACE_FILE, type Service, type WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents } from '../runtime.js';
 import { installDependencies } from './install.js';
 import type { Supervisor } from './supervisor.js';
-import { planReload, type ReloadPlan } from './workspace-reload.js';
+import { noteReloadPlan, readWorkspaceEdit, type ReloadPlan } from '../watch/workspace-edit.js';
+import { planReload } from './workspace-reload.js';
 
 const INSTALL_ON = /^(package\.json|package-lock\.json)$/;
 const FIRST_ERRORS = 6;
@@ -64,25 +64,10 @@ function installFailure(error: Error): string {
  */
 export async function reloadWorkspace(supervisor: Supervisor, events: RuntimeEvents): Promise<{ next: WorkspaceData; plan: ReloadPlan } | undefined> {
   const before = supervisor.current;
-  let next: WorkspaceData;
-  try {
-    // The loader brings yaml and zod: only now, not at every supervisor start.
-    const { parseWorkspace } = await import('../../models/load-workspace.js');
-    const { document: _document, ...data } = parseWorkspace(readFileSync(join(before.root, WORKSPACE_FILE), 'utf8'), before.root);
-    // The service-token key is the workspace's, not msx.yaml's: it goes on with the new model.
-    next = { ...data, serviceAuth: before.serviceAuth };
-  } catch (error) {
-    const problems = error instanceof ValidationError ? error.problems : [(error as Error).message];
-    events.note(undefined, `${WORKSPACE_FILE} changed but is not valid; nothing was stopped or restarted:\n  ${problems.join('\n  ')}`);
-    return undefined;
-  }
+  const next = await readWorkspaceEdit(before, events);
+  if (!next) return undefined;
   const plan = planReload(before, next, supervisor.managed());
-  const parts = [
-    plan.restart.length > 0 && `restarting ${plan.restart.join(', ')}`,
-    plan.start.length > 0 && `starting ${plan.start.join(', ')}`,
-    plan.stop.length > 0 && `stopping ${plan.stop.join(', ')}`,
-  ].filter(Boolean);
-  events.note(undefined, `${WORKSPACE_FILE} changed → ${parts.length > 0 ? parts.join('; ') : 'no running service is affected'}`);
+  const changes = noteReloadPlan(plan, events);
   const started = Date.now();
   try {
     await supervisor.reload(next, plan);
@@ -90,6 +75,6 @@ export async function reloadWorkspace(supervisor: Supervisor, events: RuntimeEve
     // A new service whose install failed, say: the others run on as they are.
     events.note(undefined, `${WORKSPACE_FILE} change not fully applied: ${(error as Error).message}`);
   }
-  if (parts.length > 0) events.note(undefined, `${WORKSPACE_FILE} change applied in ${Date.now() - started} ms`);
+  if (changes) events.note(undefined, `${WORKSPACE_FILE} change applied in ${Date.now() - started} ms`);
   return { next, plan };
 }

@@ -1,15 +1,6 @@
 import type { Service, WorkspaceData } from '../../models/workspace.js';
 import { infraNeeds, serviceEnv } from '../../models/wiring.js';
-
-/** What an msx.yaml edit asks of a running workspace, in names. */
-export interface ReloadPlan {
-  /** Gone from msx.yaml: stopped, dependents first. */
-  stop: string[];
-  /** Their wiring, config, env, port, folder, kind or readiness probe changed: restarted. */
-  restart: string[];
-  /** New in msx.yaml: started in dependency order, each gated on readiness. */
-  start: string[];
-}
+import type { ReloadPlan } from '../watch/workspace-edit.js';
 
 /**
  * Compares the workspace as it runs with the one msx.yaml now describes.
@@ -46,9 +37,4 @@ function runKey(workspace: WorkspaceData, service: Service): string {
   });
   const infra = infraNeeds(service).map((name) => [name, workspace.infra[name]?.url]);
   return JSON.stringify({ env, infra, dir: service.dir, kind: service.kind, db: service.db, readiness: service.probes?.readiness });
-}
-
-/** The services that publish or subscribe to `event`: the ones a change of contracts/events/<event>.json restarts. */
-export function servicesOfEvent(workspace: WorkspaceData, event: string): string[] {
-  return workspace.services.filter((s) => s.publishes.includes(event) || s.subscribes.includes(event)).map((s) => s.name);
 }

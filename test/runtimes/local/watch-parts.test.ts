@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chooseSocketPath, forgetSocketPath, socketPathOf } from '../../../src/runtimes/local/control-socket.js';
-import { watchProblem } from '../../../src/runtimes/local/watch.js';
-import { debounced } from '../../../src/runtimes/local/watch-debounce.js';
-import { ServiceIgnore } from '../../../src/runtimes/local/watch-ignore.js';
+import { debounced } from '../../../src/runtimes/watch/debounce.js';
+import { ServiceIgnore } from '../../../src/runtimes/watch/ignore.js';
+import { watchProblem } from '../../../src/runtimes/watch/workspace-watcher.js';
 import { makeTempDir, removeDir } from '../../helpers/cli.js';
 
 const dirs: string[] = [];
@@ -94,5 +94,25 @@ describe('control socket path', () => {
     expect(socketPathOf(deep)).toBe(short);
     forgetSocketPath(deep, short);
     expect(socketPathOf(deep)).toBe(join(deep, '.msx', 'supervisor.sock'));
+  });
+});
+
+describe('debounced, with the watcher\'s events', () => {
+  it('a file made and removed within one burst (an editor\'s temp file) is no change; alone it runs nothing', async () => {
+    const runs: string[][] = [];
+    const d = debounced(async (paths) => void runs.push(paths), 20, 40);
+    d.push('src/.routes.ts.swp', 'add');
+    d.push('src/routes.ts', 'change');
+    d.push('src/.routes.ts.swp', 'unlink');
+    await sleep(100);
+    expect(runs).toEqual([['src/routes.ts']]);
+    d.push('src/sed123', 'add');
+    d.push('src/sed123', 'unlink');
+    await sleep(100);
+    expect(runs).toHaveLength(1);
+    // A file that was there before and is removed is a change.
+    d.push('src/old.ts', 'unlink');
+    await sleep(100);
+    expect(runs).toEqual([['src/routes.ts'], ['src/old.ts']]);
   });
 });

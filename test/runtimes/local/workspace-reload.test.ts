@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseWorkspace } from '../../../src/models/load-workspace.js';
 import type { WorkspaceData } from '../../../src/models/workspace.js';
-import { planReload, servicesOfEvent } from '../../../src/runtimes/local/workspace-reload.js';
+import { planReload } from '../../../src/runtimes/local/workspace-reload.js';
+import { servicesOfEvent } from '../../../src/runtimes/watch/workspace-watcher.js';
 
 // What an msx.yaml edit under --watch restarts, starts and stops: compared through the real loader.
 

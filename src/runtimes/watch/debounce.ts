@@ -14,8 +14,10 @@ export function debounced(
   run: (paths: string[]) => Promise<number | void>,
   quietMs = QUIET_MS,
   burstQuietMs = BURST_QUIET_MS,
-): { push(path: string): void; idle(): Promise<void> } {
+): { push(path: string, event?: string): void; idle(): Promise<void> } {
   let changed = new Map<string, number>();
+  /** Made within the pending batch: removed again before it ran (an editor's or sed's temp file), it was never there. */
+  let added = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   const fire = () => {
@@ -23,6 +25,8 @@ export function debounced(
     if (running) return;
     const paths = [...changed.keys()];
     changed = new Map();
+    added = new Set();
+    if (paths.length === 0) return;
     running = run(paths)
       .then((readFrom) => {
         if (typeof readFrom === 'number') for (const [path, at] of changed) if (at <= readFrom) changed.delete(path);
@@ -34,8 +38,14 @@ export function debounced(
       });
   };
   return {
-    push(path) {
+    push(path, event) {
       const burst = timer !== undefined || changed.size > 0;
+      if ((event === 'unlink' || event === 'unlinkDir') && added.delete(path)) {
+        changed.delete(path);
+        if (changed.size === 0 && !running && timer) timer = void clearTimeout(timer);
+        return;
+      }
+      if (event === 'add' && !changed.has(path)) added.add(path);
       changed.set(path, Date.now());
       if (running) return; // its finally schedules the next run
       if (timer) clearTimeout(timer);
@@ -46,6 +56,7 @@ export function debounced(
       if (timer) clearTimeout(timer);
       timer = undefined;
       changed.clear();
+      added.clear();
       await running;
     },
   };
