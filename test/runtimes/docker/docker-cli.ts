@@ -37,17 +37,24 @@ export function labelledObjects(workspace: string): LabelledObjects {
 }
 
 /**
- * Removes what a test run made, by label, whatever state it stopped in; and
- * the untagged build-stage images of its builds (the legacy builder labels
- * only the final stage), recognised as dangling images made since `since`.
+ * Removes what a test run made, by label, whatever state it stopped in. The
+ * untagged build-stage images of its builds (the legacy builder labels only
+ * the final stage) are not labelled, so they cannot be told from those of a
+ * build another test file runs at the same moment (two workers): they go once
+ * the whole run has ended (removeDanglingSince, from test/helpers/docker-teardown.ts).
  */
-export function removeLabelled(workspace: string, since: Date): void {
+export function removeLabelled(workspace: string, _since?: Date): void {
   const found = labelledObjects(workspace);
   const run = (args: string[]) => spawnSync('docker', args, { encoding: 'utf8' });
   if (found.containers.length > 0) run(['rm', '-f', '-v', ...found.containers]);
   if (found.networks.length > 0) run(['network', 'rm', ...found.networks]);
   if (found.volumes.length > 0) run(['volume', 'rm', '-f', ...found.volumes]);
   if (found.images.length > 0) run(['rmi', '-f', ...found.images]);
+}
+
+/** Dangling images made since `since`: the build stages of the run's builds (and nothing older). */
+export function removeDanglingSince(since: Date): void {
+  const run = (args: string[]) => spawnSync('docker', args, { encoding: 'utf8' });
   const dangling = lines(run(['images', '-q', '--filter', 'dangling=true']).stdout ?? '');
   for (const id of dangling) {
     const created = run(['image', 'inspect', '--format', '{{.Created}}', id]).stdout.trim();
