@@ -30,7 +30,8 @@ describe('msx new gateway: the generated package, end to end', () => {
     const { NODE_ENV: _vitest, ...env } = process.env;
     const run = spawnSync('npm', ['test'], { cwd: gatewayDir, env: { ...env, NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     // On failure, show the failing tests' lines, not only the tail.
-    const failing = run.stdout.split('\n').filter((line) => /×|FAIL|Error|expected/.test(line)).slice(0, 40).join('\n');
+    // (vitest prints the failures' details, the assertion and its line, on stderr)
+    const failing = `${run.stdout}\n${run.stderr}`.split('\n').filter((line) => /×|FAIL|Error|expected|❯ test/.test(line)).slice(0, 40).join('\n');
     expect(run.status, failing).toBe(0);
     expect(run.stdout).toMatch(/Tests\s+\d+ passed/);
   }, 240_000);
