@@ -30,7 +30,7 @@ describe('service-to-service auth on real processes (msx up)', () => {
     npmInstall(join(ws, 'contexts', 'warehouse', 'stock'));
     npmInstall(join(ws, 'contexts', 'ordering', 'orders'));
     const up = runCli(['up', '--detach', '--json'], ws);
-    expect(up.code, up.stderr).toBe(0);
+    expect(up.code, up.stderr + up.stdout).toBe(0);
   }, 300_000);
 
   afterAll(() => {
