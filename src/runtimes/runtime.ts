@@ -41,6 +41,8 @@ export interface UpOptions {
   watch?: boolean;
   /** Only these services (and what they depend on); all when empty. */
   services: string[];
+  /** Left as they are even when a selected service depends on them: those `msx stop` stopped (an msx.yaml reload while watching). */
+  leaveStopped?: ReadonlySet<string>;
 }
 
 export interface UpResult {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -81,6 +82,28 @@ describe.skipIf(skip)('msx up --runtime docker --watch: msx.yaml, contracts and 
     expect(identity('alpha')).toBe(alpha);
     expect(identity('beta').split(' ')[0]).not.toBe(betaId);
     expect(containerField(`msx_${name}_beta`, '{{range .Config.Env}}{{println .}}{{end}}')).toContain('GREETING=hello');
+    expect((await fetch(`http://127.0.0.1:${PORTS.beta}/health/ready`)).status).toBe(200);
+  });
+
+  it('an edit that restarts a dependent leaves its dependency stopped when msx stop stopped it', { timeout: 300_000 }, async () => {
+    const stop = runCli(['stop', 'alpha', '--runtime', 'docker'], ws);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(containerField(`msx_${name}_alpha`, '{{.State.Status}}')).toBe('exited');
+    mark();
+    const betaId = identity('beta').split(' ')[0];
+    yaml = yaml.replace('GREETING: hello', 'GREETING: hi');
+    writeFileSync(join(ws, 'msx.yaml'), yaml);
+    // beta is not ready while alpha is down (its readiness checks alpha): once beta's new container starts, alpha
+    // must still be as msx stop left it (before the fix, alpha was started first, as beta's dependency).
+    await waitFor('beta recreated', () => /beta: starting/.test(newLog()));
+    await sleep(QUIET_AFTER_MS);
+    expect(containerField(`msx_${name}_alpha`, '{{.State.Status}}')).toBe('exited');
+    expect(identity('beta').split(' ')[0]).not.toBe(betaId);
+    // Started behind msx's back (msx start would wait for the reload's lock): beta gets ready, the reload ends.
+    execFileSync('docker', ['start', `msx_${name}_alpha`]);
+    await waitFor('the msx.yaml change applied', () => newLog().includes('change applied'));
+    expect(newLog()).toContain('msx.yaml changed → restarting beta');
+    expect(newLog()).not.toMatch(/alpha: starting/);
     expect((await fetch(`http://127.0.0.1:${PORTS.beta}/health/ready`)).status).toBe(200);
   });
 

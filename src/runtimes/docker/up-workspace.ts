@@ -67,7 +67,8 @@ export class DockerUp {
   ) {}
 
   async run(): Promise<UpOutcome> {
-    const services = selectServices(this.workspace, this.options.services);
+    const leave = this.options.leaveStopped;
+    const services = selectServices(this.workspace, this.options.services).filter((s) => !leave?.has(s.name));
     for (const service of services) this.report(service, 'pending');
     const existing = await this.client.listContainers(workspaceFilter(this.workspace.name));
     const network = await ensureNetwork(this.client, this.workspace.name);

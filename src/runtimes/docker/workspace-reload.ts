@@ -26,12 +26,14 @@ export async function reloadContainers(context: LiveUpdateContext): Promise<Watc
   const existing = await client.listContainers(workspaceFilter(before.name, { [LABEL.role]: 'service' }));
   const stopped = new Set(existing.filter((c) => c.state !== 'running' && c.state !== 'restarting').map((c) => c.labels[LABEL.service]));
   const gone = existing.filter((c) => !next.services.some((s) => s.name === c.labels[LABEL.service]));
-  const names = next.services.map((s) => s.name).filter((name) => !stopped.has(name));
+  // Every service by name (never "all" by an empty list, which would also remove what no service claims); the
+  // stopped ones left out even where a restarted dependent depends on them, as the local runtime leaves them.
+  const names = next.services.map((s) => s.name);
   let plan: ReloadPlan | undefined;
   let touched = new Set<string>();
   // Only what the edit touches is reported: kept containers say nothing, as kept processes do locally.
   const quiet: RuntimeEvents = { ...events, state: (status) => void (touched.has(status.service) && events.state(status)) };
-  const up = new DockerUp(client, next, { detach: true, watch: true, readyTimeoutMs: context.readyTimeoutMs, services: names }, quiet, () => undefined, async () => readCollectorAddress(next.root)?.port);
+  const up = new DockerUp(client, next, { detach: true, watch: true, readyTimeoutMs: context.readyTimeoutMs, services: names, leaveStopped: stopped }, quiet, () => undefined, async () => readCollectorAddress(next.root)?.port);
   for (const service of next.services) {
     const input = context.inputs.get(service.name);
     if (input && input.service.dir === service.dir) up.knownImages.set(service.name, input.image);
