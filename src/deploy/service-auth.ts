@@ -2,8 +2,16 @@ import { UserError } from '../errors.js';
 import type { KubeClient, KubeObject } from '../kube/kube-client.js';
 import { KubeForbiddenError } from '../kube/kube-errors.js';
 import { SERVICE_AUTH_ENV, type ServiceAuthKeys } from '../models/wiring.js';
-import { serviceAuthHash, serviceAuthSecretManifest, serviceAuthSecretName } from './manifests/service-auth-secret.js';
-import type { DeployTarget } from './manifests/types.js';
+import {
+  SERVICE_AUTH_HASH_ANNOTATION,
+  localKeysHash,
+  serviceAuthHash,
+  serviceAuthSecretManifest,
+  serviceAuthSecretName,
+  usesSecret,
+  withServiceAuthHash,
+} from './manifests/service-auth-secret.js';
+import type { DeployTarget, Manifest } from './manifests/types.js';
 
 export interface ServiceAuthSecret {
   name: string;
@@ -48,4 +56,26 @@ export async function ensureServiceAuthSecret(client: KubeClient, target: Deploy
   new Secret(manifest).validate();
   await client.apply(manifest as KubeObject, { force });
   return { name, action: 'created', hash: serviceAuthHash(manifest.data!) };
+}
+
+/**
+ * What --dry-run shows of the service-auth Secret, touching no cluster: the pods' hash of the
+ * local key, which is what deploy sends when it makes the Secret from that key (or finds the one
+ * an earlier deploy made from it). No local key yet: no hash is made up; the note says what
+ * deploy will do. Never the key itself.
+ */
+export function previewServiceAuth(target: DeployTarget, manifests: Manifest[], localKeys: ServiceAuthKeys | undefined): { manifests: Manifest[]; note?: string } {
+  const name = serviceAuthSecretName(target.workspace.name);
+  if (!manifests.some((m) => usesSecret(m, name))) return { manifests };
+  const where = `namespace ${target.namespace}`;
+  if (!localKeys) {
+    return {
+      manifests,
+      note: `service tokens: no .msx/service-auth-key.json yet, so no ${SERVICE_AUTH_HASH_ANNOTATION} shown: deploy makes the key, creates secret ${name} from it unless ${where} has one, and puts that secret's hash on the pods`,
+    };
+  }
+  return {
+    manifests: withServiceAuthHash(manifests, name, localKeysHash(target, localKeys)),
+    note: `service tokens: ${SERVICE_AUTH_HASH_ANNOTATION} is the hash of .msx/service-auth-key.json, as deploy sends it when it creates secret ${name} from that key; if ${where} has a secret ${name} with other keys, deploy puts that one's hash instead`,
+  };
 }

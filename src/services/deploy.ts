@@ -12,8 +12,8 @@ import { renderManifests } from '../deploy/manifests/render-manifests.js';
 import type { DeployTarget, IConfigMap, IDeployment, Manifest } from '../deploy/manifests/types.js';
 import { planDeploy, type DeployPlan, type PlanFlags } from '../deploy/plan.js';
 import { preflight } from '../deploy/preflight.js';
-import { ensureServiceAuthSecret } from '../deploy/service-auth.js';
-import { ensureServiceKey } from '../state/service-key.js';
+import { ensureServiceAuthSecret, previewServiceAuth } from '../deploy/service-auth.js';
+import { ensureServiceKey, readServiceKey } from '../state/service-key.js';
 import { pruneUndeclared, type Declared } from '../deploy/prune.js';
 import { serviceAuthSecretName, usesSecret, withServiceAuthHash } from '../deploy/manifests/service-auth-secret.js';
 import { buildAndPushImages } from '../deploy/registry/build-push.js';
@@ -86,7 +86,12 @@ export async function deploy(options: DeployOptions, events: DeployEvents): Prom
     rollouts: [],
     failures: [],
   };
-  if (options.dryRun) return { ...result, yaml: await manifestsYaml(manifests) };
+  if (options.dryRun) {
+    // What apply would send, the pods' service-auth hash included; the cluster is not asked.
+    const preview = previewServiceAuth(target, manifests, readServiceKey(workspace.root, workspace.name));
+    if (preview.note) events.note(preview.note);
+    return { ...result, yaml: await manifestsYaml(preview.manifests) };
+  }
   if (options.outDir) {
     const outDir = resolve(options.cwd, options.outDir);
     const { created, replaced, unchanged, removed } = await writeManifestFiles(outDir, manifests);

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { renderManifests } from '../../src/deploy/manifests/render-manifests.js';
-import { serviceAuthSecretManifest } from '../../src/deploy/manifests/service-auth-secret.js';
+import { SERVICE_AUTH_HASH_ANNOTATION, serviceAuthSecretManifest } from '../../src/deploy/manifests/service-auth-secret.js';
 import type { DeployTarget, IDeployment } from '../../src/deploy/manifests/types.js';
 import { manifestProblems } from '../../src/deploy/validate.js';
 import { parseWorkspace } from '../../src/models/load-workspace.js';
@@ -52,6 +53,14 @@ describe('service-auth env in the manifests', () => {
   });
 });
 
+/** Each Deployment's service-auth annotation on its pod template, by name, from a YAML stream. */
+function hashesIn(yaml: string): Record<string, string | undefined> {
+  const deployments = parseAllDocuments(yaml)
+    .map((doc) => doc.toJS() as IDeployment)
+    .filter((m) => m.kind === 'Deployment');
+  return Object.fromEntries(deployments.map((d) => [d.metadata!.name!, d.spec!.template.metadata?.annotations?.[SERVICE_AUTH_HASH_ANNOTATION]]));
+}
+
 // msx deploy as a user runs it (the built CLI) against a fake Kubernetes API, --no-build.
 describe('msx deploy and the service-auth Secret', () => {
   let fake: FakeKubeApi;
@@ -99,12 +108,44 @@ describe('msx deploy and the service-auth Secret', () => {
     expect(result.stderr).toMatch(/^error: secret "shop-service-auth" in namespace shop lacks keys: SERVICE_TOKEN_KEY$/m);
   });
 
-  it('--dry-run shows the Secret referenced, never the private key', async () => {
+  it('--dry-run renders the pods\' service-auth hash deploy then applies, asking no cluster and printing no key', async () => {
+    // Given the workspace key a first `msx up` made
     const key = ensureServiceKey(root, 'shop');
+
+    // When --dry-run renders the manifests
     const dry = await deploy('--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
+    expect(fake.requests).toEqual([]);
+    const shown = hashesIn(dry.stdout);
+    expect(shown.orders).toMatch(/^[0-9a-f]{16}$/);
+    expect(shown).toEqual({ orders: shown.orders, stock: shown.orders });
+    expect(dry.stdout + dry.stderr).not.toContain(JSON.parse(key.privateKey).d);
     expect(dry.stdout).toContain('name: shop-service-auth');
-    expect(dry.stdout).not.toContain(JSON.parse(key.privateKey).d);
-    expect(dry.stdout).not.toMatch(/kind: Secret/);
+    expect(dry.stdout).not.toMatch(/^kind: Secret$/m);
+    expect(dry.stderr).toMatch(/service tokens: dev\.msx\/service-auth-hash is the hash of \.msx\/service-auth-key\.json/);
+
+    // Then deploy creates the Secret from that key and puts the same hash on both pod templates
+    const applied = await deploy();
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stderr).toMatch(/secret shop-service-auth created/);
+    for (const name of ['orders', 'stock']) {
+      const live = fake.get('Deployment', name, 'shop') as IDeployment;
+      expect(live.spec!.template.metadata?.annotations?.[SERVICE_AUTH_HASH_ANNOTATION], name).toBe(shown.orders);
+    }
+
+    // And once the Secret is there (referenced), --dry-run still shows what deploy sends
+    expect(hashesIn((await deploy('--dry-run')).stdout)).toEqual(shown);
+  });
+
+  it('--dry-run with no local key yet shows no hash, says what deploy will do, and makes no key', async () => {
+    const dry = await deploy('--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(hashesIn(dry.stdout)).toEqual({ orders: undefined, stock: undefined });
+    expect(dry.stdout).not.toContain(SERVICE_AUTH_HASH_ANNOTATION);
+    expect(dry.stderr).toMatch(
+      /service tokens: no \.msx\/service-auth-key\.json yet, so no dev\.msx\/service-auth-hash shown: deploy makes the key, creates secret shop-service-auth from it unless namespace shop has one/,
+    );
+    expect(existsSync(msxFile.serviceAuthKey(root))).toBe(false);
+    expect(fake.requests).toEqual([]);
   });
 });

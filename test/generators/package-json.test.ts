@@ -75,7 +75,7 @@ describe('.msx-template.json', () => {
     expect(await recordOf(service({ name: 'svc', kind: 'rest', db: 'postgres' }))).toStrictEqual({
       msxVersion: msx.version,
       templateRevision: expect.stringMatching(/^sha256:[0-9a-f]{16}$/),
-      templates: ['_partials/snippets', '_partials/platform', '_partials/service-auth', '_partials/postgres', 'rest', 'rest/_postgres'],
+      templates: ['_partials/snippets', '_partials/platform', '_partials/service-auth', '_partials/fastify', '_partials/postgres', 'rest', 'rest/_postgres'],
     });
   });
 

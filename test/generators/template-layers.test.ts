@@ -28,6 +28,7 @@ describe('service template folders', () => {
     expect(has('src/platform/amqp-publisher.ts')).toBe(input.publishes.length > 0);
     expect(has('src/platform/grpc-client.ts')).toBe(grpcDeps);
     expect(has('src/platform/google-rpc-details.ts')).toBe(grpcDeps || input.kind === 'grpc');
+    expect(has('src/http/trace-hooks.ts')).toBe(input.kind === 'rest' || input.kind === 'gateway');
   });
 
   it('let a kind replace only partial files that exist, and name them', () => {

@@ -36,6 +36,11 @@ export function serviceAuthHash(data: Readonly<Record<string, string>>): string 
   return createHash('sha256').update(keys).digest('hex').slice(0, 16);
 }
 
+/** The hash on the pods when the Secret is made from `keys` (what a read of that Secret hashes to as well). */
+export function localKeysHash(target: Pick<DeployTarget, 'workspace' | 'namespace'>, keys: ServiceAuthKeys): string {
+  return serviceAuthHash(serviceAuthSecretManifest(target, keys).data!);
+}
+
 /** Whether a manifest is a Deployment whose pods take a key from the Secret `name`. */
 export function usesSecret(manifest: Manifest, name: string): manifest is IDeployment {
   if (manifest.kind !== 'Deployment') return false;

@@ -21,6 +21,8 @@ const PARTIALS: ReadonlyArray<{ folder: string; applies: Applies }> = [
   { folder: 'platform', applies: () => true },
   // Service tokens: every service verifies its callers and signs its calls (templates/README.md).
   { folder: 'service-auth', applies: () => true },
+  // A fastify server's request spans and completed lines: the HTTP kinds (the gateway names its routes its own way).
+  { folder: 'fastify', applies: (c) => c.service.kind === 'rest' || c.service.kind === 'gateway' },
   // google.rpc.Status details: sent by a gRPC service, decoded by a client of one.
   { folder: 'grpc-status', applies: (c) => c.service.isGrpc || c.has.grpcDeps },
   { folder: 'grpc-client', applies: (c) => c.has.grpcDeps },

@@ -4,13 +4,8 @@ import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROU
 import { SpanKind, endSpan, formatTraceparent, markFailed, recordingSpans, startTrace, traceFields, type TraceContext } from "../platform/trace-context.js";
 
 declare module "fastify" {
-  /** What the access log line says about a route: the gateway route and the upstream behind it. */
-  interface FastifyContextConfig {
-    gatewayRoute?: string;
-    upstream?: string;
-  }
   interface FastifyRequest {
-    /** This request's server span: the proxy and the BFF calls start their client spans in it. */
+    /** This request's server span: pass it to clients (the gateway's proxy and BFF calls too), so they continue it. */
     trace: TraceContext;
   }
 }
@@ -21,25 +16,32 @@ declare module "fastify" {
 const TRACE = Symbol("trace");
 type SpanLogger = FastifyBaseLogger & { [TRACE]?: TraceContext };
 
-const IDS_ONLY = { name: "request", kind: SpanKind.SERVER, record: false };
-
 /**
- * The request's server span, named by its method until routing gives the gateway route
- * (GatewayLogController ends it). Probes get ids but no recorded span: every poller sends
- * them every few seconds, and they would bury the traces.
+ * The request's server span, named by its method until routing gives the route
+ * (TracedLogController ends it). Probes get ids but no recorded span: they
+ * arrive every few seconds from every poller and would bury the traces.
  */
 function serverSpan(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): TraceContext {
   // Ids only (OTEL_SDK_DISABLED, no endpoint): nothing to describe the span with.
   if (!recordingSpans()) return startTrace(headers, IDS_ONLY);
-  const path = url === undefined ? "/" : url.split("?", 1)[0];
+  const query = url === undefined ? -1 : url.indexOf("?");
+  const path = url === undefined ? "/" : query < 0 ? url : url.slice(0, query);
   const attributes = { [ATTR_HTTP_REQUEST_METHOD]: method ?? "GET", [ATTR_URL_PATH]: path };
   return startTrace(headers, { name: method ?? "GET", kind: SpanKind.SERVER, attributes, record: !path.startsWith("/health/") });
 }
 
+const IDS_ONLY = { name: "request", kind: SpanKind.SERVER, record: false };
+
+function isEmpty(options: object): boolean {
+  for (const key in options) if (key) return false;
+  return true;
+}
+
 /**
- * Runs every request in its own server span: continues the caller's `traceparent` and
- * `tracestate` (or starts a trace), answers with the gateway's span in `traceparent`, and
- * gives `request.log` the span's trace_id, span_id and parent_span_id.
+ * Runs every request in its own server span: continues the caller's
+ * `traceparent` and `tracestate` (or starts a trace), answers with this
+ * service's span in `traceparent`, and gives `request.log` the span's
+ * trace_id, span_id and parent_span_id.
  */
 export function installTraceHooks(app: FastifyInstance): void {
   app.decorateRequest("trace", null as unknown as TraceContext);
@@ -49,7 +51,9 @@ export function installTraceHooks(app: FastifyInstance): void {
   // `bindings` ({ reqId }) is made afresh for each request.
   app.setChildLoggerFactory((logger, bindings, options, raw) => {
     const trace = serverSpan(raw.method, raw.url, raw.headers);
-    const child: SpanLogger = logger.child(Object.assign(bindings, traceFields(trace)), options);
+    // No options (fastify passes {} unless the route sets a level or serializers): pino's fast path,
+    // which skips rebuilding the formatters for every request.
+    const child: SpanLogger = logger.child(Object.assign(bindings, traceFields(trace)), isEmpty(options) ? undefined : options);
     child[TRACE] = trace;
     return child;
   });
@@ -64,39 +68,43 @@ export function installTraceHooks(app: FastifyInstance): void {
 }
 
 /**
- * The access log: one line per request when it completes, with the gateway route, the upstream
- * it went to, the status and the duration (in the request's span, so `msx logs --trace-id`
- * shows the gateway hop); and the end of the request's server span, named by the gateway route.
+ * Fastify's own per-request lines: one when a request completes, with method,
+ * url, status and duration; and the end of the request's server span, named
+ * by its route, with the status (5xx: failed). A kind that names its routes
+ * otherwise (the gateway: its route and upstream) overrides the two hooks.
  */
-export class GatewayLogController extends LogController {
+export class TracedLogController extends LogController {
   // Fastify logs this before any hook runs; the completed line says all of it.
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const route = request.routeOptions.config;
-    endServerSpan(request, reply, route.gatewayRoute, error);
-    const fields = {
-      method: request.method,
-      url: request.url,
-      route: route.gatewayRoute ?? null,
-      upstream: route.upstream ?? null,
-      status: reply.statusCode,
-      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-    };
+    endServerSpan(request, reply, this.spanRoute(request), error);
+    const fields = this.completedFields(request, reply);
     if (error) request.log.error({ ...fields, err: error }, "request errored");
     // Probes arrive every few seconds from every poller; keep them out of the info stream.
     else if (request.url.startsWith("/health/")) request.log.debug(fields, "request completed");
     else request.log.info(fields, "request completed");
   }
+
+  /** The route the server span is named by: fastify's pattern (/orders/:id). */
+  protected spanRoute(request: FastifyRequest): string | undefined {
+    return request.routeOptions.url;
+  }
+
+  /** What the completed line says about the request. */
+  protected completedFields(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
+    return { method: request.method, url: request.url, status: reply.statusCode, duration_ms: durationMs(reply) };
+  }
 }
 
-function endServerSpan(request: FastifyRequest, reply: FastifyReply, gatewayRoute: string | undefined, error: Error | null | undefined): void {
+/** How long the request took, in ms to two decimals. */
+export const durationMs = (reply: FastifyReply): number => Math.round(reply.elapsedTime * 100) / 100;
+
+function endServerSpan(request: FastifyRequest, reply: FastifyReply, route: string | undefined, error: Error | null | undefined): void {
   // Absent when the request failed before the onRequest hook (a malformed request line).
   const trace = request.trace ?? (request.log as SpanLogger)[TRACE];
   if (!trace?.span.isRecording()) return;
   const { span } = trace;
-  // The gateway route (/orders), not fastify's pattern (/orders/*): one name per route in `msx traces`.
-  const route = gatewayRoute ?? request.routeOptions.url;
   if (route !== undefined) {
     span.updateName(`${request.method} ${route}`);
     span.setAttribute(ATTR_HTTP_ROUTE, route);
