@@ -50,7 +50,7 @@ for MODE in $SPANS; do
     echo "== spans $MODE (goal: generated >= $([ "$MODE" = exported ] && echo 80 || echo 85)% of bare per CPU-second)"
   fi
   GOAL=$([ "$MODE" = exported ] && echo 80 || echo 85)
-  GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" "${LOAD_CPU[@]}" node "$HERE/amqp-bench.mjs" run "order.placed" "$GEN_QUEUE" "$BARE_QUEUE" --watch "$GEN_QUEUE.dlq" "${RETRY_QUEUES[@]}"
+  OPS_FILE="$(ops_file "$MODE")" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" "${LOAD_CPU[@]}" node "$HERE/amqp-bench.mjs" run "order.placed" "$GEN_QUEUE" "$BARE_QUEUE" --watch "$GEN_QUEUE.dlq" "${RETRY_QUEUES[@]}"
   stop_generated
 done
 sink_summary

@@ -30,7 +30,7 @@ wait_for seed "127.0.0.1:$BARE"
 BARE_ID=$(seed "127.0.0.1:$BARE")
 start_sink
 [ "$BARE_VS_BARE" = 1 ] && SPANS=exported
-load() { SERVICE_DIR="$DIR" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL "${LOAD_CPU[@]}" node "$HERE/grpc-load.mjs" "$@"; }
+load() { SERVICE_DIR="$DIR" OPS_FILE="$(ops_file "$MODE")" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL "${LOAD_CPU[@]}" node "$HERE/grpc-load.mjs" "$@"; }
 
 echo "== gRPC throughput: node $(node --version), @grpc/grpc-js $(node -p "require('$DIR/node_modules/@grpc/grpc-js/package.json').version"), ${CONCURRENCY:-10} calls in flight on each server at the same moments, warm-up + $ROUNDS rounds of $DURATION s, $(placement)"
 [ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare server"

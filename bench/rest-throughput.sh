@@ -27,7 +27,7 @@ BARE_ID=$(seed "http://127.0.0.1:$BARE/orders")
 wait_for http_ok "http://127.0.0.1:$BARE/orders/$BARE_ID"
 start_sink
 [ "$BARE_VS_BARE" = 1 ] && SPANS=exported
-load() { TOOLS_DIR="$TOOLS" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL "${LOAD_CPU[@]}" node "$HERE/http-load.mjs" "$@"; }
+load() { TOOLS_DIR="$TOOLS" OPS_FILE="$(ops_file "$MODE")" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL "${LOAD_CPU[@]}" node "$HERE/http-load.mjs" "$@"; }
 
 echo "== REST throughput: node $(node --version), autocannon 9.0.0, ${CONNECTIONS:-10} connections to each server at the same moments, warm-up + $ROUNDS rounds of $DURATION s, $(placement)"
 [ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare server"

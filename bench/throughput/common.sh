@@ -77,20 +77,29 @@ http_up() { node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => pr
 # collector - the one `msx up` runs, storing every span under a scratch workspace's .msx/spans;
 # SINK=discard: otlp-sink.mjs, a receiver that throws them away) and "disabled"
 # (OTEL_SDK_DISABLED=true). Default: both. The receiver's CPU is not the servers': it only
-# competes for the cores, alike for both servers.
+# competes for the cores, alike for both servers. SINK_CPU=N: the receiver pinned to CPU N
+# (taskset), e.g. with PIN=1 and SINK_CPU=1 it shares the load's CPU, not the servers'.
+# The collector counts the spans it takes; sink_summary sets them against the operations the
+# generated service completed with spans exported (OPS_FILE), so spans its batch queue dropped
+# (the receiver slower than the service) show, instead of making the exported figures look cheaper.
 SPANS=${SPANS:-exported disabled}
 SINK=${SINK:-collector}
 SINK_URL=""
+SINK_CPU_CMD=()
+[ -n "${SINK_CPU:-}" ] && SINK_CPU_CMD=(taskset -c "$SINK_CPU")
+OPS_FILE="$WORK/exported-operations"
+# ops_file MODE: where side-by-side.mjs counts the generated side's operations (exported mode only).
+ops_file() { [ "$1" = exported ] && [ "$BARE_VS_BARE" != 1 ] && echo "$OPS_FILE" || true; }
 # start_sink: the receiver, when a mode exports (sets SINK_URL).
 start_sink() {
   case " $SPANS " in *" exported "*) ;; *) return 0 ;; esac
   local port
   if [ "$SINK" = discard ]; then
     port=$(free_port)
-    start_bg "$WORK/otlp-sink.log" env PORT="$port" node "$HERE/otlp-sink.mjs"; SINK_PID=$LAST_PID
+    start_bg "$WORK/otlp-sink.log" "${SINK_CPU_CMD[@]}" env PORT="$port" node "$HERE/otlp-sink.mjs"; SINK_PID=$LAST_PID
   else
     mkdir -p "$WORK/collector-ws"
-    start_bg "$WORK/otlp-sink.log" node "$ROOT/bench/collector-server.mjs" collector "$WORK/collector-ws"; SINK_PID=$LAST_PID
+    start_bg "$WORK/otlp-sink.log" "${SINK_CPU_CMD[@]}" env COUNT=1 node "$ROOT/bench/collector-server.mjs" collector "$WORK/collector-ws"; SINK_PID=$LAST_PID
     wait_for grep -q '^[0-9]' "$WORK/otlp-sink.log"
     port=$(head -1 "$WORK/otlp-sink.log")
   fi
@@ -112,5 +121,14 @@ sink_summary() {
   [ -z "$SINK_URL" ] && return 0
   kill "$SINK_PID" 2>/dev/null || true; wait "$SINK_PID" 2>/dev/null || true
   if [ "$SINK" = discard ]; then cat "$WORK/otlp-sink.log"
-  else echo "msx collector: $(du -sh "$WORK/collector-ws/.msx/spans" 2>/dev/null | cut -f1) of spans stored under .msx/spans"; fi
+  else
+    echo "msx collector: $(du -sh "$WORK/collector-ws/.msx/spans" 2>/dev/null | cut -f1) of spans stored under .msx/spans"
+    local spans ops
+    spans=$(sed -n 's/^collector: \([0-9]*\) spans.*/\1/p' "$WORK/otlp-sink.log")
+    ops=$(awk '{ n += $1 } END { print n + 0 }' "$OPS_FILE" 2>/dev/null || echo 0)
+    if [ -n "$spans" ] && [ "$ops" -gt 0 ]; then
+      if [ "$spans" -ge "$ops" ]; then echo "spans received: $spans for $ops operations counted with spans exported (no fewer: no sign of dropped spans)"
+      else echo "spans received: $spans for $ops operations counted with spans exported: $((ops - spans)) or more DROPPED (the service's batch queue was full: the exported figures above are too cheap)"; fi
+    fi
+  fi
 }

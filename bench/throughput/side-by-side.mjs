@@ -5,7 +5,7 @@
 // (utime + stime from /proc/<pid>/stat over the same window). At the end: medians, and the
 // generated/bare ratios as the median of the per-round ratios (each round pairs two figures
 // taken at the same moments, which is what keeps the ratio steady).
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 
 const CLK_TCK = Number(process.env.CLK_TCK ?? 100);
 export const DURATION = Number(process.env.DURATION ?? 3);
@@ -52,6 +52,7 @@ export async function sideBySide({ label, unit, goal, round }) {
   console.log(`${label}`);
   const results = [];
   let failed = { generated: 0, bare: 0 }; // over every round, the warm-up included
+  let operations = 0; // the generated side's, done or failed, every round
   for (let index = 0; index <= ROUNDS; index += 1) {
     const r = await round();
     const figures = Object.fromEntries(
@@ -63,6 +64,7 @@ export async function sideBySide({ label, unit, goal, round }) {
     const name = index === 0 ? "warm-up" : `round ${index}`;
     console.log(`  ${name.padEnd(8)} ${side("generated")}, ${side("bare")} | generated/bare: rate ${pct(byRate)}, per CPU-s ${pct(byCpu)}${r.note ? ` (${r.note})` : ""}`);
     failed = { generated: failed.generated + r.generated.failed, bare: failed.bare + r.bare.failed };
+    operations += r.generated.done + r.generated.failed;
     if (index > 0) results.push({ ...figures, byRate, byCpu });
   }
   const m = (pick) => median(results.map(pick));
@@ -73,4 +75,6 @@ export async function sideBySide({ label, unit, goal, round }) {
   console.log(`    generated/bare by ${unit}/s (same moments):      ${verdict(m((r) => r.byRate), goal)}; ${spread((r) => r.byRate)}`);
   console.log(`    generated/bare by ${unit}s per server CPU-second: ${verdict(m((r) => r.byCpu), goal)}; ${spread((r) => r.byCpu)}`);
   if (failed.generated + failed.bare > 0) console.log(`  warning: failed ${unit}s (warm-up included): generated ${failed.generated}, bare ${failed.bare}`);
+  // OPS_FILE (common.sh, spans exported): the generated side's operations, warm-up included, to set against the spans the collector got.
+  if (process.env.OPS_FILE) appendFileSync(process.env.OPS_FILE, `${operations}\n`);
 }

@@ -1,4 +1,4 @@
-import type { Tracer } from "@opentelemetry/api";
+import { DiagLogLevel, diag, type DiagLogger, type Tracer } from "@opentelemetry/api";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
@@ -11,6 +11,7 @@ import type { Logger } from "./logger.js";
 export interface Sdk {
   tracer: Tracer;
   failedExports(): number;
+  droppedSpans(): number;
   shutdown(): Promise<void>;
 }
 
@@ -32,10 +33,49 @@ export interface SdkOptions {
  */
 export function startSdk(options: SdkOptions): Sdk {
   const exporter = options.processor ? undefined : new CountingExporter(otlpExporter(), options.logger, options.endpoint);
+  const drops = options.processor ? undefined : new DroppedSpans(options.logger, options.endpoint);
+  if (drops) diag.setLogger(drops, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   const processor = options.processor ?? new BatchSpanProcessor(exporter!);
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }).merge(detectResources({ detectors: [envDetector] }));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
-  return { tracer: provider.getTracer(options.serviceName), failedExports: () => exporter?.failures ?? 0, shutdown: () => provider.shutdown() };
+  return {
+    tracer: provider.getTracer(options.serviceName),
+    failedExports: () => exporter?.failures ?? 0,
+    droppedSpans: () => drops?.count ?? 0,
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+const DROPPED = /^Dropped (\d+) spans because maxQueueSize reached/;
+
+/**
+ * The batch processor drops the spans that find its queue full (the receiver
+ * slower than the service makes them, one export in flight at a time) and says
+ * so only to OpenTelemetry's diag logger, once the queue takes spans again:
+ * counted here and said once (one WARN line), as failed exports are. Other
+ * diag messages stay unlogged, as without this logger.
+ */
+class DroppedSpans implements DiagLogger {
+  count = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly endpoint: string,
+  ) {}
+
+  warn(message: string): void {
+    const dropped = DROPPED.exec(message);
+    if (!dropped) return;
+    if (this.count === 0) {
+      this.logger.warn({ endpoint: this.endpoint, spans: Number(dropped[1]) }, "span queue full: spans dropped while the receiver is slower than this service (logged once)");
+    }
+    this.count += Number(dropped[1]);
+  }
+
+  error(): void {}
+  info(): void {}
+  debug(): void {}
+  verbose(): void {}
 }
 
 /**

@@ -12,6 +12,8 @@ export interface Tracing {
   readonly ready: Promise<void>;
   /** Exports that failed so far (receiver down, slow past its timeout, answering an error). */
   readonly failedExports: number;
+  /** Spans the batch queue had no room for (the receiver slower than this service), counted once the queue takes spans again. */
+  readonly droppedSpans: number;
   /** Flushes what the batch processor holds, within `timeoutMs`; a receiver that is away does not hold shutdown. */
   shutdown(timeoutMs?: number): Promise<void>;
 }
@@ -49,7 +51,7 @@ export function startTracing(options: TracingOptions): Tracing {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!options.processor && (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true" || !endpoint)) {
     current = idsOnlyTracer;
-    return { mode: "ids-only", ready: Promise.resolve(), failedExports: 0, shutdown: async () => undefined };
+    return { mode: "ids-only", ready: Promise.resolve(), failedExports: 0, droppedSpans: 0, shutdown: async () => undefined };
   }
   let sdk: Sdk | undefined;
   const ready = import("./tracing-sdk.js").then(({ startSdk }) => {
@@ -61,6 +63,9 @@ export function startTracing(options: TracingOptions): Tracing {
     ready,
     get failedExports() {
       return sdk?.failedExports() ?? 0;
+    },
+    get droppedSpans() {
+      return sdk?.droppedSpans() ?? 0;
     },
     shutdown: (timeoutMs = 2000) => withinTime(ready.then(() => sdk?.shutdown()), timeoutMs),
   };

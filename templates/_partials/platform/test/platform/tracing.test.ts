@@ -17,8 +17,11 @@ interface Receiver {
   close(): Promise<void>;
 }
 
-/** A real OTLP/HTTP receiver on 127.0.0.1: reads the (chunked) body of each POST /v1/traces, JSON or protobuf. */
-async function startReceiver(): Promise<Receiver> {
+/**
+ * A real OTLP/HTTP receiver on 127.0.0.1: reads the (chunked) body of each POST /v1/traces, JSON or protobuf;
+ * `answerAfterMs`: a slow one, answering each export that long after it came.
+ */
+async function startReceiver(answerAfterMs = 0): Promise<Receiver> {
   const bodies: unknown[] = [];
   const raw: Receiver["raw"] = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
@@ -30,7 +33,9 @@ async function startReceiver(): Promise<Receiver> {
       if (req.url === "/v1/traces") raw.push({ type, body });
       if (req.url === "/v1/traces" && type === "application/json") bodies.push(JSON.parse(body.toString("utf8")));
       // An empty answer: an ExportTraceServiceResponse with nothing in it, in either encoding.
-      res.writeHead(200, { "content-type": type ?? "application/json" }).end(type === "application/json" ? "{}" : "");
+      const answer = () => res.writeHead(200, { "content-type": type ?? "application/json" }).end(type === "application/json" ? "{}" : "");
+      if (answerAfterMs > 0) setTimeout(answer, answerAfterMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -149,5 +154,24 @@ describe("startTracing", () => {
     const warnings = logs.records().filter((line) => line.level === "warn");
     expect(warnings).toHaveLength(1);
     expect(warnings[0].msg).toMatch(/span export failed/);
+  }, 30_000);
+
+  it("counts the spans a full queue drops and says so once, when the receiver is slower than the service", async () => {
+    receiver = await startReceiver(300);
+    vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url);
+    vi.stubEnv("OTEL_BSP_MAX_QUEUE_SIZE", "4");
+    vi.stubEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4");
+    const { logs } = await setUp();
+    // Four spans make a batch, sent at once; while it waits for its answer the queue takes four more and drops six.
+    for (let i = 0; i < 14; i += 1) startTrace().span.end();
+    // The first batch answered, the four queued go; the next span finds room, and the processor tells of the six.
+    await vi.waitFor(() => expect(receiver?.raw).toHaveLength(2), { timeout: 10_000, interval: 20 });
+    expect(tracing?.droppedSpans).toBe(0);
+    startTrace().span.end();
+    expect(tracing?.droppedSpans).toBe(6);
+    const warnings = logs.records().filter((line) => line.level === "warn");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ spans: 6, msg: expect.stringMatching(/span queue full/) });
+    expect(tracing?.failedExports).toBe(0);
   }, 30_000);
 });
