@@ -1,11 +1,16 @@
+import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { BuildRequest, ContainerDetails, ContainerSummary, DockerClient, LogStreams, NetworkSummary, ProgressOutput, RegistryAuth } from './docker-client.js';
+import { type Builder, chooseBuilder, type EngineBuilderInfo } from './builder-choice.js';
+import type { BuildkitTrace } from './buildkit-trace.js';
 import { openEventStream } from './dockerode-events.js';
 
 /** DockerClient over dockerode. Made only by `connectDocker`, which imports dockerode lazily. */
 export class DockerodeClient implements DockerClient {
+  private chosen?: Promise<Builder>;
+
   constructor(
     private readonly docker: Dockerode,
     readonly endpoint: string,
@@ -101,9 +106,20 @@ export class DockerodeClient implements DockerClient {
   }
 
   async buildImage(request: BuildRequest): Promise<ProgressOutput> {
-    const options = { t: request.tag, labels: request.labels, rm: true, forcerm: true, ...(request.target ? { target: request.target } : {}) };
+    const buildkit = (await this.builder()) === 'buildkit';
+    const options = { t: request.tag, labels: request.labels, rm: true, forcerm: true, ...(request.target ? { target: request.target } : {}), ...(buildkit ? { version: '2' as const } : {}) };
     const stream = await this.docker.buildImage(request.context, options);
-    return followProgress(this.docker, stream);
+    // protobufjs and the trace schema load only for a BuildKit build.
+    const trace = buildkit ? new (await import('./buildkit-trace.js')).BuildkitTrace() : undefined;
+    return followProgress(this.docker, stream, trace);
+  }
+
+  /** Asked once per client, on the first build: the engine's /_ping headers say what it can. */
+  builder(): Promise<Builder> {
+    this.chosen ??= pingHeaders(this.docker)
+      .catch(() => ({}))
+      .then((engine) => chooseBuilder(process.env, engine));
+    return this.chosen;
   }
 
   async pushImage(reference: string, auth: RegistryAuth | undefined): Promise<ProgressOutput> {
@@ -150,17 +166,39 @@ export class DockerodeClient implements DockerClient {
   }
 }
 
-/** Build and push progress alike: one JSON event per step, a failure as an `error` event inside the 200 response. */
-function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<ProgressOutput> {
+/**
+ * Build and push progress alike: one JSON event per step, a failure as an `error` event inside the 200 response.
+ * A BuildKit build sends its steps and their output as trace events instead, decoded by `trace`.
+ */
+function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream, trace?: BuildkitTrace): Promise<ProgressOutput> {
   const lines: string[] = [];
   let failure: string | undefined;
   return new Promise((resolve) => {
-    const onEvent = (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
+    const onEvent = (event: { id?: string; aux?: unknown; stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
+      if (trace && event.id === 'moby.buildkit.trace' && typeof event.aux === 'string') return trace.add(event.aux);
       const text = event.stream ?? event.status;
       if (text) lines.push(...text.replace(/\n$/, '').split('\n'));
       if (event.error) failure = event.errorDetail?.message ?? event.error;
     };
-    docker.modem.followProgress(stream, (error: Error | null) => resolve({ lines, error: failure ?? error?.message }), onEvent);
+    const done = (error: Error | null) => {
+      const message = failure ?? error?.message;
+      resolve(trace ? trace.result(message) : { lines, error: message });
+    };
+    docker.modem.followProgress(stream, done, onEvent);
+  });
+}
+
+/** /_ping's headers (dockerode's ping gives only the body): Api-Version, Ostype, Builder-Version. */
+function pingHeaders(docker: Dockerode): Promise<EngineBuilderInfo> {
+  return new Promise((resolve, reject) => {
+    const options = { path: '/_ping', method: 'GET', isStream: true, statusCodes: { 200: true } };
+    docker.modem.dial(options, (error, result) => {
+      if (error) return reject(error);
+      const response = result as IncomingMessage;
+      response.resume();
+      const header = (name: string) => (typeof response.headers[name] === 'string' ? (response.headers[name] as string) : undefined);
+      resolve({ apiVersion: header('api-version'), osType: header('ostype'), builderVersion: header('builder-version') });
+    });
   });
 }
 
