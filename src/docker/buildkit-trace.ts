@@ -38,8 +38,9 @@ export interface TraceVertex {
   digest: string;
   name: string;
   cached: boolean;
-  started: boolean;
-  completed: boolean;
+  /** Milliseconds since the epoch; undefined until the step starts (ends). */
+  started?: number;
+  completed?: number;
   error: string;
 }
 export interface TraceLog {
@@ -66,16 +67,23 @@ let statusType: protobuf.Type | undefined;
 export function decodeTrace(aux: string): TraceStatus {
   statusType ??= protobuf.parse(SCHEMA, { keepCase: true }).root.lookupType('moby.buildkit.v1.StatusResponse');
   const message = statusType.toObject(statusType.decode(Buffer.from(aux, 'base64')), { defaults: true, longs: Number }) as {
-    vertexes: Array<Omit<TraceVertex, 'started' | 'completed'> & { started: object | null; completed: object | null }>;
-    logs: Array<Omit<TraceLog, 'timestamp'> & { timestamp: { seconds: number; nanos: number } | null }>;
+    vertexes: Array<Omit<TraceVertex, 'started' | 'completed'> & { started: Timestamp | null; completed: Timestamp | null }>;
+    logs: Array<Omit<TraceLog, 'timestamp'> & { timestamp: Timestamp | null }>;
     warnings: TraceWarning[];
   };
   return {
-    vertexes: message.vertexes.map((v) => ({ digest: v.digest, name: v.name, cached: v.cached, error: v.error, started: v.started != null, completed: v.completed != null })),
-    logs: message.logs.map((log) => ({ ...log, timestamp: log.timestamp ? log.timestamp.seconds * 1000 + log.timestamp.nanos / 1e6 : 0 })),
+    vertexes: message.vertexes.map((v) => ({ digest: v.digest, name: v.name, cached: v.cached, error: v.error, started: epochMs(v.started), completed: epochMs(v.completed) })),
+    logs: message.logs.map((log) => ({ ...log, timestamp: epochMs(log.timestamp) ?? 0 })),
     warnings: message.warnings,
   };
 }
+
+interface Timestamp {
+  seconds: number;
+  nanos: number;
+}
+
+const epochMs = (time: Timestamp | null): number | undefined => (time ? time.seconds * 1000 + time.nanos / 1e6 : undefined);
 
 /** A step cancelled because another one failed reports this, not the cause. */
 const CANCELLED = /^(context canceled|canceled)\b/i;
@@ -96,7 +104,7 @@ export class BuildkitTrace {
     const status = decodeTrace(aux);
     for (const vertex of status.vertexes) {
       const seen = this.vertexes.get(vertex.digest);
-      if (vertex.started && !seen?.started) this.lines.push(vertex.cached ? `${vertex.name} (cached)` : vertex.name);
+      if (vertex.started !== undefined && seen?.started === undefined) this.lines.push(vertex.cached ? `${vertex.name} (cached)` : vertex.name);
       this.vertexes.set(vertex.digest, vertex);
       if (vertex.error && !CANCELLED.test(vertex.error)) this.failed ??= vertex.digest;
     }
@@ -112,7 +120,8 @@ export class BuildkitTrace {
 
   /** The build's result, `error` being the engine's final error event, if any. */
   result(error?: string): ProgressOutput {
-    const steps = [...this.vertexes.values()].map((v) => ({ name: v.name, cached: v.cached }));
+    const took = (v: TraceVertex) => (v.started !== undefined && v.completed !== undefined ? { ms: v.completed - v.started } : {});
+    const steps = [...this.vertexes.values()].map((v) => ({ name: v.name, cached: v.cached, ...took(v) }));
     const failed = this.failed ? this.vertexes.get(this.failed) : undefined;
     if (!failed || !error) return { lines: this.lines, error, steps };
     // stdout and stderr arrive as separate messages, not always in order: their timestamps say what came first.

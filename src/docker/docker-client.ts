@@ -65,6 +65,8 @@ export interface ProgressOutput {
 export interface BuildStep {
   name: string;
   cached: boolean;
+  /** How long the engine says it took, once it ended. */
+  ms?: number;
 }
 
 /** What the engine's push wants in its X-Registry-Auth header (see docker-credentials.ts). */
