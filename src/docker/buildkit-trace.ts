@@ -100,8 +100,17 @@ export class BuildkitTrace {
   private readonly lines: string[] = [];
   private failed?: string;
 
+  /** Whether any trace message came: a build that sent none was not a BuildKit build. */
+  seen = false;
+
   add(aux: string): void {
-    const status = decodeTrace(aux);
+    this.seen = true;
+    let status: TraceStatus;
+    try {
+      status = decodeTrace(aux);
+    } catch {
+      return; // a message of a newer BuildKit this schema cannot read costs its progress lines, not the build
+    }
     for (const vertex of status.vertexes) {
       const seen = this.vertexes.get(vertex.digest);
       if (vertex.started !== undefined && seen?.started === undefined) this.lines.push(vertex.cached ? `${vertex.name} (cached)` : vertex.name);

@@ -182,7 +182,8 @@ function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream, trace?
     };
     const done = (error: Error | null) => {
       const message = failure ?? error?.message;
-      resolve(trace ? trace.result(message) : { lines, error: message });
+      // An engine that took `version: 2` but built the legacy way (Podman's Docker API does) sent no trace: its lines are the output.
+      resolve(trace?.seen ? trace.result(message) : { lines, error: message });
     };
     docker.modem.followProgress(stream, done, onEvent);
   });

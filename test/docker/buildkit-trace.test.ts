@@ -64,6 +64,18 @@ describe('BuildkitTrace', () => {
     expect(result.lines).toContain('compiling src/main.ts');
   });
 
+  it('skips a message it cannot decode, and says whether any trace came at all', () => {
+    const trace = new BuildkitTrace();
+    expect(trace.seen).toBe(false);
+    // Field 1 as a length-delimited vertex of 200 bytes, of which none follow: a truncated message.
+    const truncated = Buffer.from([0x0a, 0xc8, 0x01, 0x0a]).toString('base64');
+    expect(() => decodeTrace(truncated)).toThrow();
+    expect(() => trace.add(truncated)).not.toThrow();
+    expect(trace.seen).toBe(true);
+    for (const aux of traces) trace.add(aux);
+    expect(trace.result(finalError).failedStep?.name).toBe(`[build 2/2] ${BUILD_STEP}`);
+  });
+
   it('names no failed step when the build succeeded', () => {
     expect(replay().result(undefined).failedStep).toBeUndefined();
   });
