@@ -1,8 +1,9 @@
 // Time from a file write to the first 200 of the new code, for one generated REST service, in one run:
 // msx up --runtime docker --detach --watch (sync into the container + restart) beside msx up --detach --watch
 // (local) and a bare restart by hand (kill, node --import tsx src/main.ts, poll); then the docker rebuild for
-// a source edit with the dependency layer cached (msx up --runtime docker --detach after an edit: build, recreate,
-// ready), and the same for the dev image `up --watch` runs (msx up --runtime docker --detach --watch after an
+// a source edit with the dependency layer cached (msx up --runtime docker --detach after an edit: plan, build, recreate,
+// ready, timed by its lines), beside the same edit built alone by msx's pipeline (BuildKit and, with DOCKER_BUILDKIT=0,
+// the legacy builder, through the API; BuildKit's own step times printed) and by `docker build`; and the same for the dev image `up --watch` runs (msx up --runtime docker --detach --watch after an
 // edit, the workspace down: build, create, ready). The measuring is bench/watch.mjs's. BENCH_PORT sets the port. Usage: node bench/watch-docker.mjs [edits] [rebuilds]
 // (run by bench/watch-docker.sh). Prints medians; asserts nothing. Removes every container/image it made.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
