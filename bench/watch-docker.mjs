@@ -1,8 +1,9 @@
 // Time from a file write to the first 200 of the new code, for one generated REST service, in one run:
 // msx up --runtime docker --detach --watch (sync into the container + restart) beside msx up --detach --watch
 // (local) and a bare restart by hand (kill, node --import tsx src/main.ts, poll); then the docker rebuild for
-// a source edit with the dependency layer cached (msx up --runtime docker --detach after an edit: build, recreate,
-// ready), and the same for the dev image `up --watch` runs (msx up --runtime docker --detach --watch after an
+// a source edit with the dependency layer cached (msx up --runtime docker --detach after an edit: plan, build, recreate,
+// ready, timed by its lines), beside the same edit built alone by msx's pipeline (BuildKit and, with DOCKER_BUILDKIT=0,
+// the legacy builder, through the API; BuildKit's own step times printed) and by `docker build`; and the same for the dev image `up --watch` runs (msx up --runtime docker --detach --watch after an
 // edit, the workspace down: build, create, ready). The measuring is bench/watch.mjs's. BENCH_PORT sets the port. Usage: node bench/watch-docker.mjs [edits] [rebuilds]
 // (run by bench/watch-docker.sh). Prints medians; asserts nothing. Removes every container/image it made.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -56,8 +57,54 @@ async function series(label, first, run) {
   for (let i = 1; i <= EDITS; i += 1) results[label].push(await run(first + i));
 }
 
+/** msx up --runtime docker --detach after an edit, with when its lines came: plan until "building image", build until "recreating". */
+async function timedUp() {
+  const start = performance.now();
+  const child = spawn(process.execPath, [MSX, 'up', '--runtime', 'docker', '--detach', '--timeout', '300'], { cwd: ws, env: { ...process.env, NO_COLOR: '1' } });
+  const at = {};
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+    for (const [key, pattern] of [['building', /building image/], ['recreating', /recreating its container/]]) if (at[key] === undefined && pattern.test(stderr)) at[key] = performance.now() - start;
+  });
+  child.stdout.resume();
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  const total = performance.now() - start;
+  if (code !== 0 || at.building === undefined || at.recreating === undefined) throw new Error(`msx up after an edit: exit ${code}, no rebuild + recreate seen\n${stderr}`);
+  return { total, plan: at.building, build: at.recreating - at.building, recreate: total - at.recreating };
+}
+
+/** The build msx's pipeline makes (content hash, tar of the context files, the engine's build), alone; BuildKit's steps kept for the breakdown. */
+async function pipelineBuild(client, tag) {
+  const start = performance.now();
+  const image = contentTag(`msx/${NAME}_pipeline`, { service: 'svc', dir });
+  const context = pack(dir, { entries: image.files });
+  const output = await client.buildImage({ tag: `${image.tag}${tag}`, labels: { 'dev.msx.workspace': NAME }, context });
+  const ms = performance.now() - start;
+  if (output.error) throw new Error(`build: ${output.error}`);
+  for (const step of output.steps ?? []) if (step.ms !== undefined && !step.cached) (stepTimes[step.name.replace(/\s+/g, ' ').slice(0, 60)] ??= []).push(step.ms);
+  return ms;
+}
+
+function cliBuild(tag) {
+  const start = performance.now();
+  const built = spawnSync('docker', ['build', '-q', '-t', `msx/${NAME}_cli:${tag}`, '--label', `dev.msx.workspace=${NAME}`, dir], { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+  if (built.status !== 0) throw new Error(`docker build: ${built.stderr}`);
+  return performance.now() - start;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
+const stepTimes = {};
+const { connectDocker } = await import(new URL('../dist/docker/connect-docker.js', import.meta.url).href);
+const { contentTag } = await import(new URL('../dist/docker/image-tag.js', import.meta.url).href);
+const { pack } = await import('tar-fs');
+const buildkitClient = await connectDocker();
+process.env.DOCKER_BUILDKIT = '0'; // read by the client's first build: this one uses the legacy builder
+const legacyClient = await connectDocker();
+await legacyClient.builder();
+delete process.env.DOCKER_BUILDKIT;
+if ((await buildkitClient.builder()) !== 'buildkit') console.log('note: this engine gets the legacy builder from msx (no BuildKit): both pipeline series use it');
 try {
   msx(['up', '--runtime', 'docker', '--detach', '--watch', '--timeout', '300']);
   await series('docker: sync + restart (msx up --watch)', 1000, (n) => edit(n));
@@ -81,15 +128,23 @@ try {
   await series('bare restart (kill, node --import tsx)', 3000, (n) => edit(n, restartBare));
   process.kill(-child.pid, 'SIGTERM');
 
-  // The production image: its first build installs the dependencies; each edit after reuses that layer.
+  // The production image: its first build installs the dependencies; each edit after reuses that layer. Beside it,
+  // in the same run, each edit built alone: by msx's image pipeline (BuildKit through the API, and the legacy builder
+  // through the API with DOCKER_BUILDKIT=0) and by the docker CLI (`docker build`; DOCKER_BUILDKIT=0: no buildx here).
   msx(['up', '--runtime', 'docker', '--detach', '--timeout', '300']);
-  results['docker: rebuild + recreate for a source edit'] = [];
+  cliBuild('warm'); // the legacy builder's cache is its own: its first build installs the dependencies too
+  const REBUILD = 'docker: rebuild + recreate for a source edit';
+  for (const key of [REBUILD, '  of which: plan (up to "building image")', '  of which: build', '  of which: recreate + ready', 'build alone: msx pipeline, BuildKit (API)', 'build alone: msx pipeline, legacy (API)', 'build alone: docker build CLI (legacy)']) results[key] = [];
   for (let i = 0; i < REBUILDS; i += 1) {
     writeFileSync(routes, `${original}\n// rebuild ${i}\n`);
-    const start = performance.now();
-    const up = spawnSync(process.execPath, [MSX, 'up', '--runtime', 'docker', '--detach', '--timeout', '300'], { cwd: ws, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    results['docker: rebuild + recreate for a source edit'].push(performance.now() - start);
-    if (up.status !== 0 || !/building image/.test(up.stderr)) throw new Error(`msx up after an edit: exit ${up.status}, no rebuild seen\n${up.stderr}`);
+    const up = await timedUp();
+    for (const [key, ms] of [[REBUILD, up.total], ['  of which: plan (up to "building image")', up.plan], ['  of which: build', up.build], ['  of which: recreate + ready', up.recreate]]) results[key].push(ms);
+    writeFileSync(routes, `${original}\n// buildkit ${i}\n`);
+    results['build alone: msx pipeline, BuildKit (API)'].push(await pipelineBuild(buildkitClient, `bk${i}`));
+    writeFileSync(routes, `${original}\n// legacy ${i}\n`);
+    results['build alone: msx pipeline, legacy (API)'].push(await pipelineBuild(legacyClient, `lg${i}`));
+    writeFileSync(routes, `${original}\n// cli ${i}\n`);
+    results['build alone: docker build CLI (legacy)'].push(cliBuild(`cli${i}`));
   }
   msx(['down', '--runtime', 'docker']);
 
@@ -117,12 +172,16 @@ try {
   }
   rmSync(work, { recursive: true, force: true });
 }
-for (const [name, xs] of Object.entries(results)) console.log(`${name.padEnd(46)} median ${Math.round(median(xs))} ms over ${xs.length} (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))})`);
+for (const [name, xs] of Object.entries(results)) console.log(`${name.padEnd(50)} median ${Math.round(median(xs))} ms over ${xs.length} (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))})`);
 const [docker, local, bare] = Object.values(results).map(median);
 if (docker && local) console.log(`docker sync / local: ${(docker / local).toFixed(2)}x (goal ≤ 1.5x)`);
 if (local && bare) console.log(`local / bare: ${(local / bare).toFixed(2)}x`);
 const rebuild = results['docker: rebuild + recreate for a source edit'];
 if (rebuild?.length) console.log(`docker rebuild for a source edit: ${(median(rebuild) / 1000).toFixed(1)} s (goal < 5 s)`);
+const cli = results['build alone: docker build CLI (legacy)'];
+if (rebuild?.length && cli?.length) console.log(`msx rebuild + recreate / the same build by the CLI: ${(median(rebuild) / median(cli)).toFixed(2)}x; msx BuildKit build alone / CLI: ${(median(results['build alone: msx pipeline, BuildKit (API)']) / median(cli)).toFixed(2)}x`);
+if (Object.keys(stepTimes).length > 0) console.log('BuildKit steps not cached (median ms, the build-alone series):');
+for (const [name, xs] of Object.entries(stepTimes)) console.log(`  ${name.padEnd(62)} ${Math.round(median(xs))}`);
 const dev = results['docker: dev image rebuild + start for a source edit'];
 if (dev?.length) console.log(`docker dev image rebuild for a source edit: ${(median(dev) / 1000).toFixed(1)} s (goal < 5 s)`);
 console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (2 cores)`);

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExternalError, UserError } from '../errors.js';
 import type { DockerClient, ProgressOutput } from './docker-client.js';
+import { legacyStep } from './dockerfile-steps.js';
 import type { TaggedImage } from './image-tag.js';
 
 export interface BuildOptions {
@@ -28,15 +29,34 @@ export async function ensureImage(client: DockerClient, image: TaggedImage, opti
   // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.
   const context = pack(image.dir, { entries: image.files }) as unknown as NodeJS.ReadableStream;
   const output = await client.buildImage({ tag: image.tag, labels: options.labels ?? {}, context, target: image.target }).catch((error: unknown) => refused(error));
-  if (output.error) throw buildFailure(image, output);
+  if (output.error) throw await buildFailure(image, output);
   return true;
 }
 
-/** The step that failed and the last lines it printed: what a developer needs to fix the Dockerfile or the code. */
-export function buildFailure(image: Pick<TaggedImage, 'service' | 'dir'>, output: ProgressOutput): ExternalError {
+/**
+ * The step that failed and the last lines it printed: what a developer needs
+ * to fix the Dockerfile or the code. Both builders' failures read the same:
+ * the legacy builder's `Step N/M : …` line, or BuildKit's failed step mapped
+ * back to that numbering through the Dockerfile.
+ */
+export async function buildFailure(image: Pick<TaggedImage, 'service' | 'dir'>, output: ProgressOutput): Promise<ExternalError> {
+  const failure = (where: string, tail: string) => new ExternalError(`building the image of "${image.service}" failed${where}`, `docker build ${image.dir}`, tail);
+  if (output.failedStep) {
+    const { name, output: printed } = output.failedStep;
+    const step = await legacyStep(readDockerfile(image.dir), name).catch(() => undefined);
+    const where = step ? ` at step ${step.number}/${step.total}: ${step.text}` : ` at ${name.replace(/^\[(?:.*? )?(\d+\/\d+)\] /, 'step $1: ')}`;
+    return failure(where, [...printed, output.error ?? ''].join('\n').trimEnd());
+  }
   const step = [...output.lines].reverse().find((line) => /^Step \d+\/\d+ : /.test(line));
-  const where = step ? ` at ${step.replace(/^Step (\d+\/\d+) : /, 'step $1: ')}` : '';
-  return new ExternalError(`building the image of "${image.service}" failed${where}`, `docker build ${image.dir}`, outputTail(output));
+  return failure(step ? ` at ${step.replace(/^Step (\d+\/\d+) : /, 'step $1: ')}` : '', outputTail(output));
+}
+
+function readDockerfile(dir: string): string {
+  try {
+    return readFileSync(join(dir, 'Dockerfile'), 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** The engine refusing the request itself (bad parameters, unknown image) is the same failure as one in its stream. */

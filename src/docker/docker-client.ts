@@ -56,6 +56,17 @@ export interface BuildRequest {
 export interface ProgressOutput {
   lines: string[];
   error?: string;
+  /** BuildKit builds: each step as BuildKit names it (`[build 2/2] RUN npm run build`) and whether it came from the cache. */
+  steps?: BuildStep[];
+  /** BuildKit builds: the step that failed and what it printed (the legacy builder prints it after its `Step N/M :` line instead). */
+  failedStep?: { name: string; output: string[] };
+}
+
+export interface BuildStep {
+  name: string;
+  cached: boolean;
+  /** How long the engine says it took, once it ended. */
+  ms?: number;
 }
 
 /** What the engine's push wants in its X-Registry-Auth header (see docker-credentials.ts). */

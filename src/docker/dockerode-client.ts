@@ -2,10 +2,14 @@ import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { BuildRequest, ContainerDetails, ContainerSummary, DockerClient, LogStreams, NetworkSummary, ProgressOutput, RegistryAuth } from './docker-client.js';
+import { type Builder, chooseBuilder } from './builder-choice.js';
+import { followProgress, pingHeaders } from './dockerode-progress.js';
 import { openEventStream } from './dockerode-events.js';
 
 /** DockerClient over dockerode. Made only by `connectDocker`, which imports dockerode lazily. */
 export class DockerodeClient implements DockerClient {
+  private chosen?: Promise<Builder>;
+
   constructor(
     private readonly docker: Dockerode,
     readonly endpoint: string,
@@ -101,9 +105,20 @@ export class DockerodeClient implements DockerClient {
   }
 
   async buildImage(request: BuildRequest): Promise<ProgressOutput> {
-    const options = { t: request.tag, labels: request.labels, rm: true, forcerm: true, ...(request.target ? { target: request.target } : {}) };
+    const buildkit = (await this.builder()) === 'buildkit';
+    const options = { t: request.tag, labels: request.labels, rm: true, forcerm: true, ...(request.target ? { target: request.target } : {}), ...(buildkit ? { version: '2' as const } : {}) };
     const stream = await this.docker.buildImage(request.context, options);
-    return followProgress(this.docker, stream);
+    // protobufjs and the trace schema load only for a BuildKit build.
+    const trace = buildkit ? new (await import('./buildkit-trace.js')).BuildkitTrace() : undefined;
+    return followProgress(this.docker, stream, trace);
+  }
+
+  /** Asked once per client, on the first build: the engine's /_ping headers say what it can. */
+  builder(): Promise<Builder> {
+    this.chosen ??= pingHeaders(this.docker)
+      .catch(() => ({}))
+      .then((engine) => chooseBuilder(process.env, engine));
+    return this.chosen;
   }
 
   async pushImage(reference: string, auth: RegistryAuth | undefined): Promise<ProgressOutput> {
@@ -148,20 +163,6 @@ export class DockerodeClient implements DockerClient {
   containerEvents(labels: string[]) {
     return openEventStream(this.docker, labels);
   }
-}
-
-/** Build and push progress alike: one JSON event per step, a failure as an `error` event inside the 200 response. */
-function followProgress(docker: Dockerode, stream: NodeJS.ReadableStream): Promise<ProgressOutput> {
-  const lines: string[] = [];
-  let failure: string | undefined;
-  return new Promise((resolve) => {
-    const onEvent = (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
-      const text = event.stream ?? event.status;
-      if (text) lines.push(...text.replace(/\n$/, '').split('\n'));
-      if (event.error) failure = event.errorDetail?.message ?? event.error;
-    };
-    docker.modem.followProgress(stream, (error: Error | null) => resolve({ lines, error: failure ?? error?.message }), onEvent);
-  });
 }
 
 /** Docker answers "already stopped" (304), "gone" (404) or "being removed" (409): all mean the job is done. */

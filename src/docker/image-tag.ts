@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { contextFiles, contextHash } from './build-context.js';
 
-/** What a build depends on besides the context's files; a change here rebuilds too. */
+/**
+ * What a build depends on besides the context's files; a change here rebuilds too.
+ * `builder` stays 'legacy' though msx now builds through BuildKit where the engine
+ * has it: both make the same image from the same context, so tags (and the images
+ * users already have) stay as they were.
+ */
 const BUILD_CONFIG = { dockerfile: 'Dockerfile', builder: 'legacy' };
 
 /**

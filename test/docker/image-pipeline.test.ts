@@ -57,8 +57,17 @@ describe('ensureImage', () => {
     expect((error as ExternalError).outputTail).toMatch(/COPY failed\nno such file$/);
   });
 
-  it('names the failure even when the error is the only line', () => {
-    const error = buildFailure({ service: 'orders', dir }, { lines: [], error: 'no space left on device' });
+  it('fails with a BuildKit step numbered as the legacy builder numbers it, and what that step printed', async () => {
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM node:20-slim AS deps\nWORKDIR /app\n\nFROM deps AS build\nCOPY src ./src\nRUN npm run build\n\nFROM node:20-slim\nCOPY --from=build /app/dist ./dist\nCMD ["node", "dist/main.js"]\n');
+    const docker = new FakeDocker();
+    docker.buildResult = { lines: [], error: 'executor failed running [/bin/sh -c npm run build]: exit code: 2', failedStep: { name: '[build 2/2] RUN npm run build', output: ['> tsc -p tsconfig.build.json', "src/main.ts(1,1): error TS2304: Cannot find name 'x'."] } };
+    const error = await ensureImage(docker, image()).catch((e: unknown) => e);
+    expect((error as ExternalError).message).toBe('building the image of "orders" failed at step 5/8: RUN npm run build');
+    expect((error as ExternalError).outputTail).toBe("> tsc -p tsconfig.build.json\nsrc/main.ts(1,1): error TS2304: Cannot find name 'x'.\nexecutor failed running [/bin/sh -c npm run build]: exit code: 2");
+  });
+
+  it('names the failure even when the error is the only line', async () => {
+    const error = await buildFailure({ service: 'orders', dir }, { lines: [], error: 'no space left on device' });
     expect(error.message).toBe('building the image of "orders" failed');
     expect(error.outputTail).toBe('no space left on device');
   });

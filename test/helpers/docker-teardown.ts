@@ -3,7 +3,8 @@ import { removeDanglingSince } from '../runtimes/docker/docker-cli.js';
 
 /**
  * vitest globalSetup: once every test file has ended, the untagged build-stage
- * images the run's docker builds left (see removeLabelled). Not per file: with
+ * images the run's legacy-builder builds left (DOCKER_BUILDKIT=0 runs, the
+ * docker CLI here; BuildKit leaves none; see removeLabelled). Not per file: with
  * two workers, one file's cleanup would delete the stages of a build the other
  * is still running.
  */

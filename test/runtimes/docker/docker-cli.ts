@@ -37,9 +37,10 @@ export function labelledObjects(workspace: string): LabelledObjects {
 }
 
 /**
- * Removes what a test run made, by label, whatever state it stopped in. The
- * untagged build-stage images of its builds (the legacy builder labels only
- * the final stage) are not labelled, so they cannot be told from those of a
+ * Removes what a test run made, by label, whatever state it stopped in.
+ * BuildKit (msx's builder where the engine has it) leaves no stage images, only
+ * build cache; the legacy builder's (DOCKER_BUILDKIT=0) untagged build-stage
+ * images are not labelled (it labels only the final stage), so they cannot be told from those of a
  * build another test file runs at the same moment (two workers): they go once
  * the whole run has ended (removeDanglingSince, from test/helpers/docker-teardown.ts).
  */
