@@ -49,8 +49,10 @@ export function serviceContainerSpec(input: ServiceContainerInput): ContainerSpe
     },
     NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [service.name] } } },
   };
-  // In the hash: a container made without the runner, or with another version of it, is recreated.
-  if (input.devRunner) Object.assign(options, { Cmd: input.devRunner.command, Labels: { [LABEL.devRunner]: input.devRunner.version } });
+  // In the hash: a container made without the runner, or with another version of it, is recreated. StopSignal said
+  // outright: without one, the engine takes any signal sent through its kill endpoint (the runner's restart signal)
+  // as the container's end and cancels its restart policy for the run.
+  if (input.devRunner) Object.assign(options, { Cmd: input.devRunner.command, StopSignal: 'SIGTERM', Labels: { [LABEL.devRunner]: input.devRunner.version } });
   return withHash(input.workspace, service.name, 'service', options);
 }
 

@@ -40,6 +40,8 @@ else runner(process.argv.slice(2));
 /** What msx reads: `generation` counts the restarts done; `spare` says how the last one started; `spareLoaded`: the next is warm. */
 interface RunnerState {
   generation: number;
+  /** The service's process (in the container's pid namespace). */
+  pid?: number;
   spare: 'warm' | 'loading' | 'none';
   spareLoaded: boolean;
 }
@@ -65,7 +67,7 @@ function runner(command: string[]): void {
   let lastHow: RunnerState['spare'] = 'none';
   const writeState = (how: RunnerState['spare']) => {
     lastHow = how;
-    const state: RunnerState = { generation, spare: how, spareLoaded: spare?.loaded ?? false };
+    const state: RunnerState = { generation, pid: child.pid, spare: how, spareLoaded: spare?.loaded ?? false };
     writeFileSync(`${STATE_FILE}.tmp`, JSON.stringify(state));
     renameSync(`${STATE_FILE}.tmp`, STATE_FILE);
   };
