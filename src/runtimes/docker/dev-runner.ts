@@ -27,8 +27,8 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** Where msx reads what the runner did (the image's USER may be any uid: /tmp is writable by all). */
-const STATE_FILE = '/tmp/msx-dev-runner.json';
+/** Where msx reads what the runner did (the image's USER may be any uid: /tmp is writable by all); elsewhere only in msx's tests on the host. */
+const STATE_FILE = process.env.MSX_DEV_RUNNER_STATE ?? '/tmp/msx-dev-runner.json';
 /** As the container's StopTimeout and msx's STOP_GRACE_SECONDS. */
 const STOP_GRACE_MS = 10_000;
 /** As standby.ts: packages that must load before the service's code, or not at all, rule a spare out. */
@@ -40,8 +40,9 @@ else runner(process.argv.slice(2));
 /** What msx reads: `generation` counts the restarts done; `spare` says how the last one started; `spareLoaded`: the next is warm. */
 interface RunnerState {
   generation: number;
-  /** The service's process (in the container's pid namespace). */
+  /** The service's process and its spare (in the container's pid namespace). */
   pid?: number;
+  sparePid?: number;
   spare: 'warm' | 'loading' | 'none';
   spareLoaded: boolean;
 }
@@ -67,7 +68,7 @@ function runner(command: string[]): void {
   let lastHow: RunnerState['spare'] = 'none';
   const writeState = (how: RunnerState['spare']) => {
     lastHow = how;
-    const state: RunnerState = { generation, pid: child.pid, spare: how, spareLoaded: spare?.loaded ?? false };
+    const state: RunnerState = { generation, pid: child.pid, sparePid: spare?.child.pid, spare: how, spareLoaded: spare?.loaded ?? false };
     writeFileSync(`${STATE_FILE}.tmp`, JSON.stringify(state));
     renameSync(`${STATE_FILE}.tmp`, STATE_FILE);
   };
