@@ -37,11 +37,17 @@ export async function startGated(context: ActionContext, service: Service, id: s
  * hands over to its warm spare; the container, its id and its other processes stay. Gated as startGated is.
  * Undefined when the container cannot (not running, no runner: an older container): the caller restarts it.
  */
-export async function restartInContainer(context: ActionContext, service: Service, before: ContainerDetails, lastExit: string): Promise<{ status: ServiceStatus; spare: SpareUse | 'container' } | undefined> {
+export async function restartInContainer(
+  context: ActionContext,
+  service: Service,
+  before: ContainerDetails,
+  lastExit: string,
+  /** The runner's state read already (beside a sync into the container), else read here. */
+  runnerState = readRunnerState(context.client, before.id),
+): Promise<{ status: ServiceStatus; spare: SpareUse | 'container' } | undefined> {
   const { client } = context;
-  if (!before.running || before.restarting || !hasDevRunner(before.labels)) return undefined;
-  const state = await readRunnerState(client, before.id);
-  if (!state) return undefined;
+  const state = await runnerState;
+  if (!before.running || before.restarting || !hasDevRunner(before.labels) || !state) return undefined;
   let spare: SpareUse | 'container' = 'none';
   const status = await gated(
     context,

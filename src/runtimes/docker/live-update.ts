@@ -3,7 +3,7 @@ import type { Service } from '../../models/workspace.js';
 import type { ServiceStatus } from '../runtime.js';
 import { createContainer, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
 import { restartInContainer, startGated, type ActionContext } from './container-actions.js';
-import { devRunnerFor, type SpareUse } from './dev-runner-install.js';
+import { devRunnerFor, hasDevRunner, readRunnerState, type SpareUse } from './dev-runner-install.js';
 import { serviceContainerSpec, type ServiceContainerInput } from './container-spec.js';
 import { DEV_TARGET } from './labels.js';
 import { buildServiceImage } from './service-image.js';
@@ -38,6 +38,8 @@ export async function syncAndRestart(context: LiveUpdateContext, service: Servic
   const id = context.containers.get(service.name)!;
   const details = await context.client.inspectContainer(id);
   const dir = details.workingDir;
+  // Read beside the copy: what the runner's restart waits to see change.
+  const runnerState = details.running && hasDevRunner(details.labels) ? readRunnerState(context.client, id) : Promise.resolve(undefined);
   if (files.write.length > 0) {
     const { pack } = await import('tar-fs');
     // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.
@@ -46,7 +48,7 @@ export async function syncAndRestart(context: LiveUpdateContext, service: Servic
   }
   // A stopped container cannot run rm; its next image (any later `up`) is built without the file anyway.
   if (files.remove.length > 0 && details.running) await context.client.execInContainer(id, ['rm', '-rf', '--', ...files.remove.map((file) => posix.join(dir, file))]);
-  const inPlace = await restartInContainer(context, service, details, reason);
+  const inPlace = await restartInContainer(context, service, details, reason, runnerState);
   if (inPlace) return { status: inPlace.status, by: inPlace.spare };
   return { status: await startGated(context, service, id, 'restart', reason), by: 'container' };
 }
