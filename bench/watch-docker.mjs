@@ -4,8 +4,11 @@
 // a source edit with the dependency layer cached (msx up --runtime docker --detach after an edit: plan, build, recreate,
 // ready, timed by its lines), beside the same edit built alone by msx's pipeline (BuildKit and, with DOCKER_BUILDKIT=0,
 // the legacy builder, through the API; BuildKit's own step times printed) and by `docker build`; and the same for the dev image `up --watch` runs (msx up --runtime docker --detach --watch after an
-// edit, the workspace down: build, create, ready). The measuring is bench/watch.mjs's. BENCH_PORT sets the port. Usage: node bench/watch-docker.mjs [edits] [rebuilds]
+// edit, the workspace down: build, create, ready). The measuring is bench/watch.mjs's. BENCH_PORT sets the port. Usage: node bench/watch-docker.mjs [edits] [rebuilds] [think-ms]
 // (run by bench/watch-docker.sh). Prints medians; asserts nothing. Removes every container/image it made.
+// Between two edits each watch series waits think-ms (default 1500, as bench/watch.mjs): a developer reads the answer
+// before the next save, and both runtimes' warm spares are ready by then; each series says how many of its restarts
+// its spare took (the restart lines), so the docker figure is compared with the warm local one, not a cold one.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const EDITS = Number(process.argv[2] ?? 10);
 const REBUILDS = Number(process.argv[3] ?? 3);
+const THINK_MS = Number(process.argv[4] ?? 1500);
 const PORT = Number(process.env.BENCH_PORT ?? 42650);
 const MSX = join(process.cwd(), 'bin', 'run.js');
 const NAME = `wbd${process.pid}`;
@@ -37,6 +41,7 @@ const original = readFileSync(routes, 'utf8');
 
 /** Writes edit n (the list answers with header x-edit: n) and waits for the first 200 that carries it. */
 async function edit(n, afterWrite = async () => undefined) {
+  await sleep(THINK_MS);
   const start = performance.now();
   writeFileSync(routes, original.replace(LIST, `async (request, reply) => { reply.header('x-edit', '${n}'); return repository.list(request.query, request.trace); },`));
   await afterWrite();
@@ -105,13 +110,21 @@ const legacyClient = await connectDocker();
 await legacyClient.builder();
 delete process.env.DOCKER_BUILDKIT;
 if ((await buildkitClient.builder()) !== 'buildkit') console.log('note: this engine gets the legacy builder from msx (no BuildKit): both pipeline series use it');
+const spares = {};
+/** The restart lines of the series' last EDITS edits in a log (the warm-up's excluded): how many a warm spare took. */
+function warmCount(log) {
+  const lines = readFileSync(log, 'utf8').split('\n').filter((line) => / changed → .*restarted in /.test(line)).slice(-EDITS);
+  return `${lines.filter((line) => line.includes('warm spare')).length} of ${lines.length} restarts by a warm spare`;
+}
 try {
   msx(['up', '--runtime', 'docker', '--detach', '--watch', '--timeout', '300']);
   await series('docker: sync + restart (msx up --watch)', 1000, (n) => edit(n));
+  spares.docker = warmCount(join(ws, '.msx', 'docker-log-follower.log'));
   msx(['down', '--runtime', 'docker']);
 
   msx(['up', '--detach', '--watch']);
   await series('local: restart (msx up --watch)', 2000, (n) => edit(n));
+  spares.local = warmCount(join(ws, '.msx', 'supervisor.log'));
   msx(['down']);
 
   let child;
@@ -172,7 +185,11 @@ try {
   }
   rmSync(work, { recursive: true, force: true });
 }
-for (const [name, xs] of Object.entries(results)) console.log(`${name.padEnd(50)} median ${Math.round(median(xs))} ms over ${xs.length} (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))})`);
+const spareOf = (name) => (name.startsWith('docker: sync') ? spares.docker : name.startsWith('local:') ? spares.local : undefined);
+for (const [name, xs] of Object.entries(results)) {
+  const spare = spareOf(name);
+  console.log(`${name.padEnd(50)} median ${Math.round(median(xs))} ms over ${xs.length} (min ${Math.round(Math.min(...xs))}, max ${Math.round(Math.max(...xs))})${spare ? `; ${spare}` : ''}`);
+}
 const [docker, local, bare] = Object.values(results).map(median);
 if (docker && local) console.log(`docker sync / local: ${(docker / local).toFixed(2)}x (goal ≤ 1.5x)`);
 if (local && bare) console.log(`local / bare: ${(local / bare).toFixed(2)}x`);

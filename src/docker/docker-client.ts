@@ -24,6 +24,14 @@ export interface ContainerDetails {
   workingDir: string;
   /** docker's health status when the image declares a HEALTHCHECK. */
   health?: string;
+  /** Its labels (dev.msx.dev-runner says msx's runner is its main process). */
+  labels?: Record<string, string>;
+}
+
+/** What an image runs when a container does not say otherwise. */
+export interface ImageCommand {
+  cmd: string[];
+  entrypoint: string[];
 }
 
 export interface NetworkSummary {
@@ -109,10 +117,16 @@ export interface DockerClient {
   setRestartPolicy(id: string, policy: 'no' | 'on-failure'): Promise<void>;
   /** Extracts a tar stream into the container's file system at `dir` (`docker cp`); works on a stopped container too. */
   putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void>;
+  /** The content of one file in the container (`docker cp` out); undefined when there is no such file. */
+  readContainerFile(id: string, path: string): Promise<string | undefined>;
+  /** Sends a signal to the container's main process (`docker kill --signal`). */
+  signalContainer(id: string, signal: string): Promise<void>;
   /** Runs a command in the running container as root and resolves with its exit code. */
   execInContainer(id: string, command: string[]): Promise<number>;
   containerLogs(id: string, options: { follow: boolean; since?: string; tail?: number }): Promise<LogStreams>;
   imageExists(reference: string): Promise<boolean>;
+  /** The image's CMD and ENTRYPOINT; undefined when there is no such image. */
+  imageCommand(reference: string): Promise<ImageCommand | undefined>;
   listImages(labels: string[]): Promise<ImageSummary[]>;
   removeImage(id: string): Promise<void>;
   buildImage(request: BuildRequest): Promise<ProgressOutput>;

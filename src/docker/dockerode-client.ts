@@ -38,6 +38,7 @@ export class DockerodeClient implements DockerClient {
       pid: state.Pid,
       workingDir: info.Config.WorkingDir || '/',
       health: state.Health?.Status,
+      labels: info.Config.Labels ?? {},
     };
   }
 
@@ -71,6 +72,27 @@ export class DockerodeClient implements DockerClient {
     await this.docker.getContainer(id).putArchive(tar, { path: dir });
   }
 
+  async readContainerFile(id: string, path: string): Promise<string | undefined> {
+    const archive = await ignoreStatus(this.docker.getContainer(id).getArchive({ path }), [404], undefined);
+    if (!archive) return undefined;
+    const { extract } = await import('tar-stream');
+    const files = extract();
+    let content: string | undefined;
+    files.on('entry', (_header, entry, next) => {
+      const chunks: Buffer[] = [];
+      entry.on('data', (chunk) => chunks.push(chunk as Buffer)).on('end', () => ((content ??= Buffer.concat(chunks).toString('utf8')), next()));
+    });
+    await new Promise<void>((resolve, reject) => {
+      files.on('finish', resolve).on('error', reject);
+      (archive as NodeJS.ReadableStream).pipe(files as unknown as NodeJS.WritableStream);
+    });
+    return content;
+  }
+
+  async signalContainer(id: string, signal: string): Promise<void> {
+    await this.docker.getContainer(id).kill({ signal });
+  }
+
   async execInContainer(id: string, command: string[]): Promise<number> {
     const exec = await this.docker.getContainer(id).exec({ Cmd: command, User: '0', AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({ hijack: true, stdin: false });
@@ -93,6 +115,13 @@ export class DockerodeClient implements DockerClient {
 
   async imageExists(reference: string): Promise<boolean> {
     return ignoreStatus(this.docker.getImage(reference).inspect().then(() => true), [404], false);
+  }
+
+  async imageCommand(reference: string) {
+    const info = await ignoreStatus(this.docker.getImage(reference).inspect(), [404], undefined);
+    if (!info) return undefined;
+    const asList = (value: string | string[] | null | undefined) => (Array.isArray(value) ? value : value ? [value] : []);
+    return { cmd: asList(info.Config?.Cmd), entrypoint: asList(info.Config?.Entrypoint as string | string[] | undefined) };
   }
 
   async listImages(labels: string[]) {

@@ -53,7 +53,19 @@ export class FakeDocker implements DockerClient {
 
   async inspectContainer(id: string): Promise<ContainerDetails> {
     const c = this.mustFind(id);
-    return { id, running: c.state === 'running', restarting: false, exitCode: 0, restartCount: 0, startedAt: new Date().toISOString(), finishedAt: '0001-01-01T00:00:00Z', pid: 4242, workingDir: '/app' };
+    return { id, running: c.state === 'running', restarting: false, exitCode: 0, restartCount: 0, startedAt: new Date().toISOString(), finishedAt: '0001-01-01T00:00:00Z', pid: 4242, workingDir: '/app', labels: { ...c.labels } };
+  }
+
+  /** Files a test put in a container (`readContainerFile` answers from here), by container id then path. */
+  readonly files = new Map<string, Map<string, string>>();
+
+  async readContainerFile(id: string, path: string): Promise<string | undefined> {
+    this.mustFind(id);
+    return this.files.get(id)?.get(path);
+  }
+
+  async signalContainer(id: string, signal: string): Promise<void> {
+    this.journal.push(`kill ${this.mustFind(id).name} ${signal}`);
   }
 
   async createContainer(options: ContainerCreateOptions): Promise<string> {
@@ -106,6 +118,10 @@ export class FakeDocker implements DockerClient {
     stdout.end();
     stderr.end();
     return { stdout, stderr, close: () => undefined };
+  }
+
+  async imageCommand(reference: string) {
+    return this.images.some((i) => i.tags.includes(reference)) ? { cmd: ['node', '--import', 'tsx', 'src/main.ts'], entrypoint: ['docker-entrypoint.sh'] } : undefined;
   }
 
   async imageExists(reference: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
 import type { ContainerSpec } from './container-spec.js';
 import type { DockerClient, NetworkSummary } from '../../docker/docker-client.js';
+import { hasDevRunner, installDevRunner } from './dev-runner-install.js';
 import { configHash, LABEL, networkName, objectLabels, workspaceFilter } from './labels.js';
 import type { ContainerAction } from './plan.js';
 
@@ -23,8 +24,15 @@ export async function applyAction(client: DockerClient, action: ContainerAction)
 }
 
 async function createAndStart(client: DockerClient, spec: ContainerSpec): Promise<string> {
-  const id = await client.createContainer(spec.options);
+  const id = await createContainer(client, spec);
   await startOrExplain(client, id, spec);
+  return id;
+}
+
+/** Creates a container; a dev container that runs msx's runner gets its file before it starts. */
+export async function createContainer(client: DockerClient, spec: ContainerSpec): Promise<string> {
+  const id = await client.createContainer(spec.options);
+  if (hasDevRunner(spec.options.Labels)) await installDevRunner(client, id);
   return id;
 }
 

@@ -2,6 +2,7 @@ import type { Service, WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents, ServiceState, ServiceStatus } from '../runtime.js';
 import type { ContainerDetails, DockerClient } from '../../docker/docker-client.js';
 import { STOP_GRACE_SECONDS } from './apply-plan.js';
+import { hasDevRunner, readRunnerState, restartByRunner, type SpareUse } from './dev-runner-install.js';
 import { sinceParameter } from './log-cursor.js';
 import { readReloads, recordReload, restartsAndLastExit } from './reload-record.js';
 import { waitForServiceReady } from './readiness.js';
@@ -24,15 +25,60 @@ export interface ActionContext {
 export async function startGated(context: ActionContext, service: Service, id: string, how: 'restart' | 'start', lastExit: string): Promise<ServiceStatus> {
   const { client } = context;
   const before = await client.inspectContainer(id);
+  const counts = before.running || before.restarting;
+  return gated(context, service, before, lastExit, async () => {
+    if (how === 'restart' || counts) await client.restartContainer(id, STOP_GRACE_SECONDS);
+    else await client.startContainer(id);
+  });
+}
+
+/**
+ * A watch restart inside the running dev container (dev-runner.ts): its runner stops the service's process and
+ * hands over to its warm spare; the container, its id and its other processes stay. Gated as startGated is.
+ * Undefined when the container cannot (not running, no runner: an older container): the caller restarts it.
+ */
+export async function restartInContainer(
+  context: ActionContext,
+  service: Service,
+  before: ContainerDetails,
+  lastExit: string,
+  /** The runner's state read already (beside a sync into the container), else read here. */
+  runnerState = readRunnerState(context.client, before.id),
+): Promise<{ status: ServiceStatus; spare: SpareUse | 'container' } | undefined> {
+  const { client } = context;
+  const state = await runnerState;
+  if (!before.running || before.restarting || !hasDevRunner(before.labels) || !state) return undefined;
+  let spare: SpareUse | 'container' = 'none';
+  const status = await gated(
+    context,
+    service,
+    before,
+    lastExit,
+    async () => {
+      const outcome = await restartByRunner(client, before.id, state.generation, STOP_GRACE_SECONDS);
+      // A runner that did not answer is restarted with its container; one whose container ended is explained below.
+      if (outcome === 'silent') await client.restartContainer(before.id, STOP_GRACE_SECONDS);
+      spare = outcome === 'silent' ? 'container' : outcome === 'ended' ? 'none' : outcome;
+    },
+    true,
+  );
+  return { status, spare };
+}
+
+/** The part both share: restart policy off, `restart`, the reload recorded, readiness, the policy back on once ready. */
+async function gated(context: ActionContext, service: Service, before: ContainerDetails, lastExit: string, restart: () => Promise<void>, inPlace = false): Promise<ServiceStatus> {
+  const { client } = context;
+  const id = before.id;
   const prior = restartsAndLastExit(before, readReloads(context.workspace.root)[id]).restarts;
   const counts = before.running || before.restarting;
   await client.setRestartPolicy(id, 'no');
   report(context, service, before, 'starting', { restarts: prior + (counts ? 1 : 0) });
   const since = sinceParameter(BigInt(Date.now() - 1000) * 1_000_000n);
-  if (how === 'restart' || counts) await client.restartContainer(id, STOP_GRACE_SECONDS);
-  else await client.startContainer(id);
+  // In place, the container keeps its StartedAt: the service's own start is msx's to remember (msx ps shows it).
+  const reloadedAt = inPlace ? new Date().toISOString() : undefined;
+  await restart();
   const started = await client.inspectContainer(id);
-  const entry = recordReload(context.workspace.root, started, { priorRestarts: prior, lastExit, counts });
+  const entry = recordReload(context.workspace.root, started, { priorRestarts: prior, lastExit, counts, reloadedAt });
   const readiness = await waitForServiceReady(client, id, service, context.readyTimeoutMs, since);
   const restarts = entry.restarts + started.restartCount;
   if (!readiness.ready) {
@@ -42,7 +88,7 @@ export async function startGated(context: ActionContext, service: Service, id: s
   }
   // Ready: from now on a crash is Docker's to restart again, as after `msx up`.
   const [, details] = await Promise.all([client.setRestartPolicy(id, 'on-failure'), client.inspectContainer(id)]);
-  return report(context, service, details, 'ready', { restarts, lastExit });
+  return report(context, service, details, 'ready', { restarts, lastExit, ...(reloadedAt ? { startedAt: reloadedAt } : {}) });
 }
 
 /** Stops one service's container gracefully and keeps it (`msx start` brings it back); Docker does not restart it. */

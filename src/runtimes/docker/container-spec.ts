@@ -1,6 +1,7 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { Service } from '../../models/workspace.js';
-import { configHash, containerName, objectLabels, type ContainerRole } from './labels.js';
+import type { DevRunner } from './dev-runner-install.js';
+import { configHash, containerName, LABEL, objectLabels, type ContainerRole } from './labels.js';
 import { resourceLimits } from './resources.js';
 
 /** A container as msx.yaml wants it: its create options, and their hash (also in its labels). */
@@ -20,6 +21,8 @@ export interface ServiceContainerInput {
   network: string;
   /** `host.docker.internal:<ip>`: how a container reaches infra on the host. */
   extraHosts: string[];
+  /** Under --watch: msx's runner as the main process (dev-runner-install.ts), when the dev image's command allows it. */
+  devRunner?: DevRunner;
 }
 
 /**
@@ -46,6 +49,10 @@ export function serviceContainerSpec(input: ServiceContainerInput): ContainerSpe
     },
     NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [service.name] } } },
   };
+  // In the hash: a container made without the runner, or with another version of it, is recreated. StopSignal said
+  // outright: without one, the engine takes any signal sent through its kill endpoint (the runner's restart signal)
+  // as the container's end and cancels its restart policy for the run.
+  if (input.devRunner) Object.assign(options, { Cmd: input.devRunner.command, StopSignal: 'SIGTERM', Labels: { [LABEL.devRunner]: input.devRunner.version } });
   return withHash(input.workspace, service.name, 'service', options);
 }
 

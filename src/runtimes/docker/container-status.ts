@@ -19,8 +19,8 @@ export async function containerStatuses(client: DockerClient, workspace: Workspa
       if (!container) return base;
       const details = await client.inspectContainer(container.id);
       const state = await stateOf(service, details);
-      const { restarts, lastExit } = restartsAndLastExit(details, reloads[container.id]);
-      return { ...base, state, pid: details.pid || undefined, url: `http://127.0.0.1:${service.port}`, restarts, startedAt: details.startedAt, lastExit, detail: await detailOf(client, state, details) };
+      const { restarts, lastExit, reloadedAt } = restartsAndLastExit(details, reloads[container.id]);
+      return { ...base, state, pid: details.pid || undefined, url: `http://127.0.0.1:${service.port}`, restarts, startedAt: reloadedAt ?? details.startedAt, lastExit, detail: await detailOf(client, state, details) };
     }),
   );
 }

@@ -12,6 +12,8 @@ export const LABEL = {
   role: 'dev.msx.role',
   /** On images built from a stage other than the last: `dev` for `msx up --watch`. */
   target: 'dev.msx.target',
+  /** On a dev container whose main process is msx's runner (dev-runner.ts): the runner's version. */
+  devRunner: 'dev.msx.dev-runner',
 } as const;
 
 /** The Dockerfile stage `msx up --runtime docker --watch` runs: sources under tsx, synced on each save. */

@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import type { Service } from '../../models/workspace.js';
 import type { ServiceStatus } from '../runtime.js';
-import { removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
-import { startGated, type ActionContext } from './container-actions.js';
+import { createContainer, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
+import { restartInContainer, startGated, type ActionContext } from './container-actions.js';
+import { devRunnerFor, hasDevRunner, readRunnerState, type SpareUse } from './dev-runner-install.js';
 import { serviceContainerSpec, type ServiceContainerInput } from './container-spec.js';
 import { DEV_TARGET } from './labels.js';
 import { buildServiceImage } from './service-image.js';
@@ -22,16 +23,23 @@ export interface SyncedFiles {
   remove: string[];
 }
 
+/** How a sync restarted the service: inside its container (the runner's spare: warm, still loading, or none) or the container. */
+export type RestartedBy = SpareUse | 'container';
+
 /**
  * A source change: the changed files copied into the running container's
  * working directory (one tar through the engine, as `docker cp` does; they
  * stay in its writable layer across a restart), removed ones deleted, then
- * the container restarted and gated on readiness.
+ * the service restarted and gated on readiness: inside the container by its
+ * runner (a warm spare, dev-runner.ts), else (stopped after a crash, an
+ * older container without the runner) the container restarted.
  */
-export async function syncAndRestart(context: LiveUpdateContext, service: Service, files: SyncedFiles, reason: string): Promise<ServiceStatus> {
+export async function syncAndRestart(context: LiveUpdateContext, service: Service, files: SyncedFiles, reason: string): Promise<{ status: ServiceStatus; by: RestartedBy }> {
   const id = context.containers.get(service.name)!;
   const details = await context.client.inspectContainer(id);
   const dir = details.workingDir;
+  // Read beside the copy: what the runner's restart waits to see change.
+  const runnerState = details.running && hasDevRunner(details.labels) ? readRunnerState(context.client, id) : Promise.resolve(undefined);
   if (files.write.length > 0) {
     const { pack } = await import('tar-fs');
     // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.
@@ -40,7 +48,9 @@ export async function syncAndRestart(context: LiveUpdateContext, service: Servic
   }
   // A stopped container cannot run rm; its next image (any later `up`) is built without the file anyway.
   if (files.remove.length > 0 && details.running) await context.client.execInContainer(id, ['rm', '-rf', '--', ...files.remove.map((file) => posix.join(dir, file))]);
-  return startGated(context, service, id, 'restart', reason);
+  const inPlace = await restartInContainer(context, service, details, reason, runnerState);
+  if (inPlace) return { status: inPlace.status, by: inPlace.spare };
+  return { status: await startGated(context, service, id, 'restart', reason), by: 'container' };
 }
 
 /**
@@ -52,11 +62,11 @@ export async function syncAndRestart(context: LiveUpdateContext, service: Servic
 export async function rebuildAndRecreate(context: LiveUpdateContext, service: Service, reason: string, onBuild: () => void): Promise<ServiceStatus> {
   const { client } = context;
   const image = await buildServiceImage(client, context.workspace.name, service, DEV_TARGET, onBuild);
-  const input = { ...context.inputs.get(service.name)!, image: image.tag };
+  const input = { ...context.inputs.get(service.name)!, image: image.tag, devRunner: devRunnerFor(await client.imageCommand(image.tag)) };
   const spec = serviceContainerSpec(input);
   const old = context.containers.get(service.name);
   if (old) await client.removeContainer(old, STOP_GRACE_SECONDS);
-  const id = await client.createContainer(spec.options);
+  const id = await createContainer(client, spec);
   context.containers.set(service.name, id);
   context.inputs.set(service.name, input);
   const status = await startGated(context, service, id, 'start', reason);

@@ -16,6 +16,8 @@ export interface ReloadEntry {
   lastExit: string;
   /** The container's FinishedAt right after msx's action: a later exit is not msx's doing. */
   finishedAt: string;
+  /** When a restart inside the container (its runner's warm spare) started the service anew: the container's StartedAt stays. */
+  reloadedAt?: string;
 }
 
 const MAX_ENTRIES = 200;
@@ -35,12 +37,13 @@ export function readReloads(root: string): Record<string, ReloadEntry> {
  * what ps showed before it; `after` is read once it finished (a manual start
  * resets Docker's RestartCount, a stop does not: the base absorbs either).
  */
-export function recordReload(root: string, after: ContainerDetails, change: { priorRestarts: number; lastExit: string; counts: boolean }): ReloadEntry {
+export function recordReload(root: string, after: ContainerDetails, change: { priorRestarts: number; lastExit: string; counts: boolean; reloadedAt?: string }): ReloadEntry {
   const all = readReloads(root);
   const entry: ReloadEntry = {
     restarts: change.priorRestarts + (change.counts ? 1 : 0) - after.restartCount,
     lastExit: change.lastExit,
     finishedAt: after.finishedAt,
+    ...(change.reloadedAt ? { reloadedAt: change.reloadedAt } : {}),
   };
   delete all[after.id];
   all[after.id] = entry;
@@ -57,9 +60,11 @@ export function recordReload(root: string, after: ContainerDetails, change: { pr
  * Docker's since, and the reason msx recorded when the last exit was msx's
  * (its FinishedAt unchanged), else what the engine says.
  */
-export function restartsAndLastExit(details: ContainerDetails, entry: ReloadEntry | undefined): { restarts: number; lastExit?: string } {
+export function restartsAndLastExit(details: ContainerDetails, entry: ReloadEntry | undefined): { restarts: number; lastExit?: string; reloadedAt?: string } {
   const restarts = (entry?.restarts ?? 0) + details.restartCount;
-  if (entry && entry.finishedAt === details.finishedAt) return { restarts, lastExit: entry.lastExit };
+  // The same run of the container as msx recorded (no exit since, no Docker restart): its service started when msx restarted it inside.
+  const reloadedAt = entry?.reloadedAt && entry.finishedAt === details.finishedAt && details.restartCount === 0 && details.running ? entry.reloadedAt : undefined;
+  if (entry && entry.finishedAt === details.finishedAt) return { restarts, lastExit: entry.lastExit, ...(reloadedAt ? { reloadedAt } : {}) };
   if (!details.finishedAt || details.finishedAt.startsWith('0001-')) return { restarts };
   if (!details.running && !details.restarting) return { restarts, lastExit: `exit code ${details.exitCode}` };
   return { restarts, lastExit: details.restartCount > 0 ? 'crashed; Docker restarted it' : undefined };

@@ -9,6 +9,7 @@ import { localAmqpNamespace, otlpEndpointOf, serviceEnv } from '../../models/wir
 import { applyAction, ensureNetwork, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
 import { envOf, serviceContainerSpec, type ContainerSpec, type ServiceContainerInput } from './container-spec.js';
 import type { ContainerSummary, DockerClient } from '../../docker/docker-client.js';
+import { devRunnerFor, type DevRunner } from './dev-runner-install.js';
 import { forContainers, HOST_ALIAS, resolveContainerInfra, type ContainerInfraEndpoint } from './docker-infra.js';
 import { DEV_TARGET, LABEL, workspaceFilter } from './labels.js';
 import { buildServiceImage } from './service-image.js';
@@ -136,7 +137,15 @@ export class DockerUp {
       databaseUrl,
       otlpEndpoint: this.otlpEndpoint,
     });
-    const input: ServiceContainerInput = { workspace: this.workspace.name, service, image: image.tag, env, network: network.name, extraHosts: [`${HOST_ALIAS}:${network.gateway}`] };
+    const input: ServiceContainerInput = {
+      workspace: this.workspace.name,
+      service,
+      image: image.tag,
+      env,
+      network: network.name,
+      extraHosts: [`${HOST_ALIAS}:${network.gateway}`],
+      devRunner: await this.devRunnerOf(image.tag),
+    };
     this.inputs.set(service.name, input);
     return serviceContainerSpec(input);
   }
@@ -147,11 +156,16 @@ export class DockerUp {
       const service = services.find((s) => s.name === action.spec.service);
       if (action.action !== 'recreate' || !service || !this.knownImages.delete(service.name)) continue;
       const image = await this.buildImage(service);
-      const input = { ...this.inputs.get(service.name)!, image: image.tag };
+      const input = { ...this.inputs.get(service.name)!, image: image.tag, devRunner: await this.devRunnerOf(image.tag) };
       images.set(service.name, image);
       this.inputs.set(service.name, input);
       action.spec = serviceContainerSpec(input);
     }
+  }
+
+  /** Under --watch, msx's runner in front of the dev image's command (a warm spare inside the container), when it fits. */
+  private async devRunnerOf(tag: string): Promise<DevRunner | undefined> {
+    return this.options.watch ? devRunnerFor(await this.client.imageCommand(tag)) : undefined;
   }
 
   /** Each service starts once everything it depends on is ready, as on every runtime (start-in-order.ts). */

@@ -5,7 +5,7 @@ import type { Service } from '../../models/workspace.js';
 import { withServiceLock, withServiceLocks } from '../../state/service-lock.js';
 import { ServiceIgnore } from '../watch/ignore.js';
 import { watchWorkspace, type WatchHandle } from '../watch/workspace-watcher.js';
-import { rebuildAndRecreate, syncAndRestart, type LiveUpdateContext, type SyncedFiles } from './live-update.js';
+import { rebuildAndRecreate, syncAndRestart, type LiveUpdateContext, type RestartedBy, type SyncedFiles } from './live-update.js';
 import { reloadContainers } from './workspace-reload.js';
 
 const WATCHED = ['src', 'proto', 'contracts', 'migrations', 'package.json', 'package-lock.json', 'Dockerfile', '.dockerignore'];
@@ -15,6 +15,14 @@ const REBUILD_ON = /^(Dockerfile|\.dockerignore|package\.json|package-lock\.json
 const IGNORE = { alsoFrom: ['.dockerignore'], never: ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json'] };
 
 export type DockerWatch = WatchHandle;
+
+/** The restart line's last words: how the new process started. */
+const RESTARTED_BY: Record<RestartedBy, string> = {
+  warm: 'warm spare',
+  loading: 'its spare was still loading',
+  none: 'no spare yet: a cold start in its container',
+  container: 'container restarted',
+};
 
 /**
  * `msx up --runtime docker --watch`, on the shared watcher (runtimes/watch): a
@@ -79,10 +87,12 @@ async function update(service: Service, context: LiveUpdateContext, changed: str
       write: paths.filter((path) => existsSync(join(service.dir, path))),
       remove: paths.filter((path) => !existsSync(join(service.dir, path))),
     };
-    const status = await syncAndRestart(context, service, files, `restarted after ${what} changed`);
+    const { status, by } = await syncAndRestart(context, service, files, `restarted after ${what} changed`);
     const count = files.write.length + files.remove.length;
     const synced = count > 0 ? `synced ${plural(count, 'file')} into its container, ` : '';
-    return status.state === 'ready' ? `${what} changed → ${synced}restarted in ${took()}` : `${what} changed → ${synced}failed to start (${took()}); the next save tries again`;
+    return status.state === 'ready'
+      ? `${what} changed → ${synced}restarted in ${took()} (${RESTARTED_BY[by]})`
+      : `${what} changed → ${synced}failed to start (${took()}); the next save tries again`;
   } catch (error) {
     // A failed build (or an engine refusal) keeps the running container; the next save tries again.
     const tail = error instanceof ExternalError ? `\n    ${error.outputTail.split('\n').slice(-6).join('\n    ')}` : '';

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { DockerClient, ImageCommand } from '../../docker/docker-client.js';
+import { LABEL } from './labels.js';
+
+/** msx's runner as built (dev-runner.ts); missing when msx runs from source, and then no container gets it. */
+const RUNNER_SOURCE = fileURLToPath(new URL('./dev-runner.js', import.meta.url));
+/** Where it lands in a dev container: outside the service's folder, so no sync or image touches it. */
+const RUNNER_PATH = '/opt/msx/dev-runner.mjs';
+const RUNNER_STATE = '/tmp/msx-dev-runner.json';
+/** The signal the runner restarts its child on (SIGUSR1 is node's inspector's). */
+const RESTART_SIGNAL = 'SIGUSR2';
+const POLL_MS = 10;
+
+/** How the runner started the new process: its warm spare, a spare still loading, or cold (no spare yet, or none allowed). */
+export type SpareUse = 'warm' | 'loading' | 'none';
+
+interface RunnerState {
+  generation: number;
+  spare: SpareUse;
+}
+
+/** The runner's Cmd and its version label for a dev container, or undefined when the image's command is not one it can run. */
+export interface DevRunner {
+  command: string[];
+  version: string;
+}
+
+let source: Buffer | undefined;
+function runnerSource(): Buffer | undefined {
+  if (!source && existsSync(RUNNER_SOURCE)) source = readFileSync(RUNNER_SOURCE);
+  return source;
+}
+
+/**
+ * The image's command with the runner in front (`node /opt/msx/dev-runner.mjs node --import tsx src/main.ts`), when it is
+ * node with tsx on a .ts entry, as `msx new service` writes the dev stage; anything else runs as the image says
+ * (its restarts stay container restarts). No change to a Dockerfile: the container's Cmd is msx's to set.
+ */
+export function devRunnerFor(image: ImageCommand | undefined): DevRunner | undefined {
+  const code = runnerSource();
+  if (!code || !image) return undefined;
+  const { cmd, entrypoint } = image;
+  const nodeEntrypoint = entrypoint.length === 0 || (entrypoint.length === 1 && entrypoint[0] === 'docker-entrypoint.sh');
+  const isNode = cmd[0] === 'node' || cmd[0]?.endsWith('/node');
+  const tsx = cmd.some((arg, i) => arg === '--import=tsx' || (arg === '--import' && cmd[i + 1] === 'tsx'));
+  if (!nodeEntrypoint || !isNode || !tsx || !/\.[cm]?ts$/.test(cmd.at(-1) ?? '')) return undefined;
+  return { command: ['node', RUNNER_PATH, ...cmd], version: createHash('sha256').update(code).digest('hex').slice(0, 12) };
+}
+
+/** Copies the runner into a created container, before it starts (putArchive: works on a remote engine too). */
+export async function installDevRunner(client: DockerClient, id: string): Promise<void> {
+  const code = runnerSource();
+  if (!code) return;
+  const { pack } = await import('tar-stream');
+  const tar = pack();
+  tar.entry({ name: RUNNER_PATH.slice(1), mode: 0o644 }, code);
+  tar.finalize();
+  await client.putArchive(id, '/', tar as unknown as NodeJS.ReadableStream);
+}
+
+/** Does this container run msx's runner? (An older container does not: its restarts are container restarts.) */
+export function hasDevRunner(labels: Record<string, string> | undefined): boolean {
+  return Boolean(labels?.[LABEL.devRunner]);
+}
+
+export async function readRunnerState(client: DockerClient, id: string): Promise<RunnerState | undefined> {
+  const text = await client.readContainerFile(id, RUNNER_STATE).catch(() => undefined);
+  try {
+    return text ? (JSON.parse(text) as RunnerState) : undefined;
+  } catch {
+    return undefined; // mid-write is impossible (it renames), so a stranger's file: no warm path
+  }
+}
+
+/**
+ * Asks the runner to restart its child and waits until it did: the old one exited (its drain, at most
+ * `graceSeconds`) and the new one started. Only then does a readiness probe mean the new code. `ended`: the
+ * container stopped meanwhile (the caller's readiness wait says why); `silent`: the runner did not answer.
+ */
+export async function restartByRunner(client: DockerClient, id: string, generation: number, graceSeconds: number): Promise<SpareUse | 'ended' | 'silent'> {
+  await client.signalContainer(id, RESTART_SIGNAL);
+  const deadline = Date.now() + (graceSeconds + 5) * 1000;
+  let nextInspect = Date.now() + 1000;
+  while (Date.now() < deadline) {
+    const state = await readRunnerState(client, id);
+    if (state && state.generation > generation) return state.spare;
+    if (Date.now() >= nextInspect) {
+      nextInspect = Date.now() + 1000;
+      if (!(await client.inspectContainer(id)).running) return 'ended';
+    }
+    await sleep(POLL_MS);
+  }
+  return 'silent';
+}
