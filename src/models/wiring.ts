@@ -47,8 +47,12 @@ export function serviceEnv(input: WiringInput): Record<string, string> {
     env.AMQP_QUEUE_PREFIX = namespace;
   }
   if (input.databaseUrl) env.DATABASE_URL = input.databaseUrl;
-  const otlp = otlpEndpointOf(workspace, input.environment) ?? input.otlpEndpoint;
+  const own = otlpEndpointOf(workspace, input.environment);
+  const otlp = own ?? input.otlpEndpoint;
   if (otlp) env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp;
+  // To msx's own collector, a batch goes after 1 s, not the SDK's 5: `msx traces` and the dashboard show a request
+  // as soon as a developer looks (as .NET Aspire does in development). A full batch goes at once either way.
+  if (otlp && !own) env.OTEL_BSP_SCHEDULE_DELAY = '1000';
   Object.assign(env, serviceAuthEnv(workspace, service));
   if (input.redisUrl && infraNeeds(service).includes('redis')) env.REDIS_URL = input.redisUrl;
   if (service.kind === 'gateway') Object.assign(env, gatewayEnv(service));

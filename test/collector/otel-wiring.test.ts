@@ -37,6 +37,13 @@ describe('where services send their spans (OTEL_EXPORTER_OTLP_ENDPOINT)', () => 
     expect(own.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://127.0.0.1:9999');
   });
 
+  it("to msx's collector a batch goes after 1 s (OTEL_BSP_SCHEDULE_DELAY); to the user's own endpoint the SDK's default; the config wins", () => {
+    expect(localEnv(yaml('  local:\n    runtime: local\n')).OTEL_BSP_SCHEDULE_DELAY).toBe('1000');
+    expect(localEnv(yaml(LOCAL_JAEGER))).not.toHaveProperty('OTEL_BSP_SCHEDULE_DELAY');
+    const tuned = localEnv(yaml('  local:\n    runtime: local\n', '    config:\n      OTEL_BSP_SCHEDULE_DELAY: 200\n'));
+    expect(tuned.OTEL_BSP_SCHEDULE_DELAY).toBe('200');
+  });
+
   it('on Kubernetes: the environment endpoint in the container env, valid against the schemas; none without one', async () => {
     const target = (text: string): DeployTarget => {
       const workspace = workspaceOf(text);
