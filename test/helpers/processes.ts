@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, statSync, utimesSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Runs a command to completion; throws with its output tail when it fails. */
 export function mustRun(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
@@ -16,7 +19,7 @@ export function npmInstall(dir: string): void {
   mustRun('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir);
 }
 
-export async function freePort(): Promise<number> {
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -26,6 +29,39 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+// A port is handed out once per run: the kernel gives a closed port-0 listener's number out again,
+// and a test that writes a port into msx.yaml binds it only later (CI once got 43001 twice in a row,
+// "--port 43001 is already used by service orders"). The claims are files, so the two vitest
+// workers never share a port either; a claim older than CLAIM_MS is taken to be a finished run's.
+const CLAIMS = join(tmpdir(), 'msx-test-ports');
+const CLAIM_MS = 30 * 60_000;
+
+function claim(port: number): boolean {
+  const file = join(CLAIMS, String(port));
+  try {
+    closeSync(openSync(file, 'wx'));
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(file).mtimeMs < CLAIM_MS) return false;
+      utimesSync(file, new Date(), new Date());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** A free 127.0.0.1 port that no other call in this run (in any worker) has been given. */
+export async function freePort(): Promise<number> {
+  mkdirSync(CLAIMS, { recursive: true });
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = await probePort();
+    if (claim(port)) return port;
+  }
+  throw new Error(`freePort: 200 free ports in a row were already handed out (claims in ${CLAIMS})`);
 }
 
 export interface StartedProcess {
