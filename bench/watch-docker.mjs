@@ -80,14 +80,14 @@ async function timedUp() {
 }
 
 /** The build msx's pipeline makes (content hash, tar of the context files, the engine's build), alone; BuildKit's steps kept for the breakdown. */
-async function pipelineBuild(client, tag) {
+async function pipelineBuild(client, tag, from = dir) {
   const start = performance.now();
-  const image = contentTag(`msx/${NAME}_pipeline`, { service: 'svc', dir });
-  const context = pack(dir, { entries: image.files });
+  const image = contentTag(`msx/${NAME}_pipeline`, { service: 'svc', dir: from });
+  const context = pack(from, { entries: image.files });
   const output = await client.buildImage({ tag: `${image.tag}${tag}`, labels: { 'dev.msx.workspace': NAME }, context });
   const ms = performance.now() - start;
   if (output.error) throw new Error(`build: ${output.error}`);
-  for (const step of output.steps ?? []) if (step.ms !== undefined && !step.cached) (stepTimes[step.name.replace(/\s+/g, ' ').slice(0, 60)] ??= []).push(step.ms);
+  if (from === dir) for (const step of output.steps ?? []) if (step.ms !== undefined && !step.cached) (stepTimes[step.name.replace(/\s+/g, ' ').slice(0, 60)] ??= []).push(step.ms);
   return ms;
 }
 
@@ -145,15 +145,28 @@ try {
   // in the same run, each edit built alone: by msx's image pipeline (BuildKit through the API, and the legacy builder
   // through the API with DOCKER_BUILDKIT=0) and by the docker CLI (`docker build`; DOCKER_BUILDKIT=0: no buildx here).
   msx(['up', '--runtime', 'docker', '--detach', '--timeout', '300']);
-  cliBuild('warm'); // the legacy builder's cache is its own: its first build installs the dependencies too
+  cliBuild('warm');
+  // The same service with the TypeScript generated services pinned before 7.0.2 (5.9.3, the JavaScript compiler):
+  // its own copy and lockfile, its dependency layer built once here, then each edit built alone beside the others.
+  const dir59 = join(work, 'svc-ts59');
+  execFileSync('cp', ['-r', dir, dir59]);
+  rmSync(join(dir59, 'node_modules'), { recursive: true, force: true });
+  const manifest = JSON.parse(readFileSync(join(dir59, 'package.json'), 'utf8'));
+  manifest.devDependencies.typescript = '5.9.3';
+  writeFileSync(join(dir59, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  execFileSync('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir59, stdio: 'ignore' });
+  const routes59 = join(dir59, 'src', 'http', 'resource-routes.ts');
+  await pipelineBuild(buildkitClient, 'ts59warm', dir59); // the legacy builder's cache is its own: its first build installs the dependencies too
   const REBUILD = 'docker: rebuild + recreate for a source edit';
-  for (const key of [REBUILD, '  of which: plan (up to "building image")', '  of which: build', '  of which: recreate + ready', 'build alone: msx pipeline, BuildKit (API)', 'build alone: msx pipeline, legacy (API)', 'build alone: docker build CLI (legacy)']) results[key] = [];
+  for (const key of [REBUILD, '  of which: plan (up to "building image")', '  of which: build', '  of which: recreate + ready', 'build alone: msx pipeline, BuildKit (API)', 'build alone: BuildKit, TypeScript 5.9.3', 'build alone: msx pipeline, legacy (API)', 'build alone: docker build CLI (legacy)']) results[key] = [];
   for (let i = 0; i < REBUILDS; i += 1) {
     writeFileSync(routes, `${original}\n// rebuild ${i}\n`);
     const up = await timedUp();
     for (const [key, ms] of [[REBUILD, up.total], ['  of which: plan (up to "building image")', up.plan], ['  of which: build', up.build], ['  of which: recreate + ready', up.recreate]]) results[key].push(ms);
     writeFileSync(routes, `${original}\n// buildkit ${i}\n`);
     results['build alone: msx pipeline, BuildKit (API)'].push(await pipelineBuild(buildkitClient, `bk${i}`));
+    writeFileSync(routes59, `${original}\n// ts59 ${i}\n`);
+    results['build alone: BuildKit, TypeScript 5.9.3'].push(await pipelineBuild(buildkitClient, `ts59${i}`, dir59));
     writeFileSync(routes, `${original}\n// legacy ${i}\n`);
     results['build alone: msx pipeline, legacy (API)'].push(await pipelineBuild(legacyClient, `lg${i}`));
     writeFileSync(routes, `${original}\n// cli ${i}\n`);

@@ -18,7 +18,7 @@ const otel = {
 };
 // jose: every service verifies service tokens and signs its calls (the service-auth partial).
 const base = { cockatiel: '3.2.1', jose: '6.2.18', pino: '10.4.0', zod: '4.6.7', ...otel };
-const baseDev = { '@types/node': '20.19.43', tsx: '4.23.14', typescript: '5.9.3', vitest: '4.1.12' };
+const baseDev = { '@types/node': '20.19.43', tsx: '4.23.14', typescript: '7.0.2', vitest: '4.1.12' };
 const grpc = { '@grpc/grpc-js': '1.14.7', '@grpc/proto-loader': '0.8.1' };
 const amqp = { ajv: '8.20.0', 'ajv-formats': '3.0.1', amqplib: '2.3.1' };
 

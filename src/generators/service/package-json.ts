@@ -33,7 +33,7 @@ export const SERVICE_PINS = {
   '@types/pg': '8.23.1',
   protobufjs: '7.6.6',
   tsx: '4.23.14',
-  typescript: '5.9.3',
+  typescript: '7.0.2',
   vitest: '4.1.12',
   // vitest 4.1 asks for vite ^8; 8.4.0 has an optional dependency the registry answers with
   // 404, which leaves a lockfile `npm ci` (and so every image build) rejects. 8.3.8 has none.
