@@ -41,7 +41,7 @@ export interface UpOptions {
   watch?: boolean;
   /** Only these services (and what they depend on); all when empty. */
   services: string[];
-  /** Left as they are even when a selected service depends on them: those `msx stop` stopped (an msx.yaml reload while watching). */
+  /** Not started even when a selected service depends on them: those `msx stop` stopped (an msx.yaml reload while watching); a changed config recreates their container, left stopped. */
   leaveStopped?: ReadonlySet<string>;
 }
 

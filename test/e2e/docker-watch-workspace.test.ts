@@ -107,6 +107,27 @@ describe.skipIf(skip)('msx up --runtime docker --watch: msx.yaml, contracts and 
     expect((await fetch(`http://127.0.0.1:${PORTS.beta}/health/ready`)).status).toBe(200);
   });
 
+  it('a config edit of a service msx stop stopped recreates its container, left stopped; msx start runs the new config', { timeout: 300_000 }, async () => {
+    const stop = runCli(['stop', 'alpha', '--runtime', 'docker'], ws);
+    expect(stop.code, stop.stderr).toBe(0);
+    mark();
+    const alphaId = identity('alpha').split(' ')[0];
+    yaml = yaml.replace(/(  alpha:\n)/, '$1    config:\n      MOOD: calm\n');
+    writeFileSync(join(ws, 'msx.yaml'), yaml);
+    await waitFor('the msx.yaml change applied', () => newLog().includes('change applied'));
+    expect(newLog()).toContain('alpha: its config changed: its stopped container recreated with it and left stopped');
+    expect(newLog()).not.toMatch(/alpha: starting/);
+    expect(identity('alpha').split(' ')[0]).not.toBe(alphaId);
+    expect(containerField(`msx_${name}_alpha`, '{{.State.Status}}')).toBe('created');
+    const ps = JSON.parse(runCli(['ps', '--json'], ws).stdout).services as { service: string; state: string; lastExit?: string }[];
+    expect(ps.find((s) => s.service === 'alpha')).toMatchObject({ state: 'stopped', lastExit: 'stopped by msx stop' });
+    // Before the fix the old container stayed, and msx start ran it with the config of before the edit.
+    const start = runCli(['start', 'alpha', '--runtime', 'docker'], ws);
+    expect(start.code, start.stderr).toBe(0);
+    expect(containerField(`msx_${name}_alpha`, '{{range .Config.Env}}{{println .}}{{end}}')).toContain('MOOD=calm');
+    expect((await fetch(`http://127.0.0.1:${PORTS.alpha}/health/ready`)).status).toBe(200);
+  });
+
   it('a new service in msx.yaml is started and gated on readiness; removed, its container goes; the others untouched', { timeout: 600_000 }, async () => {
     mark();
     const before = { alpha: identity('alpha'), beta: identity('beta') };

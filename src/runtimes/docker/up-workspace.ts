@@ -6,7 +6,7 @@ import type { RuntimeEvents, ServiceState, ServiceStatus, UpOptions } from '../r
 import { selectServices } from '../select-services.js';
 import { startInDependencyOrder } from '../start-in-order.js';
 import { localAmqpNamespace, otlpEndpointOf, serviceEnv } from '../../models/wiring.js';
-import { applyAction, ensureNetwork, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
+import { applyAction, createContainer, ensureNetwork, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
 import { envOf, serviceContainerSpec, type ContainerSpec, type ServiceContainerInput } from './container-spec.js';
 import type { ContainerSummary, DockerClient } from '../../docker/docker-client.js';
 import { devRunnerFor, type DevRunner } from './dev-runner-install.js';
@@ -15,6 +15,7 @@ import { DEV_TARGET, LABEL, workspaceFilter } from './labels.js';
 import { buildServiceImage } from './service-image.js';
 import { planContainers, type ContainerAction, type ContainerPlan } from './plan.js';
 import { waitForInfraReady, waitForServiceReady } from './readiness.js';
+import { readReloads, recordReload, restartsAndLastExit } from './reload-record.js';
 
 const ACTION_NOTE: Record<ContainerAction['action'], string> = {
   keep: 'unchanged',
@@ -69,7 +70,9 @@ export class DockerUp {
 
   async run(): Promise<UpOutcome> {
     const leave = this.options.leaveStopped;
-    const services = selectServices(this.workspace, this.options.services).filter((s) => !leave?.has(s.name));
+    const selected = selectServices(this.workspace, this.options.services);
+    // Stopped by msx stop: not started, but planned like the others, so a changed config still reaches the container.
+    const services = selected.filter((s) => !leave?.has(s.name));
     for (const service of services) this.report(service, 'pending');
     const existing = await this.client.listContainers(workspaceFilter(this.workspace.name));
     const network = await ensureNetwork(this.client, this.workspace.name);
@@ -77,15 +80,17 @@ export class DockerUp {
     if (otlpPort) this.otlpEndpoint = `http://${HOST_ALIAS}:${otlpPort}`;
     const infra = await resolveContainerInfra({ client: this.client, workspace: this.workspace, network: network.name, gateway: network.gateway, existing });
     const infraSpecs = [...infra.values()].flatMap((endpoint) => (endpoint.spec ? [endpoint.spec] : []));
-    const [images] = await Promise.all([this.buildImages(services), this.startInfra(infraSpecs, existing)]);
-    const specs = await Promise.all(services.map((service) => this.specFor(service, images.get(service.name)!, infra, network)));
+    const [images] = await Promise.all([this.buildImages(selected), this.startInfra(infraSpecs, existing)]);
+    const specs = await Promise.all(selected.map((service) => this.specFor(service, images.get(service.name)!, infra, network)));
     // Infra was planned (and maybe recreated) above; every other workspace container is planned here, so on a
     // full up one that no service claims (a service removed from msx.yaml, infra no longer needed) is removed.
     const infraNames = new Set(infraSpecs.map((spec) => spec.name));
     const plan = planContainers(specs, existing.filter((c) => !infraNames.has(c.name)), this.options.services.length === 0);
-    await this.freshImagesForRecreated(services, plan.actions, images);
-    this.onPlan(plan);
+    await this.freshImagesForRecreated(selected, plan.actions, images);
+    const held = plan.actions.filter((a) => leave?.has(a.spec.service));
+    this.onPlan({ ...plan, actions: plan.actions.filter((a) => !held.includes(a)) });
     await this.removeUnclaimed(plan.remove);
+    await this.recreateHeld(held);
     await this.startInOrder(services, plan.actions);
     await Promise.all([...images.values()].filter((i) => i.built).map((i) => removeOldImages(this.client, this.workspace.name, i.service, i.tag, i.target)));
     return { statuses: services.map((s) => ({ ...this.statuses.get(s.name)! })), containers: this.containers, inputs: this.inputs };
@@ -166,6 +171,25 @@ export class DockerUp {
   /** Under --watch, msx's runner in front of the dev image's command (a warm spare inside the container), when it fits. */
   private async devRunnerOf(tag: string): Promise<DevRunner | undefined> {
     return this.options.watch ? devRunnerFor(await this.client.imageCommand(tag)) : undefined;
+  }
+
+  /**
+   * A service msx stop stopped whose config changed: its container made anew from the new spec and left
+   * stopped (created, not started), with what ps said of it (restarts, `stopped by msx stop`) carried over, so
+   * the next msx start runs the new config. An unchanged one is left exactly as it is.
+   */
+  private async recreateHeld(actions: ContainerAction[]): Promise<void> {
+    for (const action of actions) {
+      if (action.action !== 'recreate') continue;
+      const { existing, spec } = action;
+      const before = await this.client.inspectContainer(existing.id);
+      const record = restartsAndLastExit(before, readReloads(this.workspace.root)[existing.id]);
+      await this.client.removeContainer(existing.id, STOP_GRACE_SECONDS);
+      const id = await createContainer(this.client, spec);
+      this.containers.set(spec.service, id);
+      recordReload(this.workspace.root, await this.client.inspectContainer(id), { priorRestarts: record.restarts, lastExit: record.lastExit ?? 'stopped', counts: false });
+      this.events.note(spec.service, `its config changed: its stopped container recreated with it and left stopped (msx start ${spec.service} runs the new config)`);
+    }
   }
 
   /** Each service starts once everything it depends on is ready, as on every runtime (start-in-order.ts). */

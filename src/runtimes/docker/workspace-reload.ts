@@ -16,7 +16,9 @@ import { DockerUp } from './up-workspace.js';
  * `up`: an unchanged service keeps its container, a changed one is recreated,
  * a new one created and started in dependency order (readiness-gated), and
  * the containers of services gone from msx.yaml removed. A service stopped
- * by `msx stop` stays stopped. Lines as the local runtime's.
+ * by `msx stop` stays stopped; if its config changed, its container is made
+ * anew and left stopped, so `msx start` runs the new config. Lines as the
+ * local runtime's.
  */
 export async function reloadContainers(context: LiveUpdateContext): Promise<WatchedChange | undefined> {
   const { client, events } = context;
@@ -44,8 +46,10 @@ export async function reloadContainers(context: LiveUpdateContext): Promise<Watc
     noteReloadPlan(plan, events);
   };
   const started = Date.now();
+  let heldRecreated = false;
   try {
     const outcome = await up.run();
+    heldRecreated = [...stopped].some((name) => outcome.containers.has(name));
     for (const container of gone) {
       events.note(container.labels[LABEL.service], `removing its container ${container.name} (no longer in ${WORKSPACE_FILE})`);
       await client.removeContainer(container.id, STOP_GRACE_SECONDS);
@@ -58,7 +62,7 @@ export async function reloadContainers(context: LiveUpdateContext): Promise<Watc
     // A new service whose image failed to build, say: the others run on as they are.
     events.note(undefined, `${WORKSPACE_FILE} change not fully applied: ${(error as Error).message}`);
   }
-  if (plan && plan.restart.length + plan.start.length + plan.stop.length > 0) events.note(undefined, `${WORKSPACE_FILE} change applied in ${Date.now() - started} ms`);
+  if (heldRecreated || (plan && plan.restart.length + plan.start.length + plan.stop.length > 0)) events.note(undefined, `${WORKSPACE_FILE} change applied in ${Date.now() - started} ms`);
   context.workspace = next;
   return watchedChange(before.services, next.services, plan);
 }
