@@ -82,4 +82,6 @@ export function markDockerUp(root: string): void {
 
 export function clearDockerUp(root: string): void {
   rmSync(msxFile.dockerUp(root), { force: true });
+  // The dev containers' runner folders: their containers are gone with the workspace.
+  rmSync(msxFile.devRunnerDirs(root), { recursive: true, force: true });
 }

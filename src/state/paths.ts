@@ -49,6 +49,9 @@ export const msxFile = {
   serviceAuthKey: (root: string) => join(root, '.msx', 'service-auth-key.json'),
   /** What msx itself did to each docker container (restarts, why it last stopped): runtimes/docker/reload-record.ts. */
   dockerReloads: (root: string) => join(root, '.msx', 'docker-reloads.json'),
+  /** A dev container's runner folder on the host, bind-mounted at /opt/msx (a local Linux engine): the runner and its state. */
+  devRunnerDir: (root: string, service: string) => join(root, '.msx', 'dev-runner', service),
+  devRunnerDirs: (root: string) => join(root, '.msx', 'dev-runner'),
   /** Held while msx acts on one service's container (a watch update, msx restart): the next one waits (service-lock.ts). */
   serviceLock: (root: string, service: string) => join(root, '.msx', 'locks', `${service}.lock`),
   /** What `msx up --runtime docker --detach --watch` hands to the follower that watches. */

@@ -42,11 +42,11 @@ describe.skipIf(skip)('docker --watch: the warm spare inside the dev container',
     while (Date.now() < deadline && !(await condition())) await sleep(200);
     expect(await condition(), `${what}\n${existsSync(followerLog()) ? readFileSync(followerLog(), 'utf8').slice(-3000) : ''}`).toBe(true);
   };
-  // The runner's own account, read as msx reads it: through the engine (docker cp out of the container).
+  // The runner's own account, read as msx reads it on a local Linux engine: from its folder on the host, which the
+  // container has bind-mounted at /opt/msx.
   const runnerState = (): RunnerState | undefined => {
     try {
-      const match = /\{"generation".*?\}/.exec(docker(['cp', `${container('alpha')}:/tmp/msx-dev-runner.json`, '-']));
-      return match ? (JSON.parse(match[0]) as RunnerState) : undefined;
+      return JSON.parse(readFileSync(join(ws, '.msx', 'dev-runner', 'alpha', 'state.json'), 'utf8')) as RunnerState;
     } catch {
       return undefined;
     }
@@ -84,6 +84,8 @@ describe.skipIf(skip)('docker --watch: the warm spare inside the dev container',
 
   it("runs msx's runner in front of the dev image's own command, with a spare that binds nothing", { timeout: 240_000 }, async () => {
     expect(JSON.parse(containerField(container('alpha'), '{{json .Config.Cmd}}'))).toEqual(['node', '/opt/msx/dev-runner.mjs', 'node', '--import', 'tsx', 'src/main.ts']);
+    // The runner and its state live in a host folder the container mounts (no archive call through the engine per read).
+    expect(containerField(container('alpha'), '{{json .HostConfig.Binds}}')).toContain(`${join(ws, '.msx', 'dev-runner', 'alpha')}:/opt/msx:z`);
     await waitFor('the first spare to load', spareLoaded);
     // The runner, the service and the spare; only the service listens (the probe answers, and it is one process).
     expect(nodeProcesses()).toHaveLength(3);
@@ -149,8 +151,10 @@ describe.skipIf(skip)('docker --watch: the warm spare inside the dev container',
     expect(psOf('alpha')).toMatchObject({ state: 'ready', lastExit: 'crashed; Docker restarted it' });
   });
 
-  it('msx down stops the runner, the service and its spare: no container, no network', { timeout: 120_000 }, async () => {
+  it('msx down stops the runner, the service and its spare: no container, no network, no runner folder', { timeout: 120_000 }, async () => {
+    expect(existsSync(join(ws, '.msx', 'dev-runner', 'alpha', 'dev-runner.mjs'))).toBe(true);
     expect(runCli(['down'], ws).code).toBe(0);
     expect(labelledObjects(name)).toMatchObject({ containers: [], networks: [] });
+    expect(existsSync(join(ws, '.msx', 'dev-runner'))).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ async function createAndStart(client: DockerClient, spec: ContainerSpec): Promis
 /** Creates a container; a dev container that runs msx's runner gets its file before it starts. */
 export async function createContainer(client: DockerClient, spec: ContainerSpec): Promise<string> {
   const id = await client.createContainer(spec.options);
-  if (hasDevRunner(spec.options.Labels)) await installDevRunner(client, id);
+  if (hasDevRunner(spec.options.Labels)) await installDevRunner(client, id, spec.options.Labels);
   return id;
 }
 

@@ -43,7 +43,7 @@ export async function restartInContainer(
   before: ContainerDetails,
   lastExit: string,
   /** The runner's state read already (beside a sync into the container), else read here. */
-  runnerState = readRunnerState(context.client, before.id),
+  runnerState = readRunnerState(context.client, before.id, before.labels),
 ): Promise<{ status: ServiceStatus; spare: SpareUse | 'container' } | undefined> {
   const { client } = context;
   const state = await runnerState;
@@ -55,7 +55,7 @@ export async function restartInContainer(
     before,
     lastExit,
     async () => {
-      const outcome = await restartByRunner(client, before.id, state.generation, STOP_GRACE_SECONDS);
+      const outcome = await restartByRunner(client, before.id, before.labels, state.generation, STOP_GRACE_SECONDS);
       // A runner that did not answer is restarted with its container; one whose container ended is explained below.
       if (outcome === 'silent') await client.restartContainer(before.id, STOP_GRACE_SECONDS);
       spare = outcome === 'silent' ? 'container' : outcome === 'ended' ? 'none' : outcome;

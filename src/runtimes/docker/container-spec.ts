@@ -1,6 +1,6 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { Service } from '../../models/workspace.js';
-import type { DevRunner } from './dev-runner-install.js';
+import { RUNNER_MOUNT, type DevRunner } from './dev-runner-install.js';
 import { configHash, containerName, LABEL, objectLabels, type ContainerRole } from './labels.js';
 import { resourceLimits } from './resources.js';
 
@@ -23,6 +23,11 @@ export interface ServiceContainerInput {
   extraHosts: string[];
   /** Under --watch: msx's runner as the main process (dev-runner-install.ts), when the dev image's command allows it. */
   devRunner?: DevRunner;
+  /**
+   * With the runner, on a local Linux engine: the host folder bind-mounted at /opt/msx, where the runner's file
+   * and its state are, so msx reads the state as a file (through the engine, each read costs an archive call).
+   */
+  runnerDir?: string;
 }
 
 /**
@@ -53,6 +58,13 @@ export function serviceContainerSpec(input: ServiceContainerInput): ContainerSpe
   // outright: without one, the engine takes any signal sent through its kill endpoint (the runner's restart signal)
   // as the container's end and cancels its restart policy for the run.
   if (input.devRunner) Object.assign(options, { Cmd: input.devRunner.command, StopSignal: 'SIGTERM', Labels: { [LABEL.devRunner]: input.devRunner.version } });
+  if (input.devRunner && input.runnerDir) {
+    options.Labels![LABEL.runnerDir] = input.runnerDir;
+    options.Env!.push(`MSX_DEV_RUNNER_STATE=${RUNNER_MOUNT}/state.json`);
+    options.Env!.sort();
+    // z: on an SELinux host the container may write into it (ignored elsewhere).
+    options.HostConfig!.Binds = [`${input.runnerDir}:${RUNNER_MOUNT}:z`];
+  }
   return withHash(input.workspace, service.name, 'service', options);
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { DockerClient, ImageCommand } from '../../docker/docker-client.js';
@@ -8,8 +9,12 @@ import { LABEL } from './labels.js';
 /** msx's runner as built (dev-runner.ts); missing when msx runs from source, and then no container gets it. */
 const RUNNER_SOURCE = fileURLToPath(new URL('./dev-runner.js', import.meta.url));
 /** Where it lands in a dev container: outside the service's folder, so no sync or image touches it. */
-const RUNNER_PATH = '/opt/msx/dev-runner.mjs';
+export const RUNNER_MOUNT = '/opt/msx';
+const RUNNER_FILE = 'dev-runner.mjs';
+const RUNNER_PATH = `${RUNNER_MOUNT}/${RUNNER_FILE}`;
+/** The runner's state inside a container without the host folder (MSX_DEV_RUNNER_STATE unset: the runner's default). */
 const RUNNER_STATE = '/tmp/msx-dev-runner.json';
+const STATE_FILE = 'state.json';
 /** The signal the runner restarts its child on (SIGUSR1 is node's inspector's). */
 const RESTART_SIGNAL = 'SIGUSR2';
 const POLL_MS = 10;
@@ -50,10 +55,23 @@ export function devRunnerFor(image: ImageCommand | undefined): DevRunner | undef
   return { command: ['node', RUNNER_PATH, ...cmd], version: createHash('sha256').update(code).digest('hex').slice(0, 12) };
 }
 
-/** Copies the runner into a created container, before it starts (putArchive: works on a remote engine too). */
-export async function installDevRunner(client: DockerClient, id: string): Promise<void> {
+/**
+ * Puts the runner where a created container runs it from, before it starts: into its bind-mounted host folder
+ * (the state a previous container left there removed), else into the container (putArchive: works on a remote
+ * engine too).
+ */
+export async function installDevRunner(client: DockerClient, id: string, labels: Record<string, string> | undefined): Promise<void> {
   const code = runnerSource();
   if (!code) return;
+  const dir = labels?.[LABEL.runnerDir];
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    // The service's user (1000 in the generated images) writes its state here.
+    chmodSync(dir, 0o777);
+    rmSync(join(dir, STATE_FILE), { force: true });
+    writeFileSync(join(dir, RUNNER_FILE), code, { mode: 0o644 });
+    return;
+  }
   const { pack } = await import('tar-stream');
   const tar = pack();
   tar.entry({ name: RUNNER_PATH.slice(1), mode: 0o644 }, code);
@@ -66,8 +84,9 @@ export function hasDevRunner(labels: Record<string, string> | undefined): boolea
   return Boolean(labels?.[LABEL.devRunner]);
 }
 
-export async function readRunnerState(client: DockerClient, id: string): Promise<RunnerState | undefined> {
-  const text = await client.readContainerFile(id, RUNNER_STATE).catch(() => undefined);
+export async function readRunnerState(client: DockerClient, id: string, labels: Record<string, string> | undefined): Promise<RunnerState | undefined> {
+  const dir = labels?.[LABEL.runnerDir];
+  const text = dir ? readHostFile(join(dir, STATE_FILE)) : await client.readContainerFile(id, RUNNER_STATE).catch(() => undefined);
   try {
     return text ? (JSON.parse(text) as RunnerState) : undefined;
   } catch {
@@ -80,12 +99,12 @@ export async function readRunnerState(client: DockerClient, id: string): Promise
  * `graceSeconds`) and the new one started. Only then does a readiness probe mean the new code. `ended`: the
  * container stopped meanwhile (the caller's readiness wait says why); `silent`: the runner did not answer.
  */
-export async function restartByRunner(client: DockerClient, id: string, generation: number, graceSeconds: number): Promise<SpareUse | 'ended' | 'silent'> {
+export async function restartByRunner(client: DockerClient, id: string, labels: Record<string, string> | undefined, generation: number, graceSeconds: number): Promise<SpareUse | 'ended' | 'silent'> {
   await client.signalContainer(id, RESTART_SIGNAL);
   const deadline = Date.now() + (graceSeconds + 5) * 1000;
   let nextInspect = Date.now() + 1000;
   while (Date.now() < deadline) {
-    const state = await readRunnerState(client, id);
+    const state = await readRunnerState(client, id, labels);
     if (state && state.generation > generation) return state.spare;
     if (Date.now() >= nextInspect) {
       nextInspect = Date.now() + 1000;
@@ -94,4 +113,12 @@ export async function restartByRunner(client: DockerClient, id: string, generati
     await sleep(POLL_MS);
   }
   return 'silent';
+}
+
+function readHostFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // not written yet: the runner has not started
+  }
 }

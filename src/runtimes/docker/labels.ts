@@ -14,6 +14,8 @@ export const LABEL = {
   target: 'dev.msx.target',
   /** On a dev container whose main process is msx's runner (dev-runner.ts): the runner's version. */
   devRunner: 'dev.msx.dev-runner',
+  /** On a dev container whose runner folder (its file and state) is bind-mounted from the host: that folder. */
+  runnerDir: 'dev.msx.runner-dir',
 } as const;
 
 /** The Dockerfile stage `msx up --runtime docker --watch` runs: sources under tsx, synced on each save. */

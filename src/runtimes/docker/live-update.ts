@@ -39,7 +39,7 @@ export async function syncAndRestart(context: LiveUpdateContext, service: Servic
   const details = await context.client.inspectContainer(id);
   const dir = details.workingDir;
   // Read beside the copy: what the runner's restart waits to see change.
-  const runnerState = details.running && hasDevRunner(details.labels) ? readRunnerState(context.client, id) : Promise.resolve(undefined);
+  const runnerState = details.running && hasDevRunner(details.labels) ? readRunnerState(context.client, id, details.labels) : Promise.resolve(undefined);
   if (files.write.length > 0) {
     const { pack } = await import('tar-fs');
     // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.

@@ -16,6 +16,7 @@ import { buildServiceImage } from './service-image.js';
 import { planContainers, type ContainerAction, type ContainerPlan } from './plan.js';
 import { waitForInfraReady, waitForServiceReady } from './readiness.js';
 import { readReloads, recordReload, restartsAndLastExit } from './reload-record.js';
+import { msxFile } from '../../state/paths.js';
 
 const ACTION_NOTE: Record<ContainerAction['action'], string> = {
   keep: 'unchanged',
@@ -150,6 +151,8 @@ export class DockerUp {
       network: network.name,
       extraHosts: [`${HOST_ALIAS}:${network.gateway}`],
       devRunner: await this.devRunnerOf(image.tag),
+      // A local engine on Linux shares the host's files: the runner's folder is bind-mounted (container-spec.ts).
+      runnerDir: this.options.watch && this.client.endpoint.startsWith('unix://') && process.platform === 'linux' ? msxFile.devRunnerDir(this.workspace.root, service.name) : undefined,
     };
     this.inputs.set(service.name, input);
     return serviceContainerSpec(input);
