@@ -3,7 +3,8 @@
 // (local) and a bare restart by hand (kill, node --import tsx src/main.ts, poll); then the docker rebuild for
 // a source edit with the dependency layer cached (msx up --runtime docker --detach after an edit: plan, build, recreate,
 // ready, timed by its lines), beside the same edit built alone by msx's pipeline (BuildKit and, with DOCKER_BUILDKIT=0,
-// the legacy builder, through the API; BuildKit's own step times printed) and by `docker build`; and the same for the dev image `up --watch` runs (msx up --runtime docker --detach --watch after an
+// the legacy builder, through the API; BuildKit's own step times printed), by BuildKit for a copy of the service that
+// pins TypeScript 5.9.3 (the JavaScript compiler generated services had before 7.0.2) and by `docker build`; and the same for the dev image `up --watch` runs (msx up --runtime docker --detach --watch after an
 // edit, the workspace down: build, create, ready). The measuring is bench/watch.mjs's. BENCH_PORT sets the port. Usage: node bench/watch-docker.mjs [edits] [rebuilds] [think-ms]
 // (run by bench/watch-docker.sh). Prints medians; asserts nothing. Removes every container/image it made.
 // Between two edits each watch series waits think-ms (default 1500, as bench/watch.mjs): a developer reads the answer
