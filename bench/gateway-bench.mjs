@@ -14,7 +14,10 @@ const autocannon = createRequire(join(TOOLS_DIR, "package.json"))("autocannon");
 const children = [];
 process.on("exit", () => children.forEach((c) => c.kill()));
 
-const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const handedOut = new Set();
+const probePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+// Four ports are asked for before anything listens: the kernel may hand a closed listener's number out again.
+const freePort = async () => { for (;;) { const port = await probePort(); if (!handedOut.has(port)) return handedOut.add(port), port; } };
 function start(args, cwd, env) {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   children.push(child);

@@ -27,7 +27,17 @@ generate_service() {
   echo "$dir"
 }
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+# free_port: a free 127.0.0.1 port this run has not handed out before (the kernel gives a closed port-0
+# listener's number out again; $WORK/.ports remembers them across the $(...) subshells).
+free_port() {
+  local port
+  for _ in $(seq 50); do
+    port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+    if ! grep -qx "$port" "$WORK/.ports" 2>/dev/null; then echo "$port" >> "$WORK/.ports"; echo "$port"; return 0; fi
+  done
+  echo "free_port: 50 ports in a row were handed out already" >&2
+  return 1
+}
 
 # wait_for CMD...: retries for up to 15 s.
 wait_for() {
