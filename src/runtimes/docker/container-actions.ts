@@ -44,6 +44,8 @@ export async function restartInContainer(
   lastExit: string,
   /** The runner's state read already (beside a sync into the container), else read here. */
   runnerState = readRunnerState(context.client, before.id, before.labels),
+  /** The restart policy being turned off already (beside a sync), else turned off here. */
+  policyOff?: Promise<void>,
 ): Promise<{ status: ServiceStatus; spare: SpareUse | 'container' } | undefined> {
   const { client } = context;
   const state = await runnerState;
@@ -61,17 +63,18 @@ export async function restartInContainer(
       spare = outcome === 'silent' ? 'container' : outcome === 'ended' ? 'none' : outcome;
     },
     true,
+    policyOff,
   );
   return { status, spare };
 }
 
 /** The part both share: restart policy off, `restart`, the reload recorded, readiness, the policy back on once ready. */
-async function gated(context: ActionContext, service: Service, before: ContainerDetails, lastExit: string, restart: () => Promise<void>, inPlace = false): Promise<ServiceStatus> {
+async function gated(context: ActionContext, service: Service, before: ContainerDetails, lastExit: string, restart: () => Promise<void>, inPlace = false, policyOff?: Promise<void>): Promise<ServiceStatus> {
   const { client } = context;
   const id = before.id;
   const prior = restartsAndLastExit(before, readReloads(context.workspace.root)[id]).restarts;
   const counts = before.running || before.restarting;
-  await client.setRestartPolicy(id, 'no');
+  await (policyOff ?? client.setRestartPolicy(id, 'no'));
   report(context, service, before, 'starting', { restarts: prior + (counts ? 1 : 0) });
   const since = sinceParameter(BigInt(Date.now() - 1000) * 1_000_000n);
   // In place, the container keeps its StartedAt: the service's own start is msx's to remember (msx ps shows it).

@@ -38,17 +38,27 @@ export async function syncAndRestart(context: LiveUpdateContext, service: Servic
   const id = context.containers.get(service.name)!;
   const details = await context.client.inspectContainer(id);
   const dir = details.workingDir;
-  // Read beside the copy: what the runner's restart waits to see change.
-  const runnerState = details.running && hasDevRunner(details.labels) ? readRunnerState(context.client, id, details.labels) : Promise.resolve(undefined);
-  if (files.write.length > 0) {
-    const { pack } = await import('tar-fs');
-    // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.
-    const tar = pack(service.dir, { entries: files.write }) as unknown as NodeJS.ReadableStream;
-    await context.client.putArchive(id, dir, tar);
+  const inside = details.running && hasDevRunner(details.labels);
+  // Beside the copy (each an engine call of its own): what the runner's restart waits to see change, and the
+  // restart policy off, which a restart inside the container needs first (container-actions.ts, gated).
+  const runnerState = inside ? readRunnerState(context.client, id, details.labels) : Promise.resolve(undefined);
+  const policyOff = inside ? context.client.setRestartPolicy(id, 'no') : undefined;
+  policyOff?.catch(() => undefined); // its failure is the restart's to report, or nobody's
+  try {
+    if (files.write.length > 0) {
+      const { pack } = await import('tar-fs');
+      // tar-fs 3 packs with a streamx stream: it pipes like a Node stream, its types differ.
+      const tar = pack(service.dir, { entries: files.write }) as unknown as NodeJS.ReadableStream;
+      await context.client.putArchive(id, dir, tar);
+    }
+    // A stopped container cannot run rm; its next image (any later `up`) is built without the file anyway.
+    if (files.remove.length > 0 && details.running) await context.client.execInContainer(id, ['rm', '-rf', '--', ...files.remove.map((file) => posix.join(dir, file))]);
+  } catch (error) {
+    // The container runs on as before: Docker restarts it on a crash again.
+    if (policyOff) await policyOff.then(() => context.client.setRestartPolicy(id, 'on-failure')).catch(() => undefined);
+    throw error;
   }
-  // A stopped container cannot run rm; its next image (any later `up`) is built without the file anyway.
-  if (files.remove.length > 0 && details.running) await context.client.execInContainer(id, ['rm', '-rf', '--', ...files.remove.map((file) => posix.join(dir, file))]);
-  const inPlace = await restartInContainer(context, service, details, reason, runnerState);
+  const inPlace = await restartInContainer(context, service, details, reason, runnerState, policyOff);
   if (inPlace) return { status: inPlace.status, by: inPlace.spare };
   return { status: await startGated(context, service, id, 'restart', reason), by: 'container' };
 }
