@@ -62,6 +62,8 @@ describe.skipIf(skip)('docker --watch: the warm spare inside the dev container',
   const psOf = (service: string) => (JSON.parse(runCli(['ps', '--json'], ws).stdout).services as ServiceStatus[]).find((s) => s.service === service)!;
   // The node processes in alpha's container (docker top: host pids, from outside).
   const nodeProcesses = () => docker(['top', container('alpha'), '-o', 'pid,args']).split('\n').slice(1).filter((line) => /^\s*\d+\s+(\S*\/)?node\s/.test(line));
+  // The service's own process among them (not the runner, not the spare): its host pid.
+  const servicePid = () => Number(nodeProcesses().find((line) => /^\s*\d+\s+(\S*\/)?node --import tsx src\/main\.ts$/.test(line))?.trim().split(/\s+/)[0]);
 
   beforeAll(async () => {
     root = makeTempDir('msx-docker-warm-');
@@ -90,6 +92,9 @@ describe.skipIf(skip)('docker --watch: the warm spare inside the dev container',
     // The runner, the service and the spare; only the service listens (the probe answers, and it is one process).
     expect(nodeProcesses()).toHaveLength(3);
     expect(await status('/health/ready')).toBe(200);
+    // msx ps shows the service's pid, not its runner's (the container's main process).
+    expect(psOf('alpha').pid).toBe(servicePid());
+    expect(psOf('alpha').pid).not.toBe(Number(containerField(container('alpha'), '{{.State.Pid}}')));
   });
 
   it('an edit is served by the new code through the warm spare: the same run of the same container, beta untouched', { timeout: 240_000 }, async () => {
@@ -114,6 +119,10 @@ describe.skipIf(skip)('docker --watch: the warm spare inside the dev container',
     // The old process is gone, the next spare is there: no orphan.
     await waitFor('the next spare', spareLoaded);
     expect(nodeProcesses()).toHaveLength(3);
+    // The spare took over (its args are a spare's): ps follows it to the process the runner names as its service.
+    const nsPid = (pid: number) => Number(/^NSpid:\s+(.+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1].trim().split(/\s+/).at(-1));
+    const hostPids = nodeProcesses().map((line) => Number(line.trim().split(/\s+/)[0]));
+    expect(hostPids.find((pid) => nsPid(pid) === runnerState()!.pid)).toBe(psOf('alpha').pid);
   });
 
   it('a syntax error after an edit shows failed with file:line; the next good save brings it back', { timeout: 240_000 }, async () => {

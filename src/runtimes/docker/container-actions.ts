@@ -2,7 +2,7 @@ import type { Service, WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents, ServiceState, ServiceStatus } from '../runtime.js';
 import type { ContainerDetails, DockerClient } from '../../docker/docker-client.js';
 import { STOP_GRACE_SECONDS } from './apply-plan.js';
-import { hasDevRunner, readRunnerState, restartByRunner, type SpareUse } from './dev-runner-install.js';
+import { hasDevRunner, readRunnerState, restartByRunner, servicePid, type SpareUse } from './dev-runner-install.js';
 import { sinceParameter } from './log-cursor.js';
 import { readReloads, recordReload, restartsAndLastExit } from './reload-record.js';
 import { waitForServiceReady } from './readiness.js';
@@ -112,7 +112,7 @@ function report(context: ActionContext, service: Service, details: ContainerDeta
     port: service.port,
     url: `http://127.0.0.1:${service.port}`,
     restarts: 0,
-    pid: running && details.pid ? details.pid : undefined,
+    pid: running && details.pid ? servicePid(details) : undefined,
     startedAt: details.startedAt,
     ...extra,
   };

@@ -7,6 +7,7 @@ import { sinceParameter } from './log-cursor.js';
 import { withFirstErrors } from './readiness.js';
 import { LABEL, workspaceFilter } from './labels.js';
 import { readReloads, restartsAndLastExit } from './reload-record.js';
+import { servicePid } from './dev-runner-install.js';
 
 /** `msx ps` for Docker: what the engine says about each declared service's container, and one readiness probe. */
 export async function containerStatuses(client: DockerClient, workspace: WorkspaceData): Promise<ServiceStatus[]> {
@@ -20,7 +21,7 @@ export async function containerStatuses(client: DockerClient, workspace: Workspa
       const details = await client.inspectContainer(container.id);
       const state = await stateOf(service, details);
       const { restarts, lastExit, reloadedAt } = restartsAndLastExit(details, reloads[container.id]);
-      return { ...base, state, pid: details.pid || undefined, url: `http://127.0.0.1:${service.port}`, restarts, startedAt: reloadedAt ?? details.startedAt, lastExit, detail: await detailOf(client, state, details) };
+      return { ...base, state, pid: servicePid(details) || undefined, url: `http://127.0.0.1:${service.port}`, restarts, startedAt: reloadedAt ?? details.startedAt, lastExit, detail: await detailOf(client, state, details) };
     }),
   );
 }

@@ -7,6 +7,7 @@ import { startGated, stopGated, type ActionContext } from './container-actions.j
 import { probePublished } from './http-probe.js';
 import { LABEL, workspaceFilter } from './labels.js';
 import { readReloads, restartsAndLastExit } from './reload-record.js';
+import { servicePid } from './dev-runner-install.js';
 import { withServiceLock } from '../../state/service-lock.js';
 
 /** How long `msx restart/start` waits for each service, as `msx up` does by default. */
@@ -61,7 +62,7 @@ async function startOne(context: ActionContext, service: Service, container: Con
   if (!restart && container.state === 'running' && (await probePublished(service, 500)).ready) {
     const details = await context.client.inspectContainer(container.id);
     const { restarts, lastExit } = restartsAndLastExit(details, readReloads(context.workspace.root)[container.id]);
-    const status: ServiceStatus = { service: service.name, state: 'ready', port: service.port, url: `http://127.0.0.1:${service.port}`, restarts, lastExit, pid: details.pid, startedAt: details.startedAt };
+    const status: ServiceStatus = { service: service.name, state: 'ready', port: service.port, url: `http://127.0.0.1:${service.port}`, restarts, lastExit, pid: servicePid(details), startedAt: details.startedAt };
     context.events.state(status);
     return status;
   }

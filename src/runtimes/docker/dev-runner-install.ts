@@ -25,6 +25,8 @@ export type SpareUse = 'warm' | 'loading' | 'none';
 interface RunnerState {
   generation: number;
   spare: SpareUse;
+  /** The service's process, as the container's pid namespace numbers it. */
+  pid?: number;
 }
 
 /** The runner's Cmd and its version label for a dev container, or undefined when the image's command is not one it can run. */
@@ -121,4 +123,26 @@ function readHostFile(file: string): string | undefined {
   } catch {
     return undefined; // not written yet: the runner has not started
   }
+}
+
+/**
+ * The host pid of the service's own process, for msx ps: in a dev container whose runner folder is on the host,
+ * the runner (the container's main process, `details.pid`) has the service and its spare as children; the one whose
+ * pid in the container's namespace is the state's `pid` is the service. Anything unreadable: the main process's pid.
+ */
+export function servicePid(details: { pid: number; labels?: Record<string, string> }): number {
+  const dir = details.labels?.[LABEL.runnerDir];
+  if (!dir || !details.pid) return details.pid;
+  try {
+    const inner = (JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as RunnerState).pid;
+    const children = readFileSync(`/proc/${details.pid}/task/${details.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    for (const child of children) {
+      // NSpid: the pid in each namespace the process is in, the host's first and its own last.
+      const nspid = /^NSpid:\s+(.+)$/m.exec(readFileSync(`/proc/${child}/status`, 'utf8'))?.[1].trim().split(/\s+/).map(Number);
+      if (inner !== undefined && nspid?.at(-1) === inner) return child;
+    }
+  } catch {
+    // not started yet, or gone meanwhile
+  }
+  return details.pid;
 }

@@ -9,7 +9,7 @@ import { localAmqpNamespace, otlpEndpointOf, serviceEnv } from '../../models/wir
 import { applyAction, createContainer, ensureNetwork, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
 import { envOf, serviceContainerSpec, type ContainerSpec, type ServiceContainerInput } from './container-spec.js';
 import type { ContainerSummary, DockerClient } from '../../docker/docker-client.js';
-import { devRunnerFor, type DevRunner } from './dev-runner-install.js';
+import { devRunnerFor, servicePid, type DevRunner } from './dev-runner-install.js';
 import { forContainers, HOST_ALIAS, resolveContainerInfra, type ContainerInfraEndpoint } from './docker-infra.js';
 import { DEV_TARGET, LABEL, workspaceFilter } from './labels.js';
 import { buildServiceImage } from './service-image.js';
@@ -212,7 +212,7 @@ export class DockerUp {
     this.onContainer(service.name, id);
     const readiness = await waitForServiceReady(this.client, id, service, this.options.readyTimeoutMs);
     const details = await this.client.inspectContainer(id);
-    Object.assign(this.statuses.get(service.name)!, { pid: details.pid, startedAt: details.startedAt, restarts: details.restartCount });
+    Object.assign(this.statuses.get(service.name)!, { pid: servicePid(details), startedAt: details.startedAt, restarts: details.restartCount });
     this.report(service, readiness.ready ? 'ready' : 'failed', readiness.detail);
     return readiness.ready;
   }
