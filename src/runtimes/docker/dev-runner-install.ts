@@ -134,12 +134,13 @@ export function servicePid(details: { pid: number; labels?: Record<string, strin
   const dir = details.labels?.[LABEL.runnerDir];
   if (!dir || !details.pid) return details.pid;
   try {
-    const inner = (JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as RunnerState).pid;
+    const inner = (JSON.parse(readHostFile(join(dir, STATE_FILE)) ?? '{}') as Partial<RunnerState>).pid;
+    if (inner === undefined) return details.pid;
     const children = readFileSync(`/proc/${details.pid}/task/${details.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
     for (const child of children) {
       // NSpid: the pid in each namespace the process is in, the host's first and its own last.
       const nspid = /^NSpid:\s+(.+)$/m.exec(readFileSync(`/proc/${child}/status`, 'utf8'))?.[1].trim().split(/\s+/).map(Number);
-      if (inner !== undefined && nspid?.at(-1) === inner) return child;
+      if (nspid?.at(-1) === inner) return child;
     }
   } catch {
     // not started yet, or gone meanwhile
