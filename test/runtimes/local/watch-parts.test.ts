@@ -65,10 +65,41 @@ describe('debounced', () => {
     }, 20, 60);
     d.push('a');
     while (runs.length === 0) await sleep(5);
-    d.push('b'); // while the first run works, before its cutoff
+    d.push('b'); // while the first run works, well before its cutoff
+    await sleep(40);
     release();
     await sleep(120);
     expect(runs).toEqual([['a']]);
+  });
+
+  it('a change is dated by the file, not by its late event: written before the cutoff, it gets no second run', async () => {
+    // Given a run that works until released and says it read the files from `cutoff` on
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const [before, after] = [join(dir, 'before.ts'), join(dir, 'after.ts')];
+    const runs: string[][] = [];
+    let release: () => void = () => undefined;
+    let cutoff = 0;
+    const d = debounced(async (paths) => {
+      runs.push(paths);
+      if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return cutoff;
+    }, 20, 60);
+    d.push(join(dir, 'first.ts'));
+    while (runs.length === 0) await sleep(5);
+    // When one file is written before the cutoff and one after, and both events come after it (a loaded machine)
+    writeFileSync(before, '1');
+    await sleep(40);
+    cutoff = Date.now();
+    await sleep(40);
+    writeFileSync(after, '2');
+    d.push(before);
+    d.push(after);
+    release();
+    while (runs.length < 2) await sleep(5);
+    await d.idle();
+    // Then only the later write runs again
+    expect(runs.slice(1)).toEqual([[after]]);
   });
 });
 
