@@ -114,7 +114,9 @@ describe.skipIf(skip)('msx up --runtime docker --watch: msx.yaml, contracts and 
     const alphaId = identity('alpha').split(' ')[0];
     yaml = yaml.replace(/(  alpha:\n)/, '$1    config:\n      MOOD: calm\n');
     writeFileSync(join(ws, 'msx.yaml'), yaml);
-    await waitFor('the msx.yaml change applied', () => newLog().includes('change applied'));
+    // beta is kept as it runs, not gated again: its readiness checks alpha, so before the fix the reload waited
+    // out the whole readiness timeout (--timeout 180) for it. A minute is far more than it takes.
+    await waitFor('the msx.yaml change applied', () => newLog().includes('change applied'), 60_000);
     expect(newLog()).toContain('alpha: its config changed: its stopped container recreated with it and left stopped');
     expect(newLog()).not.toMatch(/alpha: starting/);
     expect(identity('alpha').split(' ')[0]).not.toBe(alphaId);

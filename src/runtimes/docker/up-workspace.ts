@@ -57,6 +57,11 @@ export class DockerUp {
   onPlan: (plan: ContainerPlan) => void = () => undefined;
   /** Service → the image its container runs, used as it is: a watched container has synced edits its image lacks, so no rebuild for them. */
   knownImages = new Map<string, string>();
+  /**
+   * An msx.yaml reload: a kept running container is taken as it runs, not gated again (only what the edit
+   * touched is); its readiness may hang on a dependency msx stop stopped, which the reload leaves stopped.
+   */
+  keepAsIs = false;
 
   constructor(
     private readonly client: DockerClient,
@@ -205,6 +210,11 @@ export class DockerUp {
   }
 
   private async startContainer(service: Service, action: ContainerAction): Promise<boolean> {
+    if (action.action === 'keep' && this.keepAsIs) {
+      this.containers.set(service.name, action.existing.id);
+      this.onContainer(service.name, action.existing.id);
+      return true;
+    }
     if (action.action !== 'keep') this.events.note(service.name, ACTION_NOTE[action.action]);
     this.report(service, 'starting');
     const id = await applyAction(this.client, action);

@@ -36,6 +36,7 @@ export async function reloadContainers(context: LiveUpdateContext): Promise<Watc
   // Only what the edit touches is reported: kept containers say nothing, as kept processes do locally.
   const quiet: RuntimeEvents = { ...events, state: (status) => void (touched.has(status.service) && events.state(status)) };
   const up = new DockerUp(client, next, { detach: true, watch: true, readyTimeoutMs: context.readyTimeoutMs, services: names, leaveStopped: stopped }, quiet, () => undefined, async () => readCollectorAddress(next.root)?.port);
+  up.keepAsIs = true;
   for (const service of next.services) {
     const input = context.inputs.get(service.name);
     if (input && input.service.dir === service.dir) up.knownImages.set(service.name, input.image);
