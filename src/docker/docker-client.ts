@@ -32,6 +32,10 @@ export interface ContainerDetails {
 export interface ImageCommand {
   cmd: string[];
   entrypoint: string[];
+  /** The image's WORKDIR ('' when it has none). */
+  workingDir: string;
+  /** The image's USER ('' for root): `1000:1000`, or a name. */
+  user: string;
 }
 
 export interface NetworkSummary {

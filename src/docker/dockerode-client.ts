@@ -121,7 +121,12 @@ export class DockerodeClient implements DockerClient {
     const info = await ignoreStatus(this.docker.getImage(reference).inspect(), [404], undefined);
     if (!info) return undefined;
     const asList = (value: string | string[] | null | undefined) => (Array.isArray(value) ? value : value ? [value] : []);
-    return { cmd: asList(info.Config?.Cmd), entrypoint: asList(info.Config?.Entrypoint as string | string[] | undefined) };
+    return {
+      cmd: asList(info.Config?.Cmd),
+      entrypoint: asList(info.Config?.Entrypoint as string | string[] | undefined),
+      workingDir: info.Config?.WorkingDir ?? '',
+      user: info.Config?.User ?? '',
+    };
   }
 
   async listImages(labels: string[]) {

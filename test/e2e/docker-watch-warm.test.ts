@@ -105,7 +105,7 @@ describe.skipIf(skip)('docker --watch: the warm spare inside the dev container',
     const count = updates().length;
     writeFileSync(routes(), original.replace(LIST, 'async (_request, reply) => reply.code(418).send(),'));
     await waitFor('the update line', () => updates().length > count);
-    expect(updates()[count]).toMatch(/alpha: src\/http\/resource-routes\.ts changed → synced 1 file into its container, restarted in \d+\.\d s \(warm spare\)$/);
+    expect(updates()[count]).toMatch(/alpha: src\/http\/resource-routes\.ts changed → in its container through its source mount, restarted in \d+\.\d s \(warm spare\)$/);
     expect(await status('/alpha')).toBe(418);
     expect(identity('alpha')).toBe(alpha);
     expect(identity('beta')).toBe(beta);
@@ -131,7 +131,7 @@ describe.skipIf(skip)('docker --watch: the warm spare inside the dev container',
     const count = updates().length;
     writeFileSync(routes(), `${original}\nconst broken = ;\n`);
     await waitFor('the failed update line', () => updates().length > count);
-    expect(updates()[count]).toMatch(/changed → synced 1 file into its container, failed to start \(\d+\.\d s\); the next save tries again$/);
+    expect(updates()[count]).toMatch(/changed → in its container through its source mount, failed to start \(\d+\.\d s\); the next save tries again$/);
     // The runner ended with the service: the container stopped, not restarted in a loop.
     await sleep(2000);
     expect(containerField(container('alpha'), '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}')).toBe('exited 1 0');

@@ -176,7 +176,7 @@ describe.skipIf(skip)('msx up --runtime docker --watch: msx.yaml, contracts and 
     expect(`${restart.stdout}${restart.stderr}`).toContain('waiting for a watch update of alpha to finish');
     // The update finished (its line) before the restart began, and the restart's own start came after it.
     const update = newLog().split('\n').find((line) => line.includes('alpha: src/main.ts changed → '));
-    expect(update, newLog()).toMatch(/synced 1 file into its container, restarted in \d+\.\d s \([^)]+\)$/);
+    expect(update, newLog()).toMatch(/in its container through its source mount, restarted in \d+\.\d s \([^)]+\)$/);
     const ps = JSON.parse(runCli(['ps', '--json'], ws).stdout).services as { service: string; state: string; lastExit?: string; startedAt?: string }[];
     const alpha = ps.find((s) => s.service === 'alpha');
     expect(alpha).toMatchObject({ state: 'ready', lastExit: 'restarted by msx restart' });

@@ -6,7 +6,7 @@ import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { makeTempDir, MSX_BIN, removeDir, runCli } from '../helpers/cli.js';
 import { killGroup, startProcess, type StartedProcess } from '../helpers/processes.js';
 import { serviceAuthorization } from '../helpers/service-token.js';
-import { containerField, dockerProblem, labelledObjects, removeLabelled } from '../runtimes/docker/docker-cli.js';
+import { containerField, docker, dockerProblem, labelledObjects, removeLabelled } from '../runtimes/docker/docker-cli.js';
 
 // msx up --runtime docker --watch in the foreground, on a real engine (bash scripts/setup-docker.sh):
 // an edit is synced into the running container and the service restarted inside it (its runner's warm spare,
@@ -67,11 +67,27 @@ describe.skipIf(skip)('msx up --runtime docker --watch on a real engine', () => 
     expect(await status('/alpha')).toBe(200);
     writeFileSync(routes(), original.replace(LIST, 'async (_request, reply) => reply.code(418).send(),'));
     await waitFor('the update line', () => updateLines().length >= 1);
-    expect(updateLines()[0]).toMatch(/^msx alpha src\/http\/resource-routes\.ts changed → synced 1 file into its container, restarted in \d+\.\d s \((warm spare|its spare was still loading)\)$/);
+    expect(updateLines()[0]).toMatch(/^msx alpha src\/http\/resource-routes\.ts changed → in its container through its source mount, restarted in \d+\.\d s \((warm spare|its spare was still loading)\)$/);
     expect(await status('/alpha')).toBe(418);
-    // The same container, the same run of it (restarted inside, by its runner); the file is in its writable layer.
+    // The same container, the same run of it (restarted inside, by its runner); the file reached it through the
+    // read-only mount of src/ over the image's copy (a local Linux engine shares the host's files).
     expect(identity('alpha')).toBe(alpha);
     expect(identity('beta')).toBe(beta);
+    const mounts = JSON.parse(containerField(`msx_${name}_alpha`, '{{json .Mounts}}')) as { Source: string; Destination: string; RW: boolean }[];
+    expect(mounts.find((m) => m.Destination === '/app/src')).toMatchObject({ Source: join(alphaDir(), 'src'), RW: false });
+  });
+
+  it('a file outside the mounted folders (tsconfig.json) is copied into the container through the engine', { timeout: 240_000 }, async () => {
+    const alpha = identity('alpha');
+    const before = updateLines().length;
+    const tsconfig = join(alphaDir(), 'tsconfig.json');
+    const edited = `${readFileSync(tsconfig, 'utf8').trimEnd()}\n\n`;
+    writeFileSync(tsconfig, edited);
+    await waitFor('the update line', () => updateLines().length >= before + 1);
+    expect(updateLines()[before]).toMatch(/^msx alpha tsconfig\.json changed → synced 1 file into its container, restarted in \d+\.\d s \((warm spare|its spare was still loading)\)$/);
+    expect(docker(['exec', `msx_${name}_alpha`, 'cat', '/app/tsconfig.json'])).toBe(edited.trimEnd());
+    expect(identity('alpha')).toBe(alpha);
+    expect(await status('/health/ready')).toBe(200);
   });
 
   it('a burst of saves is one update; files the service ignores trigger none', { timeout: 240_000 }, async () => {
@@ -81,7 +97,7 @@ describe.skipIf(skip)('msx up --runtime docker --watch on a real engine', () => 
       await sleep(30);
     }
     await waitFor('one more update line', () => updateLines().length >= before + 1);
-    expect(updateLines()[before]).toContain('resource-routes.ts changed → synced 1 file');
+    expect(updateLines()[before]).toContain('resource-routes.ts changed → in its container through its source mount');
     mkdirSync(join(alphaDir(), 'dist'), { recursive: true });
     writeFileSync(join(alphaDir(), 'dist', 'main.js'), '// built elsewhere\n');
     writeFileSync(join(alphaDir(), 'src', 'debug.log'), 'ignored by .gitignore (*.log)\n');
@@ -96,7 +112,7 @@ describe.skipIf(skip)('msx up --runtime docker --watch on a real engine', () => 
     const before = updateLines().length;
     writeFileSync(routes(), `${original}\nconst broken = ;\n`);
     await waitFor('the failed update line', () => updateLines().length >= before + 1);
-    expect(updateLines()[before]).toMatch(/changed → synced 1 file into its container, failed to start \(\d+\.\d s\); the next save tries again$/);
+    expect(updateLines()[before]).toMatch(/changed → in its container through its source mount, failed to start \(\d+\.\d s\); the next save tries again$/);
     expect(up!.output()).toMatch(/alpha\s+failed\s+exited before it was ready \(code 1\)[^]*resource-routes\.ts:\d+/);
     await sleep(2000);
     expect(containerField(`msx_${name}_alpha`, '{{.State.Status}} {{.RestartCount}}')).toBe('exited 0');
@@ -142,7 +158,7 @@ describe.skipIf(skip)('msx up --runtime docker --watch on a real engine', () => 
     await waitFor('the follower to watch', () => existsSync(log) && readFileSync(log, 'utf8').includes('watching alpha, beta'), 60_000);
     writeFileSync(routes(), original.replace(LIST, 'async (_request, reply) => reply.code(418).send(),'));
     await waitFor('the follower update line', () => lines().length >= before + 1);
-    expect(lines()[before]).toMatch(/alpha: src\/http\/resource-routes\.ts changed → synced 1 file into its container, restarted in \d+\.\d s \((warm spare|its spare was still loading)\)$/);
+    expect(lines()[before]).toMatch(/alpha: src\/http\/resource-routes\.ts changed → in its container through its source mount, restarted in \d+\.\d s \((warm spare|its spare was still loading)\)$/);
     expect(await status('/alpha')).toBe(418);
     expect(runCli(['down'], ws).code).toBe(0);
     expect(labelledObjects(name)).toMatchObject({ containers: [], networks: [] });

@@ -121,7 +121,7 @@ export class FakeDocker implements DockerClient {
   }
 
   async imageCommand(reference: string) {
-    return this.images.some((i) => i.tags.includes(reference)) ? { cmd: ['node', '--import', 'tsx', 'src/main.ts'], entrypoint: ['docker-entrypoint.sh'] } : undefined;
+    return this.images.some((i) => i.tags.includes(reference)) ? { cmd: ['node', '--import', 'tsx', 'src/main.ts'], entrypoint: ['docker-entrypoint.sh'], workingDir: '/app', user: '1000:1000' } : undefined;
   }
 
   async imageExists(reference: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { Service } from '../../models/workspace.js';
 import { RUNNER_MOUNT, type DevRunner } from './dev-runner-install.js';
 import { configHash, containerName, LABEL, objectLabels, type ContainerRole } from './labels.js';
 import { resourceLimits } from './resources.js';
+import { sourceBinds } from './source-mounts.js';
 
 /** A container as msx.yaml wants it: its create options, and their hash (also in its labels). */
 export interface ContainerSpec {
@@ -28,6 +29,8 @@ export interface ServiceContainerInput {
    * and its state are, so msx reads the state as a file (through the engine, each read costs an archive call).
    */
   runnerDir?: string;
+  /** With the runner's folder: the source folders bind-mounted read-only over the image's copy (source-mounts.ts). */
+  sourceDirs?: string[];
 }
 
 /**
@@ -64,6 +67,10 @@ export function serviceContainerSpec(input: ServiceContainerInput): ContainerSpe
     options.Env!.sort();
     // z: on an SELinux host the container may write into it (ignored elsewhere).
     options.HostConfig!.Binds = [`${input.runnerDir}:${RUNNER_MOUNT}:z`];
+    if (input.sourceDirs && input.sourceDirs.length > 0) {
+      options.Labels![LABEL.sourceMounts] = input.sourceDirs.join(',');
+      options.HostConfig!.Binds.push(...sourceBinds(service, input.devRunner, input.sourceDirs));
+    }
   }
   return withHash(input.workspace, service.name, 'service', options);
 }

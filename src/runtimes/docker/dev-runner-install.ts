@@ -33,6 +33,9 @@ interface RunnerState {
 export interface DevRunner {
   command: string[];
   version: string;
+  /** The image's WORKDIR and USER: where its sources are, and who reads them (source-mounts.ts). */
+  workingDir: string;
+  user: string;
 }
 
 let source: Buffer | undefined;
@@ -54,7 +57,7 @@ export function devRunnerFor(image: ImageCommand | undefined): DevRunner | undef
   const isNode = cmd[0] === 'node' || cmd[0]?.endsWith('/node');
   const tsx = cmd.some((arg, i) => arg === '--import=tsx' || (arg === '--import' && cmd[i + 1] === 'tsx'));
   if (!nodeEntrypoint || !isNode || !tsx || !/\.[cm]?ts$/.test(cmd.at(-1) ?? '')) return undefined;
-  return { command: ['node', RUNNER_PATH, ...cmd], version: createHash('sha256').update(code).digest('hex').slice(0, 12) };
+  return { command: ['node', RUNNER_PATH, ...cmd], version: createHash('sha256').update(code).digest('hex').slice(0, 12), workingDir: image.workingDir, user: image.user };
 }
 
 /**

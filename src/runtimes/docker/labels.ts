@@ -16,6 +16,8 @@ export const LABEL = {
   devRunner: 'dev.msx.dev-runner',
   /** On a dev container whose runner folder (its file and state) is bind-mounted from the host: that folder. */
   runnerDir: 'dev.msx.runner-dir',
+  /** On a dev container that reads some source folders from the host (source-mounts.ts): those folders, comma-separated. */
+  sourceMounts: 'dev.msx.source-mounts',
 } as const;
 
 /** The Dockerfile stage `msx up --runtime docker --watch` runs: sources under tsx, synced on each save. */

@@ -7,6 +7,7 @@ import { devRunnerFor, hasDevRunner, readRunnerState, type SpareUse } from './de
 import { serviceContainerSpec, type ServiceContainerInput } from './container-spec.js';
 import { DEV_TARGET } from './labels.js';
 import { buildServiceImage } from './service-image.js';
+import { isMounted, mountedDirs, sourceDirsFor } from './source-mounts.js';
 
 /** What a live update of the running workspace needs besides the engine: each service's container and how it was made. */
 export interface LiveUpdateContext extends ActionContext {
@@ -29,15 +30,20 @@ export type RestartedBy = SpareUse | 'container';
 /**
  * A source change: the changed files copied into the running container's
  * working directory (one tar through the engine, as `docker cp` does; they
- * stay in its writable layer across a restart), removed ones deleted, then
+ * stay in its writable layer across a restart), removed ones deleted (a file in
+ * a folder the container reads from the host is neither: `mounted` counts them), then
  * the service restarted and gated on readiness: inside the container by its
  * runner (a warm spare, dev-runner.ts), else (stopped after a crash, an
  * older container without the runner) the container restarted.
  */
-export async function syncAndRestart(context: LiveUpdateContext, service: Service, files: SyncedFiles, reason: string): Promise<{ status: ServiceStatus; by: RestartedBy }> {
+export async function syncAndRestart(context: LiveUpdateContext, service: Service, changed: SyncedFiles, reason: string): Promise<{ status: ServiceStatus; by: RestartedBy; mounted: number }> {
   const id = context.containers.get(service.name)!;
   const details = await context.client.inspectContainer(id);
   const dir = details.workingDir;
+  // What a source mount shows the container is there already (source-mounts.ts): only the rest is copied.
+  const mounts = mountedDirs(details.labels);
+  const files = { write: changed.write.filter((path) => !isMounted(mounts, path)), remove: changed.remove.filter((path) => !isMounted(mounts, path)) };
+  const mounted = changed.write.length + changed.remove.length - files.write.length - files.remove.length;
   const inside = details.running && hasDevRunner(details.labels);
   // Beside the copy (each an engine call of its own): what the runner's restart waits to see change, and the
   // restart policy off, which a restart inside the container needs first (container-actions.ts, gated).
@@ -59,8 +65,8 @@ export async function syncAndRestart(context: LiveUpdateContext, service: Servic
     throw error;
   }
   const inPlace = await restartInContainer(context, service, details, reason, runnerState, policyOff);
-  if (inPlace) return { status: inPlace.status, by: inPlace.spare };
-  return { status: await startGated(context, service, id, 'restart', reason), by: 'container' };
+  if (inPlace) return { status: inPlace.status, by: inPlace.spare, mounted };
+  return { status: await startGated(context, service, id, 'restart', reason), by: 'container', mounted };
 }
 
 /**
@@ -73,6 +79,7 @@ export async function rebuildAndRecreate(context: LiveUpdateContext, service: Se
   const { client } = context;
   const image = await buildServiceImage(client, context.workspace.name, service, DEV_TARGET, onBuild);
   const input = { ...context.inputs.get(service.name)!, image: image.tag, devRunner: devRunnerFor(await client.imageCommand(image.tag)) };
+  input.sourceDirs = sourceDirsFor(service, input.runnerDir, input.devRunner);
   const spec = serviceContainerSpec(input);
   const old = context.containers.get(service.name);
   if (old) await client.removeContainer(old, STOP_GRACE_SECONDS);

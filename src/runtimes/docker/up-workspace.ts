@@ -17,6 +17,7 @@ import { planContainers, type ContainerAction, type ContainerPlan } from './plan
 import { waitForInfraReady, waitForServiceReady } from './readiness.js';
 import { readReloads, recordReload, restartsAndLastExit } from './reload-record.js';
 import { msxFile } from '../../state/paths.js';
+import { sourceDirsFor } from './source-mounts.js';
 
 const ACTION_NOTE: Record<ContainerAction['action'], string> = {
   keep: 'unchanged',
@@ -156,9 +157,10 @@ export class DockerUp {
       network: network.name,
       extraHosts: [`${HOST_ALIAS}:${network.gateway}`],
       devRunner: await this.devRunnerOf(image.tag),
-      // A local engine on Linux shares the host's files: the runner's folder is bind-mounted (container-spec.ts).
+      // A local engine on Linux shares the host's files: the runner's folder and the sources are bind-mounted (container-spec.ts).
       runnerDir: this.options.watch && this.client.endpoint.startsWith('unix://') && process.platform === 'linux' ? msxFile.devRunnerDir(this.workspace.root, service.name) : undefined,
     };
+    input.sourceDirs = sourceDirsFor(service, input.runnerDir, input.devRunner);
     this.inputs.set(service.name, input);
     return serviceContainerSpec(input);
   }
@@ -170,6 +172,7 @@ export class DockerUp {
       if (action.action !== 'recreate' || !service || !this.knownImages.delete(service.name)) continue;
       const image = await this.buildImage(service);
       const input = { ...this.inputs.get(service.name)!, image: image.tag, devRunner: await this.devRunnerOf(image.tag) };
+      input.sourceDirs = sourceDirsFor(service, input.runnerDir, input.devRunner);
       images.set(service.name, image);
       this.inputs.set(service.name, input);
       action.spec = serviceContainerSpec(input);

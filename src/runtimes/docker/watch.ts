@@ -87,9 +87,9 @@ async function update(service: Service, context: LiveUpdateContext, changed: str
       write: paths.filter((path) => existsSync(join(service.dir, path))),
       remove: paths.filter((path) => !existsSync(join(service.dir, path))),
     };
-    const { status, by } = await syncAndRestart(context, service, files, `restarted after ${what} changed`);
-    const count = files.write.length + files.remove.length;
-    const synced = count > 0 ? `synced ${plural(count, 'file')} into its container, ` : '';
+    const { status, by, mounted } = await syncAndRestart(context, service, files, `restarted after ${what} changed`);
+    const count = files.write.length + files.remove.length - mounted;
+    const synced = count > 0 ? `synced ${plural(count, 'file')} into its container${mounted > 0 ? ` (${mounted} more through its source mount)` : ''}, ` : mounted > 0 ? 'in its container through its source mount, ' : '';
     return status.state === 'ready'
       ? `${what} changed → ${synced}restarted in ${took()} (${RESTARTED_BY[by]})`
       : `${what} changed → ${synced}failed to start (${took()}); the next save tries again`;
