@@ -31,13 +31,15 @@ function serviceFolder(): Service {
 describe('source mounts of a watched dev container', () => {
   it('only folders the image user can read all of; none without the runner folder or a working directory', () => {
     const service = serviceFolder();
-    // The test runs as root (uid 0): a 0600 file is not the image user's 1000 to read.
-    expect(process.getuid?.()).toBe(0);
-    expect(sourceDirsFor(service, '/x/.msx/dev-runner/alpha', runner('1000:1000'))).toEqual(['src']);
+    // The files are the test's own (its uid): a 0600 file is not another uid's to read, nor a named user's.
+    const [uid, gid] = [process.getuid?.() ?? 0, process.getgid?.() ?? 0];
+    const other = uid + 4242;
+    expect(sourceDirsFor(service, '/x/.msx/dev-runner/alpha', runner(`${other}:${other}`))).toEqual(['src']);
     expect(sourceDirsFor(service, '/x/.msx/dev-runner/alpha', runner('node'))).toEqual(['src']);
     // Root reads everything; the owner's uid reads its own 0600 file.
     expect(sourceDirsFor(service, '/x/.msx/dev-runner/alpha', runner(''))).toEqual(['src', 'proto']);
     expect(sourceDirsFor(service, '/x/.msx/dev-runner/alpha', runner('0:0'))).toEqual(['src', 'proto']);
+    expect(sourceDirsFor(service, '/x/.msx/dev-runner/alpha', runner(`${uid}:${gid}`))).toEqual(['src', 'proto']);
     expect(sourceDirsFor(service, undefined, runner('1000:1000'))).toBeUndefined();
     expect(sourceDirsFor(service, '/x/.msx/dev-runner/alpha', runner('1000:1000', ''))).toBeUndefined();
   });
