@@ -42,9 +42,10 @@ export function isMounted(mounted: Set<string>, path: string): boolean {
 }
 
 interface Reader {
-  /** undefined: root, which reads everything. */
+  /** Undefined for a named user (no /etc/passwd of the image read here): then only the "other" bits count. */
   uid?: number;
   gid?: number;
+  /** Root reads everything. */
   root: boolean;
 }
 
@@ -61,7 +62,13 @@ function readableTree(path: string, stats: Stats, reader: Reader): boolean {
   if (reader.root) return true;
   if (!readable(stats, reader)) return false;
   if (!stats.isDirectory()) return true;
-  for (const name of readdirSync(path)) {
+  let names: string[];
+  try {
+    names = readdirSync(path);
+  } catch {
+    return false; // not even msx may list it: copied, and the copy says why
+  }
+  for (const name of names) {
     if (name === 'node_modules') continue;
     const child = join(path, name);
     const childStats = statOf(child);
