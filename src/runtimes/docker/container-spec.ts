@@ -3,7 +3,7 @@ import type { Service } from '../../models/workspace.js';
 import { RUNNER_MOUNT, type DevRunner } from './dev-runner-install.js';
 import { configHash, containerName, LABEL, objectLabels, type ContainerRole } from './labels.js';
 import { resourceLimits } from './resources.js';
-import { sourceBinds } from './source-mounts.js';
+import { sourceBinds, sourceDirsFor } from './source-mounts.js';
 
 /** A container as msx.yaml wants it: its create options, and their hash (also in its labels). */
 export interface ContainerSpec {
@@ -31,6 +31,11 @@ export interface ServiceContainerInput {
   runnerDir?: string;
   /** With the runner's folder: the source folders bind-mounted read-only over the image's copy (source-mounts.ts). */
   sourceDirs?: string[];
+}
+
+/** The same service on another image: its runner, and the source folders that runner's container may read from the host, anew. */
+export function forImage(input: ServiceContainerInput, image: string, devRunner: DevRunner | undefined): ServiceContainerInput {
+  return { ...input, image, devRunner, sourceDirs: sourceDirsFor(input.service, input.runnerDir, devRunner) };
 }
 
 /**

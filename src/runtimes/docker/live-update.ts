@@ -4,10 +4,10 @@ import type { ServiceStatus } from '../runtime.js';
 import { createContainer, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
 import { restartInContainer, startGated, type ActionContext } from './container-actions.js';
 import { devRunnerFor, hasDevRunner, readRunnerState, type SpareUse } from './dev-runner-install.js';
-import { serviceContainerSpec, type ServiceContainerInput } from './container-spec.js';
+import { forImage, serviceContainerSpec, type ServiceContainerInput } from './container-spec.js';
 import { DEV_TARGET } from './labels.js';
 import { buildServiceImage } from './service-image.js';
-import { isMounted, mountedDirs, sourceDirsFor } from './source-mounts.js';
+import { isMounted, mountedDirs } from './source-mounts.js';
 
 /** What a live update of the running workspace needs besides the engine: each service's container and how it was made. */
 export interface LiveUpdateContext extends ActionContext {
@@ -78,8 +78,7 @@ export async function syncAndRestart(context: LiveUpdateContext, service: Servic
 export async function rebuildAndRecreate(context: LiveUpdateContext, service: Service, reason: string, onBuild: () => void): Promise<ServiceStatus> {
   const { client } = context;
   const image = await buildServiceImage(client, context.workspace.name, service, DEV_TARGET, onBuild);
-  const input = { ...context.inputs.get(service.name)!, image: image.tag, devRunner: devRunnerFor(await client.imageCommand(image.tag)) };
-  input.sourceDirs = sourceDirsFor(service, input.runnerDir, input.devRunner);
+  const input = forImage(context.inputs.get(service.name)!, image.tag, devRunnerFor(await client.imageCommand(image.tag)));
   const spec = serviceContainerSpec(input);
   const old = context.containers.get(service.name);
   if (old) await client.removeContainer(old, STOP_GRACE_SECONDS);

@@ -7,7 +7,7 @@ import { selectServices } from '../select-services.js';
 import { startInDependencyOrder } from '../start-in-order.js';
 import { localAmqpNamespace, otlpEndpointOf, serviceEnv } from '../../models/wiring.js';
 import { applyAction, createContainer, ensureNetwork, removeOldImages, STOP_GRACE_SECONDS } from './apply-plan.js';
-import { envOf, serviceContainerSpec, type ContainerSpec, type ServiceContainerInput } from './container-spec.js';
+import { envOf, forImage, serviceContainerSpec, type ContainerSpec, type ServiceContainerInput } from './container-spec.js';
 import type { ContainerSummary, DockerClient } from '../../docker/docker-client.js';
 import { devRunnerFor, servicePid, type DevRunner } from './dev-runner-install.js';
 import { forContainers, HOST_ALIAS, resolveContainerInfra, type ContainerInfraEndpoint } from './docker-infra.js';
@@ -171,8 +171,7 @@ export class DockerUp {
       const service = services.find((s) => s.name === action.spec.service);
       if (action.action !== 'recreate' || !service || !this.knownImages.delete(service.name)) continue;
       const image = await this.buildImage(service);
-      const input = { ...this.inputs.get(service.name)!, image: image.tag, devRunner: await this.devRunnerOf(image.tag) };
-      input.sourceDirs = sourceDirsFor(service, input.runnerDir, input.devRunner);
+      const input = forImage(this.inputs.get(service.name)!, image.tag, await this.devRunnerOf(image.tag));
       images.set(service.name, image);
       this.inputs.set(service.name, input);
       action.spec = serviceContainerSpec(input);
