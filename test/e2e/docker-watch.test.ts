@@ -159,6 +159,13 @@ describe.skipIf(skip)('msx up --runtime docker --watch on a real engine', () => 
     await waitFor('the follower update line', () => lines().length >= before + 1);
     expect(lines()[before]).toMatch(/alpha: src\/http\/resource-routes\.ts changed → in its container through its source mount, restarted in \d+\.\d s \((warm spare|its spare was still loading)\)$/);
     expect(await status('/alpha')).toBe(418);
+    // kill -9 of the follower: the containers run on, and ps says that nothing follows or watches them any more.
+    const followerPid = Number(readFileSync(join(ws, '.msx', 'docker-log-follower.pid'), 'utf8'));
+    process.kill(followerPid, 'SIGKILL');
+    await waitFor('the follower gone', () => !existsSync(`/proc/${followerPid}`) || readFileSync(`/proc/${followerPid}/stat`, 'utf8').split(') ')[1].startsWith('Z'), 10_000);
+    const ps = JSON.parse(runCli(['ps', '--json'], ws).stdout).services as ServiceStatus[];
+    expect(ps.map((s) => s.state)).toEqual(['ready', 'ready']);
+    for (const s of ps) expect(s.detail).toBe(`msx's log follower (pid ${followerPid}) is gone: its logs, spans and --watch stopped; \`msx up --runtime docker --detach\` starts a new one`);
     expect(runCli(['down'], ws).code).toBe(0);
     expect(labelledObjects(name)).toMatchObject({ containers: [], networks: [] });
     expect(existsSync(join(ws, '.msx', 'docker-log-follower.pid'))).toBe(false);

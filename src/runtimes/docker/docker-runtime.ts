@@ -6,7 +6,7 @@ import { containerStatuses } from './container-status.js';
 import { controlContainers } from './control.js';
 import type { DockerClient } from '../../docker/docker-client.js';
 import { removeWorkspace, type RemovedObjects } from './down-workspace.js';
-import { followerCollectorPort, followerLogSize, logFollowerRunning, startLogFollower, stopLogFollower, waitForWatching } from './follower-process.js';
+import { followerCollectorPort, followerLogSize, goneFollower, logFollowerRunning, startLogFollower, stopLogFollower, waitForWatching } from './follower-process.js';
 import { upForeground } from './foreground.js';
 import { DockerUp, type UpOutcome } from './up-workspace.js';
 import { selectServices } from '../select-services.js';
@@ -94,7 +94,12 @@ export class DockerRuntime implements Runtime {
   }
 
   async status(workspace: WorkspaceData): Promise<ServiceStatus[]> {
-    return containerStatuses(await this.connect(), workspace);
+    const statuses = await containerStatuses(await this.connect(), workspace);
+    // The containers run on under Docker, but nothing appends their logs, takes their spans or watches any more: said.
+    const gone = goneFollower(workspace.root);
+    const detail = `msx's log follower (pid ${gone}) is gone: its logs, spans and --watch stopped; \`msx up --runtime docker --detach\` starts a new one`;
+    if (gone !== undefined) for (const status of statuses) if (status.state !== 'stopped') status.detail = status.detail ? `${status.detail}; ${detail}` : detail;
+    return statuses;
   }
 
   async control(workspace: WorkspaceData, request: ControlRequest, events: RuntimeEvents): Promise<ServiceStatus[]> {

@@ -72,6 +72,14 @@ export function logFollowerRunning(root: string): boolean {
   return existsSync(file) && isFollower(Number(readFileSync(file, 'utf8')));
 }
 
+/** The pid of the follower an `up --detach` started that is no longer running (kill -9, the engine gone): its pid file outlived it. */
+export function goneFollower(root: string): number | undefined {
+  const file = pidFile(root);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8'));
+  return isFollower(pid) ? undefined : pid;
+}
+
 /** Stops the follower of an earlier `up --detach`; it saves its log position on SIGTERM. */
 export async function stopLogFollower(root: string): Promise<void> {
   const file = pidFile(root);
