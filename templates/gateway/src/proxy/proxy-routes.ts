@@ -2,7 +2,7 @@ import replyFrom from "@fastify/reply-from";
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from "cockatiel";
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from "fastify";
 import type { IncomingHttpHeaders } from "node:http";
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_FULL } from "@opentelemetry/semantic-conventions";
+import { ATTR_HTTP_RESPONSE_STATUS_CODE } from "@opentelemetry/semantic-conventions";
 import type { Logger } from "../platform/logger.js";
 import { SpanKind, endSpan, markFailed, recordingSpans, startOutgoing, type OutgoingSpan } from "../platform/trace-context.js";
 import { sendProblem } from "../http/problem.js";
@@ -78,7 +78,8 @@ export async function registerProxyRoute(app: FastifyInstance, route: ProxyRoute
 function forward(request: FastifyRequest, reply: FastifyReply, route: ProxyRoute, token: string | undefined): Promise<number> {
   const method = request.method;
   // Ids only (no SDK): no attributes to build, nobody records them.
-  const attributes = recordingSpans() ? { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_FULL]: `${route.baseUrl}${request.url}` } : undefined;
+  // http.request.method and url.full written out, not computed keys: see serverSpan in trace-hooks.ts.
+  const attributes = recordingSpans() ? { "http.request.method": method, "url.full": `${route.baseUrl}${request.url}` } : undefined;
   // Named by its method, as the platform client names its calls (OpenTelemetry's HTTP conventions).
   const outgoing = startOutgoing(request.trace, { name: method, kind: SpanKind.CLIENT, attributes });
   // The span ends once: when the upstream's body has been read, at an error, or when the

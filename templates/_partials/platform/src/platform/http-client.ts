@@ -15,7 +15,7 @@ import {
 import { DependencyError } from "./dependency.js";
 import { describeError } from "./describe-error.js";
 import type { Logger } from "./logger.js";
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_FULL } from "@opentelemetry/semantic-conventions";
+import { ATTR_HTTP_RESPONSE_STATUS_CODE } from "@opentelemetry/semantic-conventions";
 import { SpanKind, endSpan, markFailed, startOutgoing, type OutgoingSpan, type TraceContext } from "./trace-context.js";
 
 export interface HttpClientOptions {
@@ -78,7 +78,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const url = `${base}${path}`;
     const policy = IDEMPOTENT.has(upper) ? retried : once;
     // One client span for the call, retries included: every attempt carries it as the parent.
-    const outgoing = startOutgoing(req.trace, { name: upper, kind: SpanKind.CLIENT, attributes: { [ATTR_HTTP_REQUEST_METHOD]: upper, [ATTR_URL_FULL]: url } });
+    // http.request.method and url.full written out, not computed keys: see serverSpan in trace-hooks.ts.
+    const outgoing = startOutgoing(req.trace, { name: upper, kind: SpanKind.CLIENT, attributes: { "http.request.method": upper, "url.full": url } });
     try {
       const token = options.tokenFor;
       const response = await policy.execute(async ({ signal }) => send(upper, url, req, signal, outgoing, await token?.(name)), req.signal);
