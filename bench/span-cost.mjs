@@ -4,11 +4,14 @@
 // zeroed (callgrind_control -d), then N operations run and the second dump's total / N is the
 // figure. Threads (GC, compiler) are counted; the kernel (socket writes) is not.
 //   node span-cost.mjs KIND TARGETS_JSON
-//     KIND rest: GET URL_PATH on each target; KIND grpc: GetStock on each target (SERVICE_DIR's proto).
-//     TARGETS_JSON: [{ "label", "cwd", "args": [node args], "env": {...}, "port", "ready": readiness path (REST; none: any answer) }]
+//     KIND rest: GET /orders/:id on each target; grpc: GetStock (SERVICE_DIR's proto); consumer: one
+//     order.placed message on the target's queue (AMQP_URL).
+//     TARGETS_JSON: [{ "label", "cwd", "args": [node args], "env": {...}, "port", "ready": readiness path
+//     (none: REST any answer, consumer its queue's consumer), "queue" (consumer) }]
 // Prints one line per target: "LABEL: I instructions per operation".
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { request, Agent } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -75,8 +78,49 @@ function grpcOps(port) {
   };
 }
 
+// The consumer: each operation is one order.placed message on the target's queue (published as
+// bench/throughput/amqp-bench.mjs does, with a traceparent); a batch is done once the queue is
+// empty and the messages the consumer held (PREFETCH) have had time to be acked.
+async function consumerOps(target) {
+  const require = createRequire(join(process.env.SERVICE_DIR, "package.json"));
+  const amqp = require("amqplib");
+  const connection = await amqp.connect(process.env.AMQP_URL ?? "amqp://127.0.0.1:5672");
+  const channel = await connection.createConfirmChannel();
+  channel.on("error", () => {});
+  const traceparent = "00-4bf92f3577b34da6a3ce929b0e0e4736-00f067aa0ba902b7-01";
+  const probe = async () => {
+    const ch = await connection.createChannel();
+    ch.on("error", () => {});
+    const consumers = await ch.checkQueue(target.queue).then((q) => q.consumerCount, () => 0);
+    await ch.close().catch(() => {});
+    return consumers;
+  };
+  const http = target.ready ? restOps(target.port, target.ready) : undefined;
+  return {
+    ready: async () => {
+      if (http) await http.ready();
+      if ((await probe()) < 1) throw new Error("no consumer yet");
+    },
+    seed: async () => undefined,
+    batch: async (count) => {
+      for (let i = 0; i < count; i += 1) {
+        const payload = { id: randomUUID(), occurredAt: new Date().toISOString(), data: { name: `order ${i}` } };
+        const properties = { persistent: true, messageId: randomUUID(), contentType: "application/json", headers: { traceparent } };
+        if (!channel.sendToQueue(target.queue, Buffer.from(JSON.stringify(payload)), properties)) await new Promise((r) => channel.once("drain", r));
+      }
+      await channel.waitForConfirms();
+      while ((await channel.checkQueue(target.queue)).messageCount > 0) await sleep(200);
+      await sleep(3000);
+    },
+    close: async () => {
+      http?.close();
+      await connection.close().catch(() => {});
+    },
+  };
+}
+
 async function measure(target) {
-  const file = join(OUT, `callgrind.${target.label}`);
+  const file = join(OUT, `callgrind.${kind}.${target.label.replace(/[^a-z]+/g, "-")}`);
   for (const suffix of ["", ".1", ".2"]) rmSync(file + suffix, { force: true });
   const child = spawn("valgrind", ["--tool=callgrind", "--smc-check=all-non-file", `--callgrind-out-file=${file}`, process.execPath, ...target.args], {
     cwd: target.cwd,
@@ -86,7 +130,7 @@ async function measure(target) {
   children.add(child);
   let stderr = "";
   child.stderr.on("data", (c) => (stderr = (stderr + c).slice(-4000)));
-  const ops = kind === "grpc" ? grpcOps(target.port) : restOps(target.port, target.ready);
+  const ops = kind === "grpc" ? grpcOps(target.port) : kind === "consumer" ? await consumerOps(target) : restOps(target.port, target.ready);
   try {
     for (let i = 0; ; i += 1) {
       if (child.exitCode !== null) throw new Error(`${target.label} exited under valgrind:\n${stderr}`);
@@ -99,17 +143,17 @@ async function measure(target) {
       }
     }
     const id = await ops.seed();
-    const op = ops.op(id);
-    await drive(op, WARM);
+    const run = ops.batch ?? ((count) => drive(ops.op(id), count));
+    await run(WARM);
     execFileSync("callgrind_control", ["-d", String(child.pid)], { stdio: "ignore" });
-    await drive(op, N);
+    await run(N);
     execFileSync("callgrind_control", ["-d", String(child.pid)], { stdio: "ignore" });
     for (let i = 0; i < 100 && !existsSync(`${file}.2`); i += 1) await sleep(100);
     const summary = /^summary: (\d+)/m.exec(readFileSync(`${file}.2`, "utf8"));
     if (!summary) throw new Error(`${target.label}: no summary in ${file}.2`);
     console.log(`${target.label}: ${Math.round(Number(summary[1]) / N)} instructions per operation`);
   } finally {
-    ops.close();
+    await ops.close();
     child.kill("SIGTERM");
     await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
     children.delete(child);

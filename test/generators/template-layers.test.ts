@@ -31,6 +31,18 @@ describe('service template folders', () => {
     expect(has('src/http/trace-hooks.ts')).toBe(input.kind === 'rest' || input.kind === 'gateway');
   });
 
+  // V8 builds an object literal with computed keys through its runtime: in a span's attributes
+  // ({ [ATTR_URL_PATH]: path }) that was a third of an exported span's instructions
+  // (bench/span-cost.sh). The names are written out; a key typo fails the services' span tests.
+  it.each(everyVariant())('give $label span attributes as literal keys, not computed semantic-convention constants', async ({ input }) => {
+    const tree = await render(input);
+    const computed = tree
+      .entries()
+      .filter((entry) => entry.path.startsWith(`${SERVICE_PATH}/src/`) && entry.path.endsWith('.ts'))
+      .flatMap((entry) => (tree.read(entry.path)!.match(/\[ATTR_[A-Z0-9_]+\]\s*:/g) ?? []).map((hit) => `${entry.path}: ${hit}`));
+    expect(computed).toEqual([]);
+  });
+
   it('let a kind replace only partial files that exist, and name them', () => {
     for (const [kind, paths] of Object.entries(KIND_REPLACES)) {
       for (const path of paths) {

@@ -4,7 +4,6 @@ import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { Logger } from "./logger.js";
 
 /** The SDK side of tracing.ts, imported only when spans are recorded (its modules take ~0.3 s to load). */
@@ -36,7 +35,8 @@ export function startSdk(options: SdkOptions): Sdk {
   const drops = options.processor ? undefined : new DroppedSpans(options.logger, options.endpoint);
   if (drops) diag.setLogger(drops, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   const processor = options.processor ?? new BatchSpanProcessor(exporter!);
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }).merge(detectResources({ detectors: [envDetector] }));
+  // "service.name" (ATTR_SERVICE_NAME) written out, as every span attribute is (trace-hooks.ts).
+  const resource = resourceFromAttributes({ "service.name": options.serviceName }).merge(detectResources({ detectors: [envDetector] }));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
   return {
     tracer: provider.getTracer(options.serviceName),
