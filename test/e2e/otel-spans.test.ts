@@ -204,8 +204,11 @@ describe('OpenTelemetry spans across REST → gRPC → consumer, exported over O
     for (const messaging of [producer, mailerConsumer]) {
       expect(messaging.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.destination.name': `${namespace}.events`, 'messaging.rabbitmq.destination.routing_key': 'order.placed' });
     }
-    expect(producer.attributes['messaging.operation']).toBe('publish');
-    expect(mailerConsumer.attributes['messaging.operation']).toBe('process');
+    expect(producer.attributes).toMatchObject({ 'messaging.operation.name': 'publish', 'messaging.operation.type': 'send' });
+    expect(mailerConsumer.attributes['messaging.operation.type']).toBe('process');
+    // The deprecated key the .type and .name ones replaced is not sent.
+    expect(producer.attributes).not.toHaveProperty('messaging.operation');
+    expect(mailerConsumer.attributes).not.toHaveProperty('messaging.operation');
     for (const r of receiver.ofTrace(traceId)) expect(r.span.status?.code ?? 0, r.span.name).not.toBe(2);
 
     // The log lines still link the hops on their own (tracestate names the caller's hop).

@@ -96,7 +96,8 @@ export async function openPublisher(options: PublisherOptions): Promise<EventPub
 function producerSpan(exchange: string, event: string, messageId: string) {
   const attributes = {
     "messaging.system": "rabbitmq",
-    "messaging.operation": "publish",
+    // The RabbitMQ operation by name, beside its type (messaging.operation, deprecated, said the same).
+    "messaging.operation.name": "publish",
     "messaging.operation.type": "send",
     "messaging.destination.name": exchange,
     "messaging.rabbitmq.destination.routing_key": event,
