@@ -68,29 +68,32 @@ export function followerLogSize(root: string): number {
 
 /** True while the follower of an earlier `up --detach` runs: it picks up recreated containers by itself. */
 export function logFollowerRunning(root: string): boolean {
-  const file = pidFile(root);
-  return existsSync(file) && isFollower(Number(readFileSync(file, 'utf8')));
+  const pid = recordedPid(root);
+  return pid !== undefined && isFollower(pid);
 }
 
 /** The pid of the follower an `up --detach` started that is no longer running (kill -9, the engine gone): its pid file outlived it. */
 export function goneFollower(root: string): number | undefined {
-  const file = pidFile(root);
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8'));
-  return isFollower(pid) ? undefined : pid;
+  const pid = recordedPid(root);
+  return pid === undefined || isFollower(pid) ? undefined : pid;
 }
 
 /** Stops the follower of an earlier `up --detach`; it saves its log position on SIGTERM. */
 export async function stopLogFollower(root: string): Promise<void> {
-  const file = pidFile(root);
-  if (!existsSync(file)) return;
-  const pid = Number(readFileSync(file, 'utf8'));
-  rmSync(file, { force: true });
+  const pid = recordedPid(root);
+  if (pid === undefined) return;
+  rmSync(pidFile(root), { force: true });
   if (!isFollower(pid)) return;
   process.kill(pid, 'SIGTERM');
   // It leads its own process group (detached); a zombie waiting for init to reap it is not alive.
   for (let i = 0; i < 100 && isGroupAlive(pid); i += 1) await sleep(20);
   if (isGroupAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** The pid an `up --detach` wrote for its follower, if any (it may be stale: see isFollower). */
+function recordedPid(root: string): number | undefined {
+  const file = pidFile(root);
+  return existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined;
 }
 
 /** The pid file may be stale and the pid reused: only a process running our entry point is signalled. */
