@@ -121,6 +121,26 @@ describe("startTracing", () => {
     expect(exported).toContain('"name":"GET /orders"');
   });
 
+  it("sends batches of 128 spans, or of OTEL_BSP_MAX_EXPORT_BATCH_SIZE when it is set", async () => {
+    /** The number of spans in each export the receiver got, smallest first. */
+    const batchSizes = (bodies: unknown[]) =>
+      bodies
+        .map((body) => (body as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)).length)
+        .sort((a, b) => a - b);
+    for (const [setting, expected] of [[undefined, [44, 128, 128]], ["200", [100, 200]]] as const) {
+      receiver = await startReceiver();
+      vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url);
+      vi.stubEnv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json");
+      if (setting) vi.stubEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", setting);
+      await setUp();
+      for (let i = 0; i < 300; i += 1) startTrace().span.end();
+      await tracing?.shutdown(5000);
+      expect(batchSizes(receiver.bodies)).toEqual(expected);
+      await receiver.close();
+      tracing = receiver = undefined;
+    }
+  });
+
   it("takes OTEL_SERVICE_NAME over the service's name, and samples by OTEL_TRACES_SAMPLER", async () => {
     receiver = await startReceiver();
     vi.stubEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", `${receiver.url}/v1/traces`);
