@@ -6,7 +6,8 @@ import { withTestKnobs } from "./messaging/test-knobs.js";
 import { bootstrap } from "./platform/bootstrap.js";
 import { configSchema } from "./service-config.js";
 
-const { config, logger, health, shutdown, tracing } = bootstrap(configSchema);
+// Nobody waits on a consumer for an answer: its spans go in the SDK's bigger batches (tracing-sdk.ts).
+const { config, logger, health, shutdown, tracing } = bootstrap(configSchema, { exportBatchSize: 512 });
 
 try {
   // Registered first, so it closes last: probes see 503 while the consumer drains.

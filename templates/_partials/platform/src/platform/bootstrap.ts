@@ -3,7 +3,7 @@ import { loadConfigOrExit } from "./config.js";
 import { HealthRegistry } from "./health.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createShutdown, type Shutdown } from "./shutdown.js";
-import { startTracing, type Tracing } from "./tracing.js";
+import { startTracing, type Tracing, type TracingOptions } from "./tracing.js";
 
 interface BaseConfig {
   SERVICE_NAME: string;
@@ -24,9 +24,10 @@ export interface Platform<C> {
  * when wrong), the JSON logger, crashes logged as a JSON line, and shutdown
  * listening before anything opens, so a SIGTERM during startup still closes
  * what did open; spans set up from the OTEL_* env (await `tracing.ready`
- * before serving), flushed last on shutdown.
+ * before serving), flushed last on shutdown. `spans.exportBatchSize`: spans an export unless
+ * OTEL_BSP_MAX_EXPORT_BATCH_SIZE is set (tracing-sdk.ts says why a consumer asks for more).
  */
-export function bootstrap<S extends z.ZodType<BaseConfig>>(schema: S): Platform<z.output<S>> {
+export function bootstrap<S extends z.ZodType<BaseConfig>>(schema: S, spans: Pick<TracingOptions, "exportBatchSize"> = {}): Platform<z.output<S>> {
   const config = loadConfigOrExit(schema);
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL });
   // A crash must still leave a JSON line for `msx logs`, not only a stack on stderr.
@@ -39,7 +40,7 @@ export function bootstrap<S extends z.ZodType<BaseConfig>>(schema: S): Platform<
   const health = new HealthRegistry();
   const shutdown = createShutdown({ health, logger, graceMs: config.SHUTDOWN_GRACE_MS });
   shutdown.listen();
-  const tracing = startTracing({ serviceName: config.SERVICE_NAME, logger });
+  const tracing = startTracing({ serviceName: config.SERVICE_NAME, logger, ...spans });
   // Registered first, so it closes last: the spans of requests that drain on shutdown are sent too.
   shutdown.register("span exporter", () => tracing.shutdown());
   return { config, logger, health, shutdown, tracing };

@@ -21,11 +21,13 @@ export interface SdkOptions {
   endpoint: string;
   /** Tests: this processor instead of the batch processor and the OTLP exporter. */
   processor?: SpanProcessor;
+  /** Spans an export when OTEL_BSP_MAX_EXPORT_BATCH_SIZE is not set (default REQUEST_BATCH_SIZE, 128). */
+  exportBatchSize?: number;
 }
 
 /**
- * A BatchSpanProcessor (bounded queue; OTEL_BSP_* honoured; batches of 128 by default) in front of the
- * OTLP/HTTP exporter (its URL, headers and timeout from OTEL_EXPORTER_OTLP_*;
+ * A BatchSpanProcessor (bounded queue; OTEL_BSP_* honoured; exportBatchSize spans an export
+ * by default) in front of the OTLP/HTTP exporter (its URL, headers and timeout from OTEL_EXPORTER_OTLP_*;
  * protobuf unless OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL says http/json),
  * the sampler from OTEL_TRACES_SAMPLER(_ARG), the resource from
  * OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES over the service's name.
@@ -34,7 +36,7 @@ export function startSdk(options: SdkOptions): Sdk {
   const exporter = options.processor ? undefined : new CountingExporter(otlpExporter(), options.logger, options.endpoint);
   const drops = options.processor ? undefined : new DroppedSpans(options.logger, options.endpoint);
   if (drops) diag.setLogger(drops, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  const processor = options.processor ?? new BatchSpanProcessor(exporter!, batchOptions());
+  const processor = options.processor ?? new BatchSpanProcessor(exporter!, batchOptions(options.exportBatchSize));
   // "service.name" (ATTR_SERVICE_NAME) written out, as every span attribute is (trace-hooks.ts).
   const resource = resourceFromAttributes({ "service.name": options.serviceName }).merge(detectResources({ detectors: [envDetector] }));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
@@ -47,17 +49,21 @@ export function startSdk(options: SdkOptions): Sdk {
 }
 
 /**
- * Batches of 128 spans, not the SDK's 512, unless OTEL_BSP_MAX_EXPORT_BATCH_SIZE says otherwise.
- * A batch is serialized on the event loop, about 5 µs a span under load, so 512 spans hold it for
- * 2.5 ms. Every request that arrives meanwhile waits that out. At 128 spans it is under 1 ms.
- * In bench/gateway.sh, three runs of each, the gateway did 61-63% of the bare proxy's requests per
- * CPU-second at 128, against 48-55% at 512. The p99 it added over the bare proxy was 1-4 ms,
- * against 0-8 ms. The queue stays at the SDK's 2048 spans.
+ * A service that answers requests sends 128 spans an export, not the SDK's 512, unless
+ * OTEL_BSP_MAX_EXPORT_BATCH_SIZE says otherwise. A batch is serialized on the event loop, about
+ * 5 µs a span under load, so 512 spans hold it for 2.5 ms. Every request that arrives meanwhile
+ * waits that out. At 128 spans it is under 1 ms. In bench/gateway.sh, three runs of each, the
+ * gateway did 61-63% of the bare proxy's requests per CPU-second at 128, against 48-55% at 512.
+ * The p99 it added over the bare proxy was 1-4 ms, against 0-8 ms. The queue stays at the SDK's
+ * 2048 spans.
  */
-export const MAX_EXPORT_BATCH_SIZE = 128;
+export const REQUEST_BATCH_SIZE = 128;
 
-function batchOptions(env: NodeJS.ProcessEnv = process.env): { maxExportBatchSize?: number } {
-  return env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE?.trim() ? {} : { maxExportBatchSize: MAX_EXPORT_BATCH_SIZE };
+// An event consumer asks for the SDK's 512 (its main.ts): nobody waits on its event loop for an
+// answer, and in bench/consumer-throughput.sh 128 cost it 10 points per CPU-second (58-63%
+// against 68-74% at 512, two runs of each).
+function batchOptions(size = REQUEST_BATCH_SIZE, env: NodeJS.ProcessEnv = process.env): { maxExportBatchSize?: number } {
+  return env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE?.trim() ? {} : { maxExportBatchSize: size };
 }
 
 const DROPPED = /^Dropped (\d+) spans because maxQueueSize reached/;

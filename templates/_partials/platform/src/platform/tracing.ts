@@ -23,6 +23,8 @@ export interface TracingOptions {
   logger: Logger;
   /** Tests: spans go to this processor (an in-memory exporter behind it) whatever the env says. */
   processor?: SpanProcessor;
+  /** Spans an export unless OTEL_BSP_MAX_EXPORT_BATCH_SIZE is set: 128 by default, 512 for a consumer (tracing-sdk.ts). */
+  exportBatchSize?: number;
 }
 
 // The tracer every span of this process is started from. Until startTracing has loaded the

@@ -121,18 +121,27 @@ describe("startTracing", () => {
     expect(exported).toContain('"name":"GET /orders"');
   });
 
-  it("sends batches of 128 spans, or of OTEL_BSP_MAX_EXPORT_BATCH_SIZE when it is set", async () => {
+  it("sends batches of 128 spans, or of the size the service asks for, or of OTEL_BSP_MAX_EXPORT_BATCH_SIZE when it is set", async () => {
     /** The number of spans in each export the receiver got, smallest first. */
     const batchSizes = (bodies: unknown[]) =>
       bodies
         .map((body) => (body as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)).length)
         .sort((a, b) => a - b);
-    for (const [setting, expected] of [[undefined, [44, 128, 128]], ["200", [100, 200]]] as const) {
+    // [the env's size, the size the service asks for (a consumer: 512), the exports' sizes]
+    const cases = [
+      [undefined, undefined, [44, 128, 128]],
+      [undefined, 512, [300]],
+      ["200", undefined, [100, 200]],
+      ["200", 512, [100, 200]],
+    ] as const;
+    for (const [setting, exportBatchSize, expected] of cases) {
       receiver = await startReceiver();
       vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url);
       vi.stubEnv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json");
-      if (setting) vi.stubEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", setting);
-      await setUp();
+      vi.stubEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", setting ?? "");
+      const logs = captureLogs();
+      tracing = startTracing({ serviceName: "orders", logger: createLogger({ service: "orders", level: "info", destination: logs.stream }), exportBatchSize });
+      await tracing.ready;
       for (let i = 0; i < 300; i += 1) startTrace().span.end();
       await tracing?.shutdown(5000);
       expect(batchSizes(receiver.bodies)).toEqual(expected);
