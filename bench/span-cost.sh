@@ -7,8 +7,9 @@
 # process (its GC and compiler threads too): about the same count for the same code whatever else
 # the shared machine is doing (runs in one session agree within ~3%; on another machine the same
 # commit's REST span counted 81k, not 38k, so compare only the targets of one run). The kernel's
-# part (socket reads and writes) is not counted, so the ratios here are of the process's own work, not of CPU seconds: the
-# throughput benches (rest-, grpc-, consumer-throughput.sh) stay the measure of the goals.
+# part (socket reads and writes) is not counted, so the ratios here are of the process's own
+# work, not of CPU seconds: the throughput benches (rest-, grpc-, consumer-throughput.sh) stay
+# the measure of the goals.
 # Per target: WARM operations (default 3000; the JIT settles), the counters zeroed, then N
 # (default 5000) operations, CONCURRENCY (default 10) in flight (the consumer: prefetch 10); the
 # figure is instructions per operation.
