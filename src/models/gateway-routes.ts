@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyPath } from './yaml-location.js';
 import { envPrefix, isInfraName } from './names.js';
 import type { RouteSpec, ServiceSpec, WorkspaceSpec } from './schema.js';
@@ -83,15 +83,25 @@ function routeProblems(spec: WorkspaceSpec, gateway: string, route: RouteSpec, e
   }
   const targetProblem = route.service === gateway ? `the gateway cannot route to itself` : routeTargetProblem(route.service, spec.services[route.service], names.filter((n) => n !== gateway));
   if (targetProblem) problems.push(at(['service'], targetProblem));
-  if (route.timeout !== undefined && !positiveDuration(route.timeout)) problems.push(at(['timeout'], `"${route.timeout}" is not a duration (e.g. 2s, 500ms)`));
-  if (route.rateLimit && !positiveDuration(route.rateLimit.window)) problems.push(at(['rateLimit', 'window'], `"${route.rateLimit.window}" is not a duration (e.g. 1m, 10s)`));
+  if (route.timeout !== undefined) {
+    const problem = durationProblem(route.timeout, '2s, 500ms');
+    if (problem) problems.push(at(['timeout'], problem));
+  }
+  if (route.rateLimit) {
+    const problem = durationProblem(route.rateLimit.window, '1m, 10s');
+    if (problem) problems.push(at(['rateLimit', 'window'], problem));
+  }
   return problems;
 }
 
-const positiveDuration = (text: string) => {
+/** A route's durations reach the gateway in whole milliseconds (GATEWAY_ROUTES), above zero. */
+function durationProblem(text: string, examples: string): string | undefined {
   const ms = durationMs(text);
-  return ms !== undefined && Number.isFinite(ms) && ms > 0;
-};
+  if (ms === undefined || !Number.isFinite(ms) || ms <= 0) return `"${text}" is not a duration (e.g. ${examples})`;
+  // 0.007s is 7.000000000000001 ms in floating point: whole within a millionth.
+  if (Math.abs(ms - Math.round(ms)) > 1e-6) return `"${text}" is not a whole number of milliseconds (e.g. ${examples})`;
+  return undefined;
+}
 
 /**
  * A gateway checks tokens with AUTH_JWKS_URL or AUTH_PUBLIC_KEY: a malformed one is an msx.yaml
@@ -99,29 +109,37 @@ const positiveDuration = (text: string) => {
  */
 function authProblems(spec: WorkspaceSpec, name: string, service: ServiceSpec, at: At): string[] {
   const problems: string[] = [];
-  const layers: Array<{ path: KeyPath; config: Record<string, unknown> }> = [{ path: ['services', name, 'config'], config: service.config }];
-  for (const [env, environment] of Object.entries(spec.environments ?? {})) {
-    const config = environment.config?.[name];
-    if (config) layers.push({ path: ['environments', env, 'config', name], config });
-  }
-  let hasKey = service.secrets.includes('AUTH_PUBLIC_KEY') || service.secrets.includes('AUTH_JWKS_URL');
-  for (const { path, config } of layers) {
+  for (const { path, config } of configLayers(spec, name, service)) {
     if (config.AUTH_JWKS_URL !== undefined) {
-      hasKey = true;
       const problem = jwksUrlProblem(String(config.AUTH_JWKS_URL));
       if (problem) problems.push(at([...path, 'AUTH_JWKS_URL'], problem));
     }
     if (config.AUTH_PUBLIC_KEY !== undefined) {
-      hasKey = true;
       const problem = publicKeyProblem(String(config.AUTH_PUBLIC_KEY));
       if (problem) problems.push(at([...path, 'AUTH_PUBLIC_KEY'], problem));
     }
   }
   const needsToken = (service.routes ?? []).findIndex((route) => !route.public);
-  if (!hasKey && needsToken >= 0) {
+  if (!gatewayHasKey(spec, name, service) && needsToken >= 0) {
     problems.push(at(['services', name, 'routes', needsToken], `gateway "${name}" has routes that need a token but no key to check it: set AUTH_JWKS_URL or AUTH_PUBLIC_KEY in its config (or secrets), or mark the routes public: true`));
   }
   return problems;
+}
+
+/** The gateway's config in msx.yaml: its own, then each environment's for it. */
+function configLayers(spec: Pick<WorkspaceSpec, 'environments'>, name: string, service: ServiceSpec): Array<{ path: KeyPath; config: Record<string, unknown> }> {
+  const layers: Array<{ path: KeyPath; config: Record<string, unknown> }> = [{ path: ['services', name, 'config'], config: service.config }];
+  for (const [env, environment] of Object.entries(spec.environments ?? {})) {
+    const config = environment.config?.[name];
+    if (config) layers.push({ path: ['environments', env, 'config', name], config });
+  }
+  return layers;
+}
+
+/** Whether the gateway has a key to check tokens with (AUTH_JWKS_URL or AUTH_PUBLIC_KEY, in a config or its secrets). */
+export function gatewayHasKey(spec: Pick<WorkspaceSpec, 'environments'>, name: string, service: ServiceSpec): boolean {
+  if (service.secrets.includes('AUTH_PUBLIC_KEY') || service.secrets.includes('AUTH_JWKS_URL')) return true;
+  return configLayers(spec, name, service).some(({ config }) => config.AUTH_JWKS_URL !== undefined || config.AUTH_PUBLIC_KEY !== undefined);
 }
 
 export function jwksUrlProblem(url: string): string | undefined {
@@ -135,11 +153,24 @@ export function jwksUrlProblem(url: string): string | undefined {
 }
 
 export function publicKeyProblem(pem: string): string | undefined {
+  // createPublicKey takes a private key too (and derives its public half): a private key here
+  // would be written into msx.yaml, which is committed.
+  if (isPrivateKey(pem)) return 'AUTH_PUBLIC_KEY is a private key: only its public half belongs in msx.yaml (-----BEGIN PUBLIC KEY----- ...)';
   try {
     createPublicKey(pem);
     return undefined;
   } catch {
     return 'AUTH_PUBLIC_KEY is not a PEM public key (-----BEGIN PUBLIC KEY----- ...)';
+  }
+}
+
+function isPrivateKey(pem: string): boolean {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) return true;
+  try {
+    createPrivateKey(pem);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -155,8 +186,8 @@ export function gatewayEnv(service: Pick<ServiceSpec, 'routes'>): Record<string,
     service: route.service,
     urlEnv: `${envPrefix(route.service)}_URL`,
     public: route.public ?? false,
-    ...(route.timeout ? { timeoutMs: durationMs(route.timeout) } : {}),
-    ...(route.rateLimit ? { rateLimit: { max: route.rateLimit.max, windowMs: durationMs(route.rateLimit.window)! } } : {}),
+    ...(route.timeout ? { timeoutMs: Math.round(durationMs(route.timeout)!) } : {}),
+    ...(route.rateLimit ? { rateLimit: { max: route.rateLimit.max, windowMs: Math.round(durationMs(route.rateLimit.window)!) } } : {}),
     ...(route.scopes ? { scopes: route.scopes } : {}),
   }));
   return { GATEWAY_ROUTES: JSON.stringify(routes) };

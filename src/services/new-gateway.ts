@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { FileTree } from '../files/file-tree.js';
@@ -117,8 +117,15 @@ function authConfig(options: NewGatewayOptions): Record<string, string> {
 
 function readPublicKey(cwd: string, file: string): string {
   const path = isAbsolute(file) ? file : resolve(cwd, file);
+  if (file.trim() === '') throw new UserError('--public-key is empty', { hint: 'pass the PEM file of the key tokens are signed with' });
   if (!existsSync(path)) throw new UserError(`--public-key ${file}: no such file`, { hint: 'pass the PEM file of the key tokens are signed with', exit: 'notFound' });
-  const pem = readFileSync(path, 'utf8').trim();
+  if (!statSync(path).isFile()) throw new UserError(`--public-key ${file}: not a file`, { hint: 'pass the PEM file of the key tokens are signed with' });
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new UserError(`--public-key ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'pass a PEM file msx can read' });
+  }
   const problem = publicKeyProblem(pem);
   if (problem) throw new UserError(`--public-key ${file}: ${problem.replace('AUTH_PUBLIC_KEY ', '')}`, { hint: 'export the public half, e.g. openssl pkey -in key.pem -pubout' });
   return `${pem}\n`;

@@ -6,7 +6,8 @@ import { FileTree, type TreeEntry } from '../files/file-tree.js';
 import { generateService } from '../generators/service/generate-service.js';
 import { loadWorkspace } from '../models/load-workspace.js';
 import { eventNameProblem, isInfraName, nameProblem } from '../models/names.js';
-import type { Database, ServiceKind, ServiceSpec } from '../models/schema.js';
+import { gatewayHasKey, prefixesOverlap, routePathProblem } from '../models/gateway-routes.js';
+import type { Database, RouteSpec, ServiceKind, ServiceSpec } from '../models/schema.js';
 import { findService, WORKSPACE_FILE, type Workspace } from '../models/workspace.js';
 import { textWithService } from '../models/write-workspace.js';
 
@@ -22,6 +23,8 @@ export interface NewServiceOptions {
   subscribes?: string[];
   /** Route /NAME on the workspace's gateway (`gateway`, or its only one) to the new service. */
   expose?: boolean;
+  /** With expose: the route needs no token (`public: true`). */
+  publicRoute?: boolean;
   gateway?: string;
   dryRun?: boolean;
 }
@@ -46,7 +49,7 @@ export async function newService(options: NewServiceOptions): Promise<NewService
     throw new UserError(`${spec.path} already exists`, { hint: 'remove it or choose another name or context', exit: 'conflict' });
   }
   const tree = new FileTree(workspace.root);
-  const expose = options.expose ? { gateway: exposingGateway(workspace, options), route: { path: `/${options.name}`, service: options.name } } : undefined;
+  const expose = options.expose ? exposedRoute(workspace, options) : undefined;
   tree.update(WORKSPACE_FILE, textWithService(workspace, options.name, spec, expose));
   await generateService(tree, spec.path, {
     workspaceName: workspace.name,
@@ -144,6 +147,29 @@ export async function nextFreePort(workspace: Workspace): Promise<number> {
   let port = FIRST_PORT;
   while (taken.has(port) || !(await portIsFree(port))) port += 1;
   return port;
+}
+
+/**
+ * The route --expose adds (`/NAME`), checked here against the gateway's routes and key, so a
+ * problem is said of the flags, not at a line of an msx.yaml that was never written.
+ */
+function exposedRoute(workspace: Workspace, options: NewServiceOptions): { gateway: string; route: RouteSpec } {
+  const name = exposingGateway(workspace, options);
+  const gateway = findService(workspace, name)!;
+  const route: RouteSpec = options.publicRoute ? { path: `/${options.name}`, service: options.name, public: true } : { path: `/${options.name}`, service: options.name };
+  const pathProblem = routePathProblem(route.path);
+  if (pathProblem) throw new UserError(`--expose: ${pathProblem}`, { hint: 'choose another service name, or route it in msx.yaml under a path of its own' });
+  const clash = (gateway.routes ?? []).find((other) => prefixesOverlap(other.path, route.path));
+  if (clash) {
+    const how = clash.path === route.path ? `already routes ${clash.path}` : `routes ${clash.path}, which overlaps ${route.path},`;
+    throw new UserError(`--expose: gateway "${name}" ${how} to ${clash.service}`, { hint: 'choose another service name, or route it in msx.yaml under a path of its own', exit: 'conflict' });
+  }
+  if (!route.public && !gatewayHasKey(workspace, name, gateway)) {
+    throw new UserError(`--expose: gateway "${name}" has no key to check tokens with, so ${route.path} would need one it cannot check`, {
+      hint: `pass --public-route to route it without a token, or set AUTH_JWKS_URL or AUTH_PUBLIC_KEY in the config of "${name}" in msx.yaml`,
+    });
+  }
+  return { gateway: name, route };
 }
 
 /** The gateway --expose adds a route to: the one named, else the workspace's only one. */

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,6 +26,13 @@ const stockFolder = (dir: string) => {
   mkdirSync(join(dir, 'contexts', 'warehouse', 'stock'), { recursive: true });
   writeFileSync(join(dir, 'contexts', 'warehouse', 'stock', 'package.json'), '{"name":"stock"}\n');
 };
+const privateKeyFile = (dir: string) =>
+  writeFileSync(join(dir, 'private.pem'), generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+/** stock behind a gateway with no key: every route public. */
+const PUBLIC_GATEWAY = withService(
+  '  stock:\n    kind: rest\n    context: warehouse\n    path: contexts/warehouse/stock\n    port: 3000\n' +
+    '  edge:\n    kind: gateway\n    context: edge\n    path: contexts/edge/edge\n    port: 3001\n    routes:\n      - { path: /stock, service: stock, public: true }\n',
+);
 const file = (path: string) => (dir: string) => writeFileSync(join(dir, path), 'not a folder\n');
 
 /** Every command with bad flags, arguments or names; commands that do not exist. */
@@ -87,6 +95,13 @@ export const commandRows: BadInput[] = [
   { name: 'new gateway: no key for its routes', args: ['new', 'gateway', 'edge', '--routes', 'stock'], message: /^error: the gateway needs a key to check tokens on its routes\n {2}next: pass --jwks-url URL or --public-key FILE/, exit: 2 },
   { name: 'new gateway: a --public-key file that is not there', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--public-key', 'missing.pem'], message: /^error: --public-key missing\.pem: no such file/, exit: 3 },
   { name: 'new gateway: a --public-key file that is not a key', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--public-key', 'msx.yaml'], message: /^error: --public-key msx\.yaml: is not a PEM public key/, exit: 2 },
+  { name: 'new gateway: a --public-key that is a folder', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--public-key', 'contexts'], message: /^error: --public-key contexts: not a file\n {2}next: pass the PEM file/, exit: 2 },
+  { name: 'new gateway: an empty --public-key', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--public-key', ''], message: /^error: --public-key is empty\n {2}next: pass the PEM file/, exit: 2 },
+  { name: 'new gateway: a private key as --public-key', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--public-key', 'private.pem'], setup: privateKeyFile, message: /^error: --public-key private\.pem: is a private key: only its public half belongs in msx\.yaml.*\n {2}next: export the public half/, exit: 2 },
+  { name: 'new service --expose on a gateway with no key', args: ['new', 'service', 'billing', '--kind', 'rest', '--context', 'ordering', '--expose'], yaml: PUBLIC_GATEWAY, message: /^error: --expose: gateway "edge" has no key to check tokens with, so \/billing would need one it cannot check\n {2}next: pass --public-route/, exit: 2 },
+  { name: 'new service --expose on a routed path', args: ['new', 'service', 'billing', '--kind', 'rest', '--context', 'ordering', '--expose', '--public-route'], yaml: PUBLIC_GATEWAY.replace('/stock,', '/billing,'), message: /^error: --expose: gateway "edge" already routes \/billing to stock\n {2}next: choose another service name/, exit: 7 },
+  { name: 'new service --expose under an overlapping path', args: ['new', 'service', 'shop', '--kind', 'rest', '--context', 'ordering', '--expose', '--public-route'], yaml: PUBLIC_GATEWAY.replace('/stock,', '/shop/stock,'), message: /^error: --expose: gateway "edge" routes \/shop\/stock, which overlaps \/shop, to stock/, exit: 7 },
+  { name: 'new service --expose on a path the gateway serves', args: ['new', 'service', 'health', '--kind', 'rest', '--context', 'ordering', '--expose', '--public-route'], yaml: PUBLIC_GATEWAY, message: /^error: --expose: route path "\/health" overlaps \/health, which the gateway serves itself/, exit: 2 },
   { name: 'new gateway: a reserved name', args: ['new', 'gateway', 'gateway', '--public'], message: /gateway name "gateway" is reserved/, exit: 2 },
   { name: 'new service --expose with no gateway', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--expose'], message: /^error: --expose: this workspace has no gateway\n {2}next: make one first: msx new gateway edge/, exit: 2 },
   { name: 'new service --expose of a consumer', args: ['new', 'service', 'mailer', '--kind', 'consumer', '--context', 'mail', '--subscribes', 'order.placed', '--expose'], message: /^error: --expose is for REST services/, exit: 2 },

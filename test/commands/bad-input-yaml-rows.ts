@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { svc, withService, type BadInput } from './bad-input-rows.js';
 
 // Each msx.yaml shape is read by a different command in turn, so every command
@@ -5,6 +6,8 @@ import { svc, withService, type BadInput } from './bad-input-rows.js';
 const COMMANDS: string[][] = [['ps'], ['up', '--detach'], ['down'], ['logs'], ['deploy', '--dry-run'], ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering']];
 
 const gateway = (extra: string) => svc('edge', extra, 3009).replace('kind: rest', 'kind: gateway');
+// A private key where the gateway's public key goes: createPublicKey alone would take it.
+const PRIVATE_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const top = (body: string) => `version: 1\nname: shop\n${body}`;
 const env = (body: string) => top(`environments:\n  staging:\n    runtime: kubernetes\n${body}`);
 
@@ -60,6 +63,8 @@ const shapes: Array<[name: string, yaml: string, message: RegExp]> = [
   ['a malformed AUTH_JWKS_URL', withService(svc('a') + gateway('    config:\n      AUTH_JWKS_URL: ftp://keys\n    routes:\n      - { path: /a, service: a }\n')), /msx\.yaml:15:22 services\.edge\.config\.AUTH_JWKS_URL: AUTH_JWKS_URL "ftp:\/\/keys" is not an http\(s\) URL/],
   ['a gateway with no key for its routes', withService(svc('a') + gateway('    routes:\n      - { path: /a, service: a }\n')), /msx\.yaml:15:9 services\.edge\.routes\.0: gateway "edge" has routes that need a token but no key to check it/],
   ['a gateway route to a gRPC service', withService(svc('a').replace('kind: rest', 'kind: grpc') + gateway('    routes:\n      - { path: /a, service: a, public: true }\n')), /msx\.yaml:15:30 services\.edge\.routes\.0\.service: "a" is a gRPC service: the gateway proxies HTTP only/],
+  ['a route timeout under a millisecond', withService(svc('a') + gateway('    routes:\n      - { path: /a, service: a, public: true, timeout: 0.5ms }\n')), /msx\.yaml:15:56 services\.edge\.routes\.0\.timeout: "0\.5ms" is not a whole number of milliseconds/],
+  ['a private key as AUTH_PUBLIC_KEY', withService(svc('a') + gateway(`    config:\n      AUTH_PUBLIC_KEY: |\n${PRIVATE_PEM.trim().split('\n').map((line) => `        ${line}`).join('\n')}\n    routes:\n      - { path: /a, service: a }\n`)), /msx\.yaml:15:24 services\.edge\.config\.AUTH_PUBLIC_KEY: AUTH_PUBLIC_KEY is a private key: only its public half belongs in msx\.yaml/],
   ['a route timeout that is not a duration', withService(svc('a') + gateway('    routes:\n      - { path: /a, service: a, public: true, timeout: soon }\n')), /msx\.yaml:15:56 services\.edge\.routes\.0\.timeout: "soon" is not a duration/],
 ];
 

@@ -74,14 +74,17 @@ describe('msx new gateway (service), against a real workspace folder', () => {
     await newGateway({ cwd: ws, name: 'edge', port: 42352, routes: ['orders'], public: true });
     // Given a gateway with no key, a route that needs a token is refused, and nothing written.
     const before = snapshotDir(ws);
-    await expect(newService({ cwd: ws, name: 'billing', kind: 'rest', context: 'ordering', port: 42353, expose: true })).rejects.toThrow(/services\.edge\.routes\.1: gateway "edge" has routes that need a token but no key/);
+    await expect(newService({ cwd: ws, name: 'billing', kind: 'rest', context: 'ordering', port: 42353, expose: true })).rejects.toThrow(/--expose: gateway "edge" has no key to check tokens with/);
     expect(snapshotDir(ws)).toEqual(before);
+    // A public route is what such a gateway can take: --public-route.
+    await newService({ cwd: ws, name: 'ledger', kind: 'rest', context: 'ordering', port: 42354, expose: true, publicRoute: true });
+    expect(parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws).services.find((s) => s.name === 'edge')!.routes).toContainEqual({ path: '/ledger', service: 'ledger', public: true });
     const yaml = join(ws, 'msx.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('    routes:', '    config:\n      AUTH_JWKS_URL: https://issuer.example/jwks.json\n    routes:'));
     await newService({ cwd: ws, name: 'billing', kind: 'rest', context: 'ordering', port: 42353, expose: true });
     const edge = parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws).services.find((s) => s.name === 'edge')!;
-    expect(edge.routes).toEqual([{ path: '/orders', service: 'orders', public: true }, { path: '/billing', service: 'billing' }]);
-    expect(edge.dependsOn).toEqual(['orders', 'billing']);
+    expect(edge.routes).toEqual([{ path: '/orders', service: 'orders', public: true }, { path: '/ledger', service: 'ledger', public: true }, { path: '/billing', service: 'billing' }]);
+    expect(edge.dependsOn).toEqual(['orders', 'ledger', 'billing']);
   });
 });
 

@@ -33,6 +33,7 @@ export default class NewService extends BaseCommand {
     subscribes: Flags.string({ description: 'events it consumes (consumer kind)', multiple: true }),
     expose: Flags.boolean({ description: 'route /NAME to it on the workspace\'s gateway (its only one, or --gateway)' }),
     gateway: Flags.string({ description: 'the gateway --expose adds the route to', dependsOn: ['expose'] }),
+    'public-route': Flags.boolean({ description: 'with --expose: the route needs no token (public: true)', dependsOn: ['expose'] }),
     'dry-run': Flags.boolean({ description: 'list the files it would create; write nothing' }),
   };
 
@@ -53,6 +54,7 @@ export default class NewService extends BaseCommand {
       subscribes: list(flags.subscribes),
       expose: flags.expose,
       gateway: flags.gateway,
+      publicRoute: flags['public-route'],
       dryRun: flags['dry-run'],
     });
     if (!this.jsonEnabled()) this.log(renderNewService(result));
