@@ -140,15 +140,30 @@ export function renderError(error: unknown): RenderedError {
   }
   const oclifExit = oclifExitCode(error);
   if (oclifExit !== undefined) {
-    const message = (error as Error).message
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('See more help'))
-      .join(': ');
-    return { lines: [`error: ${message}`, '  next: see --help for the flags and arguments'], exitCode: oclifExit };
+    return { lines: [`error: ${oclifMessage((error as Error).message)}`, '  next: see --help for the flags and arguments'], exitCode: oclifExit };
   }
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { lines: ['error: unexpected failure (a bug in msx)', detail], exitCode: ExitCode.unexpected };
+}
+
+/**
+ * oclif's parse error on one line: "Missing 1 required arg:" and the arg after it, without its
+ * "The following error occurred:" preamble, and without its note on flags that take several
+ * values unless such a flag was given (only then can it have swallowed the arguments).
+ */
+export function oclifMessage(message: string, argv: readonly string[] = process.argv): string {
+  // An arg is listed as "name  description": "name — description".
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim().replace(/\s{2,}/, ' — ').replace(/\s{2,}/g, ' '))
+    .filter((line) => line !== '' && !line.startsWith('See more help') && line !== 'The following error occurred:');
+  const note = lines.findIndex((line) => line.startsWith('Note: '));
+  if (note >= 0) {
+    const flag = /^Note: (--[\w-]+) allows multiple values/.exec(lines[note])?.[1];
+    const given = flag !== undefined && argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
+    if (!given) lines.splice(note, lines[note + 1]?.startsWith('Alternatively,') ? 2 : 1);
+  }
+  return lines.reduce((text, line) => (text === '' ? line : /[:.]$/.test(text) ? `${text} ${line}` : `${text}: ${line}`), '');
 }
 
 /** oclif's parse errors (unknown flag, missing arg) carry their own exit code, 2. */
