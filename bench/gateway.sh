@@ -5,7 +5,8 @@
 # the proxying. One run: ROUNDS rounds of the three paths in turn, each saturated by one
 # autocannon process (CONNECTIONS connections, DURATION s, after a warm-up), CPU of the proxy
 # (or, straight, the service) process from /proc over the same window, medians reported; then
-# each path once more at a fixed rate, half the gateway's saturation, for p99.
+# ROUNDS more rounds of the three paths at a fixed rate, half the gateway's saturation, for p99
+# (the median per path, and the median of the per-round differences).
 # Goal (issue 15): gateway >= 70% of the bare proxy's requests per proxy CPU-second; p99 added
 # <= 2 ms at 50% of saturation.
 # Knobs (env): DURATION (s per measurement, default 5), CONNECTIONS (default 10), ROUNDS (default 3),
