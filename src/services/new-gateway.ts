@@ -119,7 +119,8 @@ function readPublicKey(cwd: string, file: string): string {
   const path = isAbsolute(file) ? file : resolve(cwd, file);
   if (file.trim() === '') throw new UserError('--public-key is empty', { hint: 'pass the PEM file of the key tokens are signed with' });
   if (!existsSync(path)) throw new UserError(`--public-key ${file}: no such file`, { hint: 'pass the PEM file of the key tokens are signed with', exit: 'notFound' });
-  if (!statSync(path).isFile()) throw new UserError(`--public-key ${file}: not a file`, { hint: 'pass the PEM file of the key tokens are signed with' });
+  // A folder is refused; a pipe is read (`--public-key <(vault read ...)`, as bench/gateway.sh passes it).
+  if (statSync(path).isDirectory()) throw new UserError(`--public-key ${file}: is a folder, not a file`, { hint: 'pass the PEM file of the key tokens are signed with' });
   let pem: string;
   try {
     pem = readFileSync(path, 'utf8').trim();

@@ -1,3 +1,5 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -60,6 +62,20 @@ describe('msx new gateway (service), against a real workspace folder', () => {
       { path: '/orders', service: 'orders', urlEnv: 'ORDERS_URL', public: false },
       { path: '/stock', service: 'stock', urlEnv: 'STOCK_URL', public: false },
     ]);
+  });
+
+  it('reads --public-key from a pipe, as `--public-key <(...)` passes it', async () => {
+    const ws = await workspaceWithTwoServices();
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const fifo = join(root!, 'key.pipe');
+    execFileSync('mkfifo', [fifo]);
+    // The writer is another process: reading the pipe blocks this one until it opens.
+    const writer = spawn('sh', ['-c', 'cat > "$1"', 'sh', fifo], { stdio: ['pipe', 'ignore', 'ignore'] });
+    writer.stdin.end(pem);
+    await newGateway({ cwd: ws, name: 'edge', port: 42352, routes: ['orders'], publicKeyFile: fifo });
+    const edge = parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws).services.find((s) => s.name === 'edge')!;
+    expect(String(edge.config.AUTH_PUBLIC_KEY).trim()).toBe(pem.trim());
   });
 
   it('refuses a route to an unknown service and writes nothing', async () => {
