@@ -73,7 +73,12 @@ describe('msx new gateway (service), against a real workspace folder', () => {
     // The writer is another process: reading the pipe blocks this one until it opens.
     const writer = spawn('sh', ['-c', 'cat > "$1"', 'sh', fifo], { stdio: ['pipe', 'ignore', 'ignore'] });
     writer.stdin.end(pem);
-    await newGateway({ cwd: ws, name: 'edge', port: 42352, routes: ['orders'], publicKeyFile: fifo });
+    try {
+      await newGateway({ cwd: ws, name: 'edge', port: 42352, routes: ['orders'], publicKeyFile: fifo });
+    } finally {
+      // A failure before the pipe was read leaves the writer waiting on it: not left behind.
+      if (writer.exitCode === null) writer.kill('SIGKILL');
+    }
     const edge = parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws).services.find((s) => s.name === 'edge')!;
     expect(String(edge.config.AUTH_PUBLIC_KEY).trim()).toBe(pem.trim());
   });
