@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyPath } from './yaml-location.js';
 import { envPrefix, isInfraName } from './names.js';
-import type { RouteSpec, ServiceSpec, WorkspaceSpec } from './schema.js';
+import type { RouteSpec, ServiceKind, ServiceSpec, WorkspaceSpec } from './schema.js';
 import { durationMs } from './time.js';
 
 /** Paths the generated gateway serves itself: its probes and its composed (BFF) routes. */
@@ -14,7 +14,9 @@ const ROUTE_PATH = /^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/;
 export interface GatewayRoute {
   path: string;
   service: string;
-  /** The env var holding the upstream's base URL (msx wires `<SERVICE>_URL`). */
+  /** http: proxied; grpc: its methods served as JSON over HTTP from the gateway's proto/<service>.proto. */
+  protocol: 'http' | 'grpc';
+  /** The env var holding the upstream's base URL, host:port for grpc (msx wires `<SERVICE>_URL`). */
   urlEnv: string;
   public: boolean;
   timeoutMs?: number;
@@ -46,9 +48,8 @@ export function routeTargetProblem(service: string, target: Pick<ServiceSpec, 'k
   }
   switch (target.kind) {
     case 'rest':
-      return undefined;
     case 'grpc':
-      return `"${service}" is a gRPC service: the gateway proxies HTTP only; route to a REST service that calls it`;
+      return undefined;
     case 'consumer':
       return `"${service}" is an event consumer: it serves no API to route to`;
     case 'gateway':
@@ -179,11 +180,12 @@ export function withRoutedDependencies(service: ServiceSpec): string[] {
   return [...new Set([...service.dependsOn, ...(service.routes ?? []).map((route) => route.service)])];
 }
 
-/** The env a gateway reads its routes from, the same on every runtime. */
-export function gatewayEnv(service: Pick<ServiceSpec, 'routes'>): Record<string, string> {
+/** The env a gateway reads its routes from, the same on every runtime; `kindOf` tells a gRPC target. */
+export function gatewayEnv(service: Pick<ServiceSpec, 'routes'>, kindOf: (service: string) => ServiceKind | undefined): Record<string, string> {
   const routes: GatewayRoute[] = (service.routes ?? []).map((route) => ({
     path: route.path,
     service: route.service,
+    protocol: kindOf(route.service) === 'grpc' ? 'grpc' : 'http',
     urlEnv: `${envPrefix(route.service)}_URL`,
     public: route.public ?? false,
     ...(route.timeout ? { timeoutMs: Math.round(durationMs(route.timeout)!) } : {}),

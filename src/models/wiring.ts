@@ -55,7 +55,7 @@ export function serviceEnv(input: WiringInput): Record<string, string> {
   if (otlp && !own) env.OTEL_BSP_SCHEDULE_DELAY = '1000';
   Object.assign(env, serviceAuthEnv(workspace, service));
   if (input.redisUrl && infraNeeds(service).includes('redis')) env.REDIS_URL = input.redisUrl;
-  if (service.kind === 'gateway') Object.assign(env, gatewayEnv(service));
+  if (service.kind === 'gateway') Object.assign(env, gatewayEnv(service, (name) => workspace.services.find((s) => s.name === name)?.kind));
   const overrides = workspace.environments[input.environment]?.config?.[service.name] ?? {};
   for (const [key, value] of Object.entries({ ...service.config, ...overrides })) env[key] = String(value);
   return env;

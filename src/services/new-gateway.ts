@@ -9,6 +9,7 @@ import { nameProblem } from '../models/names.js';
 import type { RouteSpec, ServiceSpec } from '../models/schema.js';
 import { findService, WORKSPACE_FILE, type Workspace } from '../models/workspace.js';
 import { textWithService } from '../models/write-workspace.js';
+import { copyGrpcApi } from './gateway-apis.js';
 import { nextFreePort, type NewServiceResult } from './new-service.js';
 
 export interface NewGatewayOptions {
@@ -42,7 +43,8 @@ export async function newGateway(options: NewGatewayOptions): Promise<NewService
   }
   const tree = new FileTree(workspace.root);
   tree.update(WORKSPACE_FILE, textWithService(workspace, options.name, spec));
-  // Its upstreams come from GATEWAY_ROUTES at run time: no per-dependency client is generated.
+  // Its upstreams come from GATEWAY_ROUTES at run time: no per-dependency client is generated, but
+  // a gRPC service's API is copied into proto/, where the gateway reads the methods it serves.
   await generateService(tree, spec.path, {
     workspaceName: workspace.name,
     name: options.name,
@@ -54,6 +56,10 @@ export async function newGateway(options: NewGatewayOptions): Promise<NewService
     publishes: [],
     subscribes: [],
   });
+  for (const route of spec.routes ?? []) {
+    const target = findService(workspace, route.service)!;
+    if (target.kind === 'grpc') copyGrpcApi(tree, { name: options.name, path: spec.path }, target);
+  }
   if (!options.dryRun) await tree.flush();
   return { workspaceRoot: workspace.root, service: { name: options.name, ...spec }, files: tree.entries(), dryRun: Boolean(options.dryRun) };
 }
@@ -90,10 +96,10 @@ function gatewaySpec(workspace: Workspace, options: NewGatewayOptions): ServiceS
 
 function routeSpecs(workspace: Workspace, options: NewGatewayOptions): RouteSpec[] {
   const routes: RouteSpec[] = [];
-  const known = workspace.services.filter((s) => s.kind === 'rest').map((s) => s.name);
+  const known = workspace.services.filter((s) => s.kind === 'rest' || s.kind === 'grpc').map((s) => s.name);
   for (const service of [...new Set(options.routes ?? [])]) {
     const problem = routeTargetProblem(service, findService(workspace, service), known);
-    if (problem) throw new UserError(`--routes: ${problem}`, { hint: 'route to the REST services of this workspace' });
+    if (problem) throw new UserError(`--routes: ${problem}`, { hint: 'route to the REST and gRPC services of this workspace' });
     const route: RouteSpec = { path: `/${service}`, service, ...(options.public ? { public: true } : {}) };
     const clash = routes.find((other) => prefixesOverlap(other.path, route.path));
     if (clash) throw new UserError(`--routes: "${route.path}" overlaps "${clash.path}"`, { hint: 'route each service once' });

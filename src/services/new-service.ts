@@ -7,6 +7,7 @@ import { generateService } from '../generators/service/generate-service.js';
 import { loadWorkspace } from '../models/load-workspace.js';
 import { eventNameProblem, isInfraName, nameProblem } from '../models/names.js';
 import { gatewayHasKey, prefixesOverlap, routePathProblem } from '../models/gateway-routes.js';
+import { copyGrpcApi, gatewayServesGrpc } from './gateway-apis.js';
 import type { Database, RouteSpec, ServiceKind, ServiceSpec } from '../models/schema.js';
 import { findService, WORKSPACE_FILE, type Workspace } from '../models/workspace.js';
 import { textWithService } from '../models/write-workspace.js';
@@ -65,6 +66,8 @@ export async function newService(options: NewServiceOptions): Promise<NewService
     publishes: spec.publishes,
     subscribes: spec.subscribes,
   });
+  // A gRPC service's route serves the methods of the gateway's copy of its API.
+  if (expose && spec.kind === 'grpc') copyGrpcApi(tree, findService(workspace, expose.gateway)!, { name: options.name, path: spec.path });
   if (!options.dryRun) await tree.flush();
   return { workspaceRoot: workspace.root, service: { name: options.name, ...spec }, files: tree.entries(), dryRun: Boolean(options.dryRun) };
 }
@@ -174,9 +177,20 @@ function exposedRoute(workspace: Workspace, options: NewServiceOptions): { gatew
 
 /** The gateway --expose adds a route to: the one named, else the workspace's only one. */
 function exposingGateway(workspace: Workspace, options: NewServiceOptions): string {
-  if (options.kind !== 'rest') {
-    throw new UserError(`--expose is for REST services: the gateway proxies HTTP, and a ${options.kind} service serves none to route to`, { hint: 'drop --expose, or route to a REST service that calls it' });
+  if (options.kind !== 'rest' && options.kind !== 'grpc') {
+    throw new UserError(`--expose is for REST and gRPC services: a ${options.kind} serves no API to route to`, { hint: 'drop --expose' });
   }
+  const name = namedGateway(workspace, options);
+  const gateway = findService(workspace, name)!;
+  if (options.kind === 'grpc' && !gatewayServesGrpc(workspace.root, gateway.path)) {
+    throw new UserError(`--expose: gateway "${name}" was made by an older msx and cannot route to gRPC services (${gateway.path} has no src/proxy/grpc-routes.ts)`, {
+      hint: 'drop --expose; a gateway made by this msx (msx new gateway) can route to it',
+    });
+  }
+  return name;
+}
+
+function namedGateway(workspace: Workspace, options: NewServiceOptions): string {
   const gateways = workspace.services.filter((s) => s.kind === 'gateway').map((s) => s.name);
   if (options.gateway !== undefined) {
     if (!gateways.includes(options.gateway)) {

@@ -90,7 +90,7 @@ export const commandRows: BadInput[] = [
   { name: 'token: no service named', args: ['token'], message: /Missing 1 required arg/, exit: 2 },
   { name: 'dashboard: --port 0', args: ['dashboard', '--port', '0'], message: /--port: Expected an integer greater than or equal to 1/, exit: 2 },
   { name: 'dashboard: --port not a number', args: ['dashboard', '--port', 'web'], message: /--port: Expected an integer/, exit: 2 },
-  { name: 'new gateway: a route to an unknown service', args: ['new', 'gateway', 'edge', '--routes', 'stock,ghost', '--public'], message: /^error: --routes: unknown service "ghost" \(services: stock\)\n {2}next: route to the REST services/, exit: 2 },
+  { name: 'new gateway: a route to an unknown service', args: ['new', 'gateway', 'edge', '--routes', 'stock,ghost', '--public'], message: /^error: --routes: unknown service "ghost" \(services: stock\)\n {2}next: route to the REST and gRPC services/, exit: 2 },
   { name: 'new gateway: a malformed --jwks-url', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--jwks-url', 'keys.example/jwks'], message: /^error: --jwks-url: AUTH_JWKS_URL "keys\.example\/jwks" is not an http\(s\) URL/, exit: 2 },
   { name: 'new gateway: no key for its routes', args: ['new', 'gateway', 'edge', '--routes', 'stock'], message: /^error: the gateway needs a key to check tokens on its routes\n {2}next: pass --jwks-url URL or --public-key FILE/, exit: 2 },
   { name: 'new gateway: a --public-key file that is not there', args: ['new', 'gateway', 'edge', '--routes', 'stock', '--public-key', 'missing.pem'], message: /^error: --public-key missing\.pem: no such file/, exit: 3 },
@@ -104,7 +104,7 @@ export const commandRows: BadInput[] = [
   { name: 'new service --expose on a path the gateway serves', args: ['new', 'service', 'health', '--kind', 'rest', '--context', 'ordering', '--expose', '--public-route'], yaml: PUBLIC_GATEWAY, message: /^error: --expose: route path "\/health" overlaps \/health, which the gateway serves itself/, exit: 2 },
   { name: 'new gateway: a reserved name', args: ['new', 'gateway', 'gateway', '--public'], message: /gateway name "gateway" is reserved/, exit: 2 },
   { name: 'new service --expose with no gateway', args: ['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--expose'], message: /^error: --expose: this workspace has no gateway\n {2}next: make one first: msx new gateway edge/, exit: 2 },
-  { name: 'new service --expose of a consumer', args: ['new', 'service', 'mailer', '--kind', 'consumer', '--context', 'mail', '--subscribes', 'order.placed', '--expose'], message: /^error: --expose is for REST services/, exit: 2 },
+  { name: 'new service --expose of a consumer', args: ['new', 'service', 'mailer', '--kind', 'consumer', '--context', 'mail', '--subscribes', 'order.placed', '--expose'], message: /^error: --expose is for REST and gRPC services: a consumer serves no API to route to/, exit: 2 },
   {
     name: 'up: a service key msx did not write',
     args: ['up', '--detach'],

@@ -6,10 +6,11 @@ import { freePort } from '../helpers/processes.js';
 import { dockerProblem, labelledObjects, removeLabelled } from '../runtimes/docker/docker-cli.js';
 
 // The gateway on the docker runtime, on a real engine (bash scripts/setup-docker.sh): a REST
-// service and a gateway in front of it, built from their own Dockerfiles by `msx up --runtime
+// service, a gRPC one and a gateway in front of both, built from their own Dockerfiles by `msx up --runtime
 // docker`; a request through the gateway's published port reaches the service by its DNS name
 // on the workspace network, and the trace (spans from both containers, in msx's collector) has
-// the gateway at its root. Everything is removed by label after.
+// the gateway at its root; the gRPC service's methods answer JSON through the gateway (its image
+// holds the copy of the service's API in proto/). Everything is removed by label after.
 
 const problem = dockerProblem();
 const skip = problem !== undefined && process.env.CI !== 'true';
@@ -20,17 +21,19 @@ describe.skipIf(skip)('docker runtime: a gateway in front of a REST service on a
   const name = `dkgw-${process.pid}`;
   let root: string;
   let ws: string;
-  const ports = { orders: 0, edge: 0 };
+  const ports = { orders: 0, stock: 0, edge: 0 };
 
   beforeAll(async () => {
     root = makeTempDir('msx-docker-gateway-');
     ws = join(root, name);
     expect(runCli(['init', ws, '--name', name], root).code).toBe(0);
     ports.orders = await freePort();
+    ports.stock = await freePort();
     ports.edge = await freePort();
     const made = [
       runCli(['new', 'service', 'orders', '--kind', 'rest', '--context', 'ordering', '--port', String(ports.orders)], ws),
-      runCli(['new', 'gateway', 'edge', '--routes', 'orders', '--public', '--port', String(ports.edge)], ws),
+      runCli(['new', 'service', 'stock', '--kind', 'grpc', '--context', 'warehouse', '--port', String(ports.stock)], ws),
+      runCli(['new', 'gateway', 'edge', '--routes', 'orders,stock', '--public', '--port', String(ports.edge)], ws),
     ];
     for (const result of made) expect(result.code, result.stderr).toBe(0);
   });
@@ -45,7 +48,7 @@ describe.skipIf(skip)('docker runtime: a gateway in front of a REST service on a
     const up = runCli(['up', '--runtime', 'docker', '--detach', '--timeout', '120'], ws);
     expect(up.code, up.stderr + up.stdout).toBe(0);
     expect(up.stderr).toContain(`msx: entry point http://127.0.0.1:${ports.edge} (gateway edge)`);
-    expect(labelledObjects(name).containers).toEqual(expect.arrayContaining([`msx_${name}_orders`, `msx_${name}_edge`]));
+    expect(labelledObjects(name).containers).toEqual(expect.arrayContaining([`msx_${name}_orders`, `msx_${name}_stock`, `msx_${name}_edge`]));
 
     const base = `http://127.0.0.1:${ports.edge}`;
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
@@ -55,6 +58,11 @@ describe.skipIf(skip)('docker runtime: a gateway in front of a REST service on a
     // The service behind it answers what it stored, through the gateway (which signs its calls with the workspace key).
     expect(await (await fetch(`${base}/orders/${id}`)).json()).toMatchObject({ id, name: 'through the gateway' });
     expect(await (await fetch(`${base}/bff/overview`)).json()).toMatchObject({ partial: false, missing: [] });
+    // The gRPC service, by its DNS name on the network, its methods as JSON over HTTP.
+    const stock = await fetch(`${base}/stock/CreateStock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bolts' }) });
+    expect(stock.status, await stock.clone().text()).toBe(200);
+    const { id: stockId } = (await stock.json()) as { id: string };
+    expect(await (await fetch(`${base}/stock/GetStock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: stockId }) })).json()).toMatchObject({ id: stockId, name: 'bolts' });
 
     // The trace, from both containers' spans: the gateway at the root, orders under its call.
     const traceId = String(created.headers.get('traceparent')).split('-')[1];

@@ -46,5 +46,10 @@ describe('msx new gateway: the generated package, end to end', () => {
     const noKey = run({ GATEWAY_ROUTES: routes, ORDERS_URL: 'http://127.0.0.1:42321' });
     expect(noKey.status).toBe(78);
     expect(noKey.stderr).toMatch(/^config error: AUTH_JWKS_URL is required but not set\n$/);
+    // A route to a gRPC service whose API file is not in proto/: it names the file, before it opens anything.
+    const grpcRoutes = JSON.stringify([{ path: '/ledger', service: 'ledger', protocol: 'grpc', urlEnv: 'LEDGER_URL', public: true }]);
+    const noApi = run({ GATEWAY_ROUTES: grpcRoutes, LEDGER_URL: '127.0.0.1:42322' });
+    expect(noApi.status).toBe(78);
+    expect(noApi.stderr).toBe("config error: proto/ledger.proto is missing: the gateway calls ledger through its API; copy it from the ledger service's proto/ folder\n");
   });
 });

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayEnv } from '../../src/models/gateway-routes.js';
@@ -17,7 +17,7 @@ describe('the gateway kind, rendered', () => {
   it('is a fastify gateway with the platform partials and its own collaborators, README and tests', async () => {
     const tree = await render(service({ name: 'edge', kind: 'gateway' }), 'contexts/edge/edge');
     const files = tree.entries().map((e) => e.path.replace('contexts/edge/edge/', ''));
-    for (const file of ['src/main.ts', 'src/app.ts', 'src/auth/verify-token.ts', 'src/proxy/proxy-routes.ts', 'src/bff/overview-route.ts', 'src/platform/health.ts', 'src/platform/shutdown.ts', 'test/proxy.test.ts', 'test/auth.test.ts', 'Dockerfile']) {
+    for (const file of ['src/main.ts', 'src/app.ts', 'src/auth/verify-token.ts', 'src/proxy/proxy-routes.ts', 'src/proxy/grpc-routes.ts', 'src/platform/grpc-client.ts', 'proto/README.md', 'test/grpc-routes.test.ts', 'test/fixtures/inventory.proto', 'src/bff/overview-route.ts', 'src/platform/health.ts', 'src/platform/shutdown.ts', 'test/proxy.test.ts', 'test/auth.test.ts', 'Dockerfile']) {
       expect(files).toContain(file);
     }
     // Its collaborators are its upstreams, read at run time: no per-service client is generated.
@@ -59,8 +59,8 @@ describe('msx new gateway (service), against a real workspace folder', () => {
     const env = serviceEnv({ workspace, service: edge, environment: 'local', addressOf: (s) => ({ host: '127.0.0.1', port: s.port }), redisUrl: 'redis://127.0.0.1:6379' });
     expect(env).toMatchObject({ ORDERS_URL: 'http://127.0.0.1:42351', STOCK_URL: 'http://127.0.0.1:42350', REDIS_URL: 'redis://127.0.0.1:6379', AUTH_JWKS_URL: 'https://issuer.example/jwks.json', AUTH_AUDIENCE: 'shop' });
     expect(JSON.parse(env.GATEWAY_ROUTES)).toEqual([
-      { path: '/orders', service: 'orders', urlEnv: 'ORDERS_URL', public: false },
-      { path: '/stock', service: 'stock', urlEnv: 'STOCK_URL', public: false },
+      { path: '/orders', service: 'orders', protocol: 'http', urlEnv: 'ORDERS_URL', public: false },
+      { path: '/stock', service: 'stock', protocol: 'http', urlEnv: 'STOCK_URL', public: false },
     ]);
   });
 
@@ -81,6 +81,51 @@ describe('msx new gateway (service), against a real workspace folder', () => {
     }
     const edge = parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws).services.find((s) => s.name === 'edge')!;
     expect(String(edge.config.AUTH_PUBLIC_KEY).trim()).toBe(pem.trim());
+  });
+
+  it('routes to a gRPC service: its API copied into the gateway, wired host:port, protocol grpc', async () => {
+    const ws = await workspaceWithTwoServices();
+    await newService({ cwd: ws, name: 'ledger', kind: 'grpc', context: 'billing', port: 42355 });
+    const ledgerApi = join(ws, 'contexts/billing/ledger/proto/ledger.proto');
+    // The service's own file, edits included, not the template's.
+    writeFileSync(ledgerApi, `${readFileSync(ledgerApi, 'utf8')}\n// edited by hand\n`);
+    await newGateway({ cwd: ws, name: 'edge', port: 42352, routes: ['orders', 'ledger'], public: true });
+    expect(readFileSync(join(ws, 'contexts/edge/edge/proto/ledger.proto'), 'utf8')).toBe(readFileSync(ledgerApi, 'utf8'));
+    const workspace = parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws);
+    const edge = workspace.services.find((s) => s.name === 'edge')!;
+    const env = serviceEnv({ workspace, service: edge, environment: 'local', addressOf: (s) => ({ host: '127.0.0.1', port: s.port }) });
+    expect(env.LEDGER_URL).toBe('127.0.0.1:42355');
+    expect(JSON.parse(env.GATEWAY_ROUTES)).toEqual([
+      { path: '/orders', service: 'orders', protocol: 'http', urlEnv: 'ORDERS_URL', public: true },
+      { path: '/ledger', service: 'ledger', protocol: 'grpc', urlEnv: 'LEDGER_URL', public: true },
+    ]);
+  });
+
+  it('refuses a gRPC route whose service has lost its API file, and writes nothing', async () => {
+    const ws = await workspaceWithTwoServices();
+    await newService({ cwd: ws, name: 'ledger', kind: 'grpc', context: 'billing', port: 42355 });
+    rmSync(join(ws, 'contexts/billing/ledger/proto/ledger.proto'));
+    const before = snapshotDir(ws);
+    await expect(newGateway({ cwd: ws, name: 'edge', routes: ['ledger'], public: true })).rejects.toThrow(
+      'gRPC service "ledger" has no contexts/billing/ledger/proto/ledger.proto for gateway "edge" to route to',
+    );
+    expect(snapshotDir(ws)).toEqual(before);
+  });
+
+  it('msx new service --kind grpc --expose routes it and copies its API into the gateway; an older gateway is refused', async () => {
+    const ws = await workspaceWithTwoServices();
+    await newGateway({ cwd: ws, name: 'edge', port: 42352, routes: ['orders'], public: true });
+    await newService({ cwd: ws, name: 'ledger', kind: 'grpc', context: 'billing', port: 42355, expose: true, publicRoute: true });
+    expect(readFileSync(join(ws, 'contexts/edge/edge/proto/ledger.proto'), 'utf8')).toBe(readFileSync(join(ws, 'contexts/billing/ledger/proto/ledger.proto'), 'utf8'));
+    expect(parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws).services.find((s) => s.name === 'edge')!.routes).toContainEqual({ path: '/ledger', service: 'ledger', public: true });
+
+    // A gateway from before gRPC routes has no gRPC client to call it with.
+    rmSync(join(ws, 'contexts/edge/edge/src/proxy/grpc-routes.ts'));
+    const before = snapshotDir(ws);
+    await expect(newService({ cwd: ws, name: 'payments', kind: 'grpc', context: 'billing', port: 42356, expose: true, publicRoute: true })).rejects.toThrow(
+      '--expose: gateway "edge" was made by an older msx and cannot route to gRPC services',
+    );
+    expect(snapshotDir(ws)).toEqual(before);
   });
 
   it('refuses a route to an unknown service and writes nothing', async () => {
@@ -111,8 +156,8 @@ describe('msx new gateway (service), against a real workspace folder', () => {
 
 describe('gateway routes in msx.yaml', () => {
   it('turns durations into milliseconds for the gateway', () => {
-    const env = gatewayEnv({ routes: [{ path: '/a', service: 'a', public: true, timeout: '1.5s', rateLimit: { max: 10, window: '1m' }, scopes: ['read'] }] });
-    expect(JSON.parse(env.GATEWAY_ROUTES)).toEqual([{ path: '/a', service: 'a', urlEnv: 'A_URL', public: true, timeoutMs: 1500, rateLimit: { max: 10, windowMs: 60_000 }, scopes: ['read'] }]);
+    const env = gatewayEnv({ routes: [{ path: '/a', service: 'a', public: true, timeout: '1.5s', rateLimit: { max: 10, window: '1m' }, scopes: ['read'] }] }, () => 'rest');
+    expect(JSON.parse(env.GATEWAY_ROUTES)).toEqual([{ path: '/a', service: 'a', protocol: 'http', urlEnv: 'A_URL', public: true, timeoutMs: 1500, rateLimit: { max: 10, windowMs: 60_000 }, scopes: ['read'] }]);
   });
 
   it('names a cycle through a route as a dependsOn cycle', () => {

@@ -22,12 +22,14 @@ describe('service template folders', () => {
     const tree = await render(input);
     const has = (path: string) => tree.read(`${SERVICE_PATH}/${path}`) !== undefined;
     const grpcDeps = input.dependsOn.some((dep) => dep.kind === 'grpc');
+    // A gateway calls the gRPC services it routes to, whatever its dependsOn.
+    const grpcClient = grpcDeps || input.kind === 'gateway';
     expect(has('src/platform/postgres.ts')).toBe(input.db === 'postgres');
     expect(has('src/infra/postgres-repository.ts')).toBe(input.db === 'postgres' && input.kind === 'rest');
     expect(has('src/platform/amqp-connection.ts')).toBe(input.publishes.length + input.subscribes.length > 0);
     expect(has('src/platform/amqp-publisher.ts')).toBe(input.publishes.length > 0);
-    expect(has('src/platform/grpc-client.ts')).toBe(grpcDeps);
-    expect(has('src/platform/google-rpc-details.ts')).toBe(grpcDeps || input.kind === 'grpc');
+    expect(has('src/platform/grpc-client.ts')).toBe(grpcClient);
+    expect(has('src/platform/google-rpc-details.ts')).toBe(grpcClient || input.kind === 'grpc');
     expect(has('src/http/trace-hooks.ts')).toBe(input.kind === 'rest' || input.kind === 'gateway');
   });
 

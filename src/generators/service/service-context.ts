@@ -46,8 +46,10 @@ export function serviceTemplateContext(input: ServiceTemplateInput) {
     subscribes,
     has: {
       grpcDeps: dependsOn.some((dep) => dep.kind === 'grpc'),
-      // proto/ holds its own API (a gRPC service) and those of the gRPC services it calls.
-      proto: input.kind === 'grpc' || dependsOn.some((dep) => dep.kind === 'grpc'),
+      // A gateway calls the gRPC services it routes to (their routes come from GATEWAY_ROUTES at run time).
+      grpcClient: input.kind === 'gateway' || dependsOn.some((dep) => dep.kind === 'grpc'),
+      // proto/ holds its own API (a gRPC service) and those of the gRPC services it calls or routes to.
+      proto: input.kind === 'grpc' || input.kind === 'gateway' || dependsOn.some((dep) => dep.kind === 'grpc'),
       httpDeps: dependsOn.some((dep) => dep.kind !== 'grpc'),
       publishes: publishes.length > 0,
       subscribes: subscribes.length > 0,

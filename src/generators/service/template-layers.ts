@@ -24,8 +24,8 @@ const PARTIALS: ReadonlyArray<{ folder: string; applies: Applies }> = [
   // A fastify server's request spans and completed lines: the HTTP kinds (the gateway names its routes its own way).
   { folder: 'fastify', applies: (c) => c.service.kind === 'rest' || c.service.kind === 'gateway' },
   // google.rpc.Status details: sent by a gRPC service, decoded by a client of one.
-  { folder: 'grpc-status', applies: (c) => c.service.isGrpc || c.has.grpcDeps },
-  { folder: 'grpc-client', applies: (c) => c.has.grpcDeps },
+  { folder: 'grpc-status', applies: (c) => c.service.isGrpc || c.has.grpcClient },
+  { folder: 'grpc-client', applies: (c) => c.has.grpcClient },
   { folder: 'amqp', applies: (c) => c.has.amqp },
   { folder: 'amqp-publisher', applies: (c) => c.has.publishes },
   { folder: 'postgres', applies: (c) => c.service.postgres },
@@ -36,7 +36,8 @@ const KIND_FEATURES: Record<ServiceKind, ReadonlyArray<{ folder: string; applies
   rest: [{ folder: '_postgres', applies: (c) => c.service.postgres }],
   grpc: [],
   consumer: [],
-  gateway: [],
+  // proto/ with its README from the start: the gRPC APIs of the services it routes to go there.
+  gateway: [{ folder: '_grpc', applies: () => true }],
 };
 
 /**

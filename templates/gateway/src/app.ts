@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import type { CircuitBreakerPolicy } from "cockatiel";
+import type { CircuitState } from "cockatiel";
 import type { TokenVerifier } from "./auth/verify-token.js";
 import { registerOverviewRoute } from "./bff/overview-route.js";
 import type { Upstream } from "./collaborators.js";
@@ -10,6 +10,7 @@ import { installProblemHandler } from "./http/problem.js";
 import { installRateLimits, type RateLimitDefaults } from "./http/rate-limit.js";
 import { requestIdOf } from "./http/request-id.js";
 import { installTraceHooks } from "./http/trace-hooks.js";
+import { registerGrpcRoute } from "./proxy/grpc-routes.js";
 import { registerProxyRoute, type BreakerPolicy } from "./proxy/proxy-routes.js";
 import type { HealthRegistry } from "./platform/health.js";
 import type { Logger } from "./platform/logger.js";
@@ -31,14 +32,16 @@ export interface GatewayDependencies {
 
 export interface Gateway {
   app: FastifyInstance;
-  /** Each route's circuit breaker, by route path (for tests and diagnostics). */
-  breakers: Map<string, CircuitBreakerPolicy>;
+  /** The state of each route's circuit breaker, by route path (for tests and diagnostics). */
+  breakers: Map<string, { readonly state: CircuitState }>;
 }
 
 /**
  * The gateway without a listening socket: request ids and spans on every request, one problem
  * body for every error, the probes, the composed route, then one proxied prefix per route,
- * each with its auth check, rate limit, timeout and circuit breaker.
+ * each with its auth check, rate limit, timeout and circuit breaker (a gRPC service's route
+ * serves its methods as JSON over HTTP instead of proxying). Closing the app closes the
+ * gRPC channels.
  */
 export async function buildGateway(deps: GatewayDependencies): Promise<Gateway> {
   const loggerInstance: FastifyBaseLogger = deps.logger;
@@ -54,24 +57,28 @@ export async function buildGateway(deps: GatewayDependencies): Promise<Gateway> 
   const defaults = { max: deps.rateLimits.max, windowMs: deps.rateLimits.windowMs };
   const anyProtected = deps.routes.some((route) => !route.public);
   registerOverviewRoute(app, deps.upstreams, [authHook(deps.verify, { public: !anyProtected, scopes: [] })]);
-  const breakers = new Map<string, CircuitBreakerPolicy>();
+  const breakers = new Map<string, { readonly state: CircuitState }>();
   for (const route of deps.routes) {
     const upstream = deps.upstreams.find((u) => u.name === route.service)!;
+    const timeoutMs = route.timeoutMs ?? deps.defaultTimeoutMs;
+    const onRequest = [authHook(deps.verify, { public: route.public, scopes: route.scopes })];
+    const preHandler = [limiter(route.rateLimit ?? defaults, route.path)];
+    if (upstream.protocol === "grpc") {
+      breakers.set(route.path, registerGrpcRoute(app, { path: route.path, service: route.service, onRequest, preHandler }, upstream.grpc));
+      continue;
+    }
     const breaker = await registerProxyRoute(
       app,
-      {
-        path: route.path,
-        service: route.service,
-        baseUrl: upstream.baseUrl,
-        timeoutMs: route.timeoutMs ?? deps.defaultTimeoutMs,
-        tokenFor: deps.tokenFor,
-        onRequest: [authHook(deps.verify, { public: route.public, scopes: route.scopes })],
-        preHandler: [limiter(route.rateLimit ?? defaults, route.path)],
-      },
+      { path: route.path, service: route.service, baseUrl: upstream.baseUrl, timeoutMs, tokenFor: deps.tokenFor, onRequest, preHandler },
       deps.breaker,
       deps.logger,
     );
     breakers.set(route.path, breaker);
   }
+  const channels = deps.upstreams.flatMap((upstream) => (upstream.protocol === "grpc" ? [upstream.grpc.client] : []));
+  app.addHook("onClose", (_app, done) => {
+    for (const channel of channels) channel.close();
+    done();
+  });
   return { app, breakers };
 }

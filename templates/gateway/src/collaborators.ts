@@ -1,11 +1,17 @@
 import { httpLivenessCheck } from "./platform/health.js";
+import { grpcHealthCheck } from "./platform/grpc-client.js";
 import { createHttpClient, type HttpClient } from "./platform/http-client.js";
 import type { HealthRegistry } from "./platform/health.js";
 import type { Logger } from "./platform/logger.js";
+import { openGrpcUpstream, type GrpcUpstream } from "./proxy/grpc-routes.js";
 import { upstreamUrl, type ServiceConfig } from "./service-config.js";
 
-/** A service the gateway routes to: where it answers, and a resilient client for composed (BFF) calls. */
-export interface Upstream {
+/** A service the gateway routes to: where it answers, and how the gateway calls it. */
+export type Upstream = HttpUpstream | GrpcServiceUpstream;
+
+/** An HTTP service: proxied as it comes, and a resilient client for composed (BFF) calls. */
+export interface HttpUpstream {
+  protocol: "http";
   name: string;
   /** The route prefix it is reached at, e.g. /orders. */
   path: string;
@@ -13,36 +19,58 @@ export interface Upstream {
   client: HttpClient;
 }
 
+/** A gRPC service: its methods called with JSON bodies over HTTP (src/proxy/grpc-routes.ts). */
+export interface GrpcServiceUpstream {
+  protocol: "grpc";
+  name: string;
+  path: string;
+  /** host:port */
+  target: string;
+  grpc: GrpcUpstream;
+}
+
 /** Readiness checks of upstreams are named so: degraded mode tells them from the gateway's own. */
 export const UPSTREAM_CHECK_PREFIX = "upstream ";
 
 /**
- * One Upstream per routed service (the first route to it names its path), each with a
- * readiness check: its liveness endpoint answers.
+ * One Upstream per routed service (the first route to it names its path and timeout), each
+ * with a readiness check: an HTTP service's liveness endpoint answers, a gRPC service's
+ * grpc.health.v1 Check says SERVING. A gRPC route whose API file is missing throws a
+ * GrpcApiError (a config error: the gateway does not start).
  */
 export function openUpstreams(
   config: ServiceConfig,
   logger: Logger,
   health: HealthRegistry,
   tokenFor?: (audience: string) => Promise<string | undefined>,
+  protoDir?: URL,
 ): Upstream[] {
   const upstreams = new Map<string, Upstream>();
   for (const route of config.GATEWAY_ROUTES) {
     if (upstreams.has(route.service)) continue;
-    const baseUrl = upstreamUrl(config, route);
+    const address = upstreamUrl(config, route);
+    const timeoutMs = route.timeoutMs ?? config.UPSTREAM_TIMEOUT;
+    const check = `${UPSTREAM_CHECK_PREFIX}${route.service}`;
+    if (route.protocol === "grpc") {
+      const policy = { threshold: config.BREAKER_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER };
+      const grpc = openGrpcUpstream({ service: route.service, target: address, timeoutMs, tokenFor }, policy, logger, protoDir);
+      upstreams.set(route.service, { protocol: "grpc", name: route.service, path: route.path, target: address, grpc });
+      health.addReadinessCheck(check, grpcHealthCheck(grpc.client, route.service), { timeoutMs: 1000 });
+      continue;
+    }
     const client = createHttpClient({
-      baseUrl,
+      baseUrl: address,
       name: route.service,
       logger,
-      timeoutMs: route.timeoutMs ?? config.UPSTREAM_TIMEOUT,
+      timeoutMs,
       breakerThreshold: config.BREAKER_THRESHOLD,
       halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER,
       // A composed answer would rather be partial than late.
       maxRetries: 0,
       tokenFor,
     });
-    upstreams.set(route.service, { name: route.service, path: route.path, baseUrl, client });
-    health.addReadinessCheck(`${UPSTREAM_CHECK_PREFIX}${route.service}`, httpLivenessCheck(baseUrl), { timeoutMs: 1000 });
+    upstreams.set(route.service, { protocol: "http", name: route.service, path: route.path, baseUrl: address, client });
+    health.addReadinessCheck(check, httpLivenessCheck(address), { timeoutMs: 1000 });
   }
   return [...upstreams.values()];
 }

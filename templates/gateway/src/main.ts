@@ -3,6 +3,7 @@ import { createTokenVerifier } from "./auth/verify-token.js";
 import { openUpstreams } from "./collaborators.js";
 import { openRedis } from "./infra/redis.js";
 import { bootstrap } from "./platform/bootstrap.js";
+import { CONFIG_EXIT_CODE, ConfigError } from "./platform/config.js";
 import { createServiceTokens } from "./platform/service-auth.js";
 import { configSchema } from "./service-config.js";
 
@@ -38,6 +39,11 @@ try {
   health.markStarted();
   logger.info({ port: config.PORT, routes: config.GATEWAY_ROUTES.map((r) => `${r.path} -> ${r.service}`), rate_limits: redis ? "redis" : "memory" }, "gateway started");
 } catch (err) {
+  // A gRPC route whose API file is missing: one line, as for a bad variable.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(CONFIG_EXIT_CODE);
+  }
   logger.fatal({ err }, "startup failed");
   process.exit(1);
 }

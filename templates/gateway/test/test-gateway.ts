@@ -28,11 +28,16 @@ export async function makeIssuer() {
   return { publicKeyPem: await exportSPKI(publicKey), sign, signAsStranger: (claims = {}) => sign(claims, stranger.privateKey) };
 }
 
+/** `url`: the upstream's base URL, or host:port for a gRPC route (`protocol: "grpc"`). */
 export type TestRoute = Partial<RouteConfig> & { path: string; service: string; url: string };
+
+/** The test fixtures' gRPC APIs (a gRPC route reads proto/<service>.proto; tests read these). */
+export const FIXTURE_PROTOS = new URL("./fixtures/", import.meta.url);
 
 /**
  * The real gateway over real upstreams (test servers on 127.0.0.1), configured through the
- * same schema main() uses, its log lines captured. `env` overrides any variable.
+ * same schema main() uses, its log lines captured. `env` overrides any variable; gRPC routes
+ * read their APIs from test/fixtures/.
  */
 export async function buildTestGateway(routes: TestRoute[], publicKeyPem: string | undefined, env: Record<string, string> = {}) {
   const routeEnv: Record<string, string> = {};
@@ -52,7 +57,7 @@ export async function buildTestGateway(routes: TestRoute[], publicKeyPem: string
   const logs = captureLogs();
   const logger = createLogger({ service: "gateway", level: "debug", destination: logs.stream });
   const health = new HealthRegistry();
-  const upstreams = openUpstreams(config, logger, health);
+  const upstreams = openUpstreams(config, logger, health, undefined, FIXTURE_PROTOS);
   const deps: GatewayDependencies = {
     logger,
     health,

@@ -1,5 +1,5 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from "fastify";
-import type { Upstream } from "../collaborators.js";
+import type { HttpUpstream, Upstream } from "../collaborators.js";
 import { describeError } from "../platform/describe-error.js";
 
 export const OVERVIEW_PATH = "/bff/overview";
@@ -15,9 +15,11 @@ export interface Overview {
  * A Backend-for-Frontend route: one call from a client, the first page of every upstream's
  * collection fetched in parallel (each through its resilient client, in this request's span),
  * merged into one answer. An upstream that fails is left out and named in `missing`: the
- * client gets what there is, not a 500.
+ * client gets what there is, not a 500. The HTTP upstreams only: a gRPC service's collection
+ * has no one shape to ask for (its routes serve each method instead).
  */
-export function registerOverviewRoute(app: FastifyInstance, upstreams: readonly Upstream[], onRequest: onRequestAsyncHookHandler[]): void {
+export function registerOverviewRoute(app: FastifyInstance, all: readonly Upstream[], onRequest: onRequestAsyncHookHandler[]): void {
+  const upstreams = all.filter((upstream): upstream is HttpUpstream => upstream.protocol === "http");
   app.get(OVERVIEW_PATH, { onRequest, config: { gatewayRoute: OVERVIEW_PATH, upstream: upstreams.map((u) => u.name).join(",") } }, async (request) => {
     const headers: Record<string, string> = { "x-request-id": request.id };
     if (request.caller) {
