@@ -33,3 +33,39 @@ export function gatewayServesGrpc(workspaceRoot: string, gatewayPath: string): b
 function readIfThere(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
+
+/** A gateway's copy of a routed gRPC service's API that is not the service's own any more. */
+export interface StaleGrpcApi {
+  gateway: string;
+  service: string;
+  /** missing: the gateway will not start; differs: it serves the API as it was when copied. */
+  problem: 'missing' | 'differs';
+  /** The service's file and the gateway's copy, relative to the workspace. */
+  source: string;
+  copy: string;
+}
+
+type ApiServices = ReadonlyArray<{ name: string; kind: string; path: string; routes?: ReadonlyArray<{ service: string }> }>;
+
+/**
+ * Every gRPC route whose API copy in the gateway is missing or differs from the service's
+ * proto/ (edited since the route was made): `msx up` says so before it starts the gateway.
+ * A service without its own file is left out (there is nothing to compare with).
+ */
+export function staleGrpcApis(workspaceRoot: string, services: ApiServices): StaleGrpcApi[] {
+  const stale: StaleGrpcApi[] = [];
+  for (const gateway of services.filter((s) => s.kind === 'gateway')) {
+    for (const service of new Set((gateway.routes ?? []).map((route) => route.service))) {
+      const target = services.find((s) => s.name === service);
+      if (target?.kind !== 'grpc') continue;
+      const source = protoFile(target.path, service);
+      const copy = protoFile(gateway.path, service);
+      const own = readIfThere(join(workspaceRoot, source));
+      if (own === undefined) continue;
+      const copied = readIfThere(join(workspaceRoot, copy));
+      if (copied === own) continue;
+      stale.push({ gateway: gateway.name, service, problem: copied === undefined ? 'missing' : 'differs', source, copy });
+    }
+  }
+  return stale;
+}

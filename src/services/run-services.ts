@@ -6,6 +6,7 @@ import { readWorkspace } from '../state/workspace-cache.js';
 import type { DownResult, RuntimeEvents, ServiceStatus, UpResult } from '../runtimes/runtime.js';
 import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
 import { stopDetachedDashboard } from './dashboard-process.js';
+import { staleGrpcApis } from './gateway-apis.js';
 
 export interface RunOptions {
   cwd: string;
@@ -23,6 +24,11 @@ export interface UpServiceOptions extends RunOptions {
 export async function upServices(options: UpServiceOptions, events: RuntimeEvents): Promise<UpResult & { runtime: string; entryPoints?: EntryPoint[]; spans?: SpansDestination }> {
   const workspace = await readWorkspace(options.cwd);
   const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
+  for (const stale of staleGrpcApis(workspace.root, workspace.services)) {
+    if (options.services.length > 0 && !options.services.includes(stale.gateway)) continue;
+    const what = stale.problem === 'missing' ? `has no ${stale.copy} and will not start` : `serves ${stale.service}'s API as ${stale.copy} has it, not as ${stale.source} does now`;
+    events.note(stale.gateway, `${what}: cp ${stale.source} ${stale.copy}`);
+  }
   const result = await runtime.up(
     workspace,
     { detach: options.detach, watch: options.watch, readyTimeoutMs: options.readyTimeoutSeconds * 1000, services: options.services },

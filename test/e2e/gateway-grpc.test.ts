@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanNode } from '../../src/logs/span-tree.js';
@@ -60,9 +61,15 @@ describe('msx new gateway: JSON over HTTP to a gRPC service, on real processes',
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
-  it('msx up starts stock, then the gateway, ready once stock answers its health check', () => {
+  it('msx up starts stock, then the gateway, ready once stock answers its health check; it says when the gateway\'s API copy is older', () => {
+    // stock's API edited after the gateway copied it (a comment: the methods stay the same).
+    const own = join(ws, 'contexts', 'warehouse', 'stock', 'proto', 'stock.proto');
+    writeFileSync(own, `${readFileSync(own, 'utf8')}// edited after the gateway's copy\n`);
     const up = runCli(['up', '--detach'], ws);
     expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toContain(
+      "msx edge serves stock's API as contexts/edge/edge/proto/stock.proto has it, not as contexts/warehouse/stock/proto/stock.proto does now: cp contexts/warehouse/stock/proto/stock.proto contexts/edge/edge/proto/stock.proto",
+    );
     expect(up.stderr).toContain(`msx: entry point http://127.0.0.1:${ports.edge} (gateway edge)`);
     expect(statuses().map((s) => `${s.service} ${s.state}`)).toEqual(['stock ready', 'edge ready']);
   }, 300_000);

@@ -7,6 +7,7 @@ import { gatewayEnv } from '../../src/models/gateway-routes.js';
 import { parseWorkspace } from '../../src/models/load-workspace.js';
 import { dependencyOrder } from '../../src/models/graph.js';
 import { serviceEnv } from '../../src/models/wiring.js';
+import { staleGrpcApis } from '../../src/services/gateway-apis.js';
 import { newGateway } from '../../src/services/new-gateway.js';
 import { newService } from '../../src/services/new-service.js';
 import { initWorkspace } from '../../src/services/init-workspace.js';
@@ -99,6 +100,20 @@ describe('msx new gateway (service), against a real workspace folder', () => {
       { path: '/orders', service: 'orders', protocol: 'http', urlEnv: 'ORDERS_URL', public: true },
       { path: '/ledger', service: 'ledger', protocol: 'grpc', urlEnv: 'LEDGER_URL', public: true },
     ]);
+  });
+
+  it('tells a gateway whose copy of a gRPC API is missing or older than the service\'s own', async () => {
+    const ws = await workspaceWithTwoServices();
+    await newService({ cwd: ws, name: 'ledger', kind: 'grpc', context: 'billing', port: 42355 });
+    await newGateway({ cwd: ws, name: 'edge', port: 42352, routes: ['orders', 'ledger'], public: true });
+    const services = () => parseWorkspace(readFileSync(join(ws, 'msx.yaml'), 'utf8'), ws).services;
+    expect(staleGrpcApis(ws, services())).toEqual([]);
+    const own = join(ws, 'contexts/billing/ledger/proto/ledger.proto');
+    writeFileSync(own, `${readFileSync(own, 'utf8')}\n// a new method would go here\n`);
+    const stale = { gateway: 'edge', service: 'ledger', source: 'contexts/billing/ledger/proto/ledger.proto', copy: 'contexts/edge/edge/proto/ledger.proto' };
+    expect(staleGrpcApis(ws, services())).toEqual([{ ...stale, problem: 'differs' }]);
+    rmSync(join(ws, stale.copy));
+    expect(staleGrpcApis(ws, services())).toEqual([{ ...stale, problem: 'missing' }]);
   });
 
   it('refuses a gRPC route whose service has lost its API file, and writes nothing', async () => {
