@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+// A bench script is only run by hand, so nothing else notices when a change to msx breaks one
+// (a --public-key check once made bench/gateway.sh fail at its first step while CI stayed
+// green). Each script here runs once, one short round: it must finish and print its figures.
+// The figures themselves are not checked (tests never assert on time; a short round on a
+// loaded machine says nothing).
+
+function runBench(script: string): { status: number | null; out: string } {
+  const { NODE_ENV: _vitest, ...env } = process.env;
+  const run = spawnSync('bash', [script], { cwd: process.cwd(), env: { ...env, ROUNDS: '1', DURATION: '1', NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: run.status, out: `${run.stdout}\n${run.stderr}` };
+}
+
+describe('the bench scripts still run (one short round, figures not checked)', () => {
+  it('bench/gateway.sh: generates the gateway and the service, and prints the side-by-side figures', { timeout: 600_000 }, () => {
+    const { status, out } = runBench('bench/gateway.sh');
+    expect(status, out.slice(-3000)).toBe(0);
+    expect(out).toMatch(/^direct\s+\d+/m);
+    expect(out).toMatch(/^bare\s+\d+/m);
+    expect(out).toMatch(/^gateway\s+\d+/m);
+    expect(out).toMatch(/gateway \/ bare proxy, requests per proxy CPU-second: \d+%/);
+    expect(out).toMatch(/p99 added by the gateway at 50% of saturation.*; failed: 0/);
+  });
+});
