@@ -38,8 +38,11 @@ function readIfThere(path: string): string | undefined {
 export interface StaleGrpcApi {
   gateway: string;
   service: string;
-  /** missing: the gateway will not start; differs: it serves the API as it was when copied. */
-  problem: 'missing' | 'differs';
+  /**
+   * missing: the gateway will not start; differs: it serves the API as it was when copied;
+   * unsupported: the gateway was made before gRPC routes and cannot serve one.
+   */
+  problem: 'missing' | 'differs' | 'unsupported';
   /** The service's file and the gateway's copy, relative to the workspace. */
   source: string;
   copy: string;
@@ -60,6 +63,10 @@ export function staleGrpcApis(workspaceRoot: string, services: ApiServices): Sta
       if (target?.kind !== 'grpc') continue;
       const source = protoFile(target.path, service);
       const copy = protoFile(gateway.path, service);
+      if (existsSync(join(workspaceRoot, gateway.path)) && !gatewayServesGrpc(workspaceRoot, gateway.path)) {
+        stale.push({ gateway: gateway.name, service, problem: 'unsupported', source, copy });
+        continue;
+      }
       const own = readIfThere(join(workspaceRoot, source));
       if (own === undefined) continue;
       const copied = readIfThere(join(workspaceRoot, copy));

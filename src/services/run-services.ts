@@ -6,7 +6,7 @@ import { readWorkspace } from '../state/workspace-cache.js';
 import type { DownResult, RuntimeEvents, ServiceStatus, UpResult } from '../runtimes/runtime.js';
 import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
 import { stopDetachedDashboard } from './dashboard-process.js';
-import { staleGrpcApis } from './gateway-apis.js';
+import { staleGrpcApis, type StaleGrpcApi } from './gateway-apis.js';
 
 export interface RunOptions {
   cwd: string;
@@ -26,8 +26,7 @@ export async function upServices(options: UpServiceOptions, events: RuntimeEvent
   const runtime = await loadRuntime(runtimeNameFor(workspace, options.runtime));
   for (const stale of staleGrpcApis(workspace.root, workspace.services)) {
     if (options.services.length > 0 && !options.services.includes(stale.gateway)) continue;
-    const what = stale.problem === 'missing' ? `has no ${stale.copy} and will not start` : `serves ${stale.service}'s API as ${stale.copy} has it, not as ${stale.source} does now`;
-    events.note(stale.gateway, `${what}: cp ${stale.source} ${stale.copy}`);
+    events.note(stale.gateway, staleApiNote(stale));
   }
   const result = await runtime.up(
     workspace,
@@ -35,6 +34,17 @@ export async function upServices(options: UpServiceOptions, events: RuntimeEvent
     events,
   );
   return { ...result, runtime: runtime.name, entryPoints: entryPoints(workspace.services, result.services), spans: spansDestination(workspace) };
+}
+
+function staleApiNote(stale: StaleGrpcApi): string {
+  switch (stale.problem) {
+    case 'unsupported':
+      return `was made by an older msx and cannot route to the gRPC service ${stale.service}: it will stop with a config error (route to a REST service instead, or to a gateway made with this msx: msx new gateway)`;
+    case 'missing':
+      return `has no ${stale.copy} and will not start: cp ${stale.source} ${stale.copy}`;
+    case 'differs':
+      return `serves ${stale.service}'s API as ${stale.copy} has it, not as ${stale.source} does now: cp ${stale.source} ${stale.copy}`;
+  }
 }
 
 /** Where the services send their spans: the user's endpoint from msx.yaml, or msx's collector while it runs. */

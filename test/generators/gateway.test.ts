@@ -114,6 +114,9 @@ describe('msx new gateway (service), against a real workspace folder', () => {
     expect(staleGrpcApis(ws, services())).toEqual([{ ...stale, problem: 'differs' }]);
     rmSync(join(ws, stale.copy));
     expect(staleGrpcApis(ws, services())).toEqual([{ ...stale, problem: 'missing' }]);
+    // A gateway from before gRPC routes, its route to ledger added to msx.yaml by hand.
+    rmSync(join(ws, 'contexts/edge/edge/src/proxy/grpc-routes.ts'));
+    expect(staleGrpcApis(ws, services())).toEqual([{ ...stale, problem: 'unsupported' }]);
   });
 
   it('refuses a gRPC route whose service has lost its API file, and writes nothing', async () => {
