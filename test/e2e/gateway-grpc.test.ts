@@ -112,7 +112,11 @@ describe('msx new gateway: JSON over HTTP to a gRPC service, on real processes',
     expect(await missing.json()).toMatchObject({ grpcStatus: 'NOT_FOUND' });
     const unknownField = await call('CreateStock', { name: 'nuts', colour: 'red' });
     expect(unknownField.status).toBe(400);
-    expect(((await unknownField.json()) as { detail: string }).detail).toBe('unknown field "colour" (fields: name, description)');
+    expect(((await unknownField.json()) as { detail: string }).detail).toBe('unknown field "colour" (fields of CreateStockRequest: name, description)');
+    // The JSON mapping is checked, not coerced: a fraction is no int32, and stock never sees one.
+    const fraction = await call('ListStock', { limit: 1.5 });
+    expect(fraction.status).toBe(400);
+    expect(((await fraction.json()) as { detail: string }).detail).toBe('field "limit" must be an int32 (a whole number from -2147483648 to 2147483647), not 1.5');
   });
 
   it('stock stopped: 503 from the gateway and not ready; started again: answered again', async () => {

@@ -57,7 +57,8 @@ const OTEL: Pinned[] = [
 const DEPENDENCY_MAP: ReadonlyArray<{ applies: (c: ServiceTemplateContext) => boolean; dependencies?: Pinned[]; devDependencies?: Pinned[] }> = [
   { applies: () => true, dependencies: ['cockatiel', 'jose', 'pino', 'zod', ...OTEL], devDependencies: ['@types/node', 'tsx', 'typescript', 'vitest'] },
   { applies: (c) => c.service.kind === 'rest', dependencies: ['fastify'] },
-  { applies: (c) => c.service.kind === 'gateway', dependencies: ['fastify', '@fastify/reply-from', '@fastify/rate-limit', 'jose', 'ioredis'] },
+  // protobufjs: a gRPC route reads the service's API and maps proto3 JSON with its reflection (src/proxy/proto-json.ts).
+  { applies: (c) => c.service.kind === 'gateway', dependencies: ['fastify', '@fastify/reply-from', '@fastify/rate-limit', 'jose', 'ioredis', 'protobufjs'] },
   { applies: (c) => c.service.isGrpc, dependencies: ['@grpc/reflection'] },
   // protobufjs: the tests check the hand-written google.rpc wire format against it.
   { applies: (c) => c.has.proto, dependencies: ['@grpc/grpc-js', '@grpc/proto-loader'], devDependencies: ['protobufjs'] },
@@ -73,6 +74,7 @@ const DESCRIPTION: Record<ServiceKind, string> = { rest: 'service', grpc: 'gRPC 
 /** The service's package.json, built from the one dependency map. */
 export function servicePackage(context: ServiceTemplateContext) {
   const applying = DEPENDENCY_MAP.filter((entry) => entry.applies(context));
+  const dependencies = applying.flatMap((entry) => entry.dependencies ?? []);
   return {
     name: context.service.name,
     version: '0.1.0',
@@ -81,8 +83,9 @@ export function servicePackage(context: ServiceTemplateContext) {
     type: 'module',
     engines: { node: '>=20.19' },
     scripts: { build: 'tsc -p tsconfig.build.json', start: 'node dist/main.js', dev: 'tsx src/main.ts', test: 'vitest run', typecheck: 'tsc --noEmit' },
-    dependencies: pinned(applying.flatMap((entry) => entry.dependencies ?? [])),
-    devDependencies: pinned(applying.flatMap((entry) => entry.devDependencies ?? [])),
+    dependencies: pinned(dependencies),
+    // A package the service runs with is not a dev dependency too (a gateway's protobufjs).
+    devDependencies: pinned(applying.flatMap((entry) => entry.devDependencies ?? []).filter((name) => !dependencies.includes(name))),
     overrides: pinned(OVERRIDES),
   };
 }

@@ -64,7 +64,8 @@ export async function buildGateway(deps: GatewayDependencies): Promise<Gateway> 
     const onRequest = [authHook(deps.verify, { public: route.public, scopes: route.scopes })];
     const preHandler = [limiter(route.rateLimit ?? defaults, route.path)];
     if (upstream.protocol === "grpc") {
-      breakers.set(route.path, registerGrpcRoute(app, { path: route.path, service: route.service, onRequest, preHandler }, upstream.grpc));
+      const grpcRoute = { path: route.path, service: route.service, timeoutMs, tokenFor: deps.tokenFor, onRequest, preHandler };
+      breakers.set(route.path, registerGrpcRoute(app, grpcRoute, upstream.grpc, deps.breaker, deps.logger));
       continue;
     }
     const breaker = await registerProxyRoute(

@@ -33,7 +33,7 @@ export interface GrpcServiceUpstream {
 export const UPSTREAM_CHECK_PREFIX = "upstream ";
 
 /**
- * One Upstream per routed service (the first route to it names its path and timeout), each
+ * One Upstream per routed service (the first route to it names its path), each
  * with a readiness check: an HTTP service's liveness endpoint answers, a gRPC service's
  * grpc.health.v1 Check says SERVING. A gRPC route whose API file is missing throws a
  * GrpcApiError (a config error: the gateway does not start).
@@ -52,8 +52,8 @@ export function openUpstreams(
     const timeoutMs = route.timeoutMs ?? config.UPSTREAM_TIMEOUT;
     const check = `${UPSTREAM_CHECK_PREFIX}${route.service}`;
     if (route.protocol === "grpc") {
-      const policy = { threshold: config.BREAKER_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER };
-      const grpc = openGrpcUpstream({ service: route.service, target: address, timeoutMs, tokenFor }, policy, logger, protoDir);
+      // One channel per service; each route to it has its own timeout and breaker (src/app.ts).
+      const grpc = openGrpcUpstream(route.service, address, protoDir);
       upstreams.set(route.service, { protocol: "grpc", name: route.service, path: route.path, target: address, grpc });
       health.addReadinessCheck(check, grpcHealthCheck(grpc.client, route.service), { timeoutMs: 1000 });
       continue;

@@ -85,6 +85,10 @@ async function startInventory() {
       call.end();
     },
     ImportItems: (_call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<{ count: number }>) => callback(null, { count: 0 }),
+    Echo: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      record("Echo", call);
+      callback(null, call.request);
+    },
   });
   const health = {
     Check: {
@@ -211,26 +215,114 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     const gateway = await gatewayTo(upstream.address);
     const unknownField = await post(gateway, "CreateItem", { name: "a", colour: "red" });
     expect(unknownField.statusCode).toBe(400);
-    expect(unknownField.json().detail).toBe('unknown field "colour" (fields: name, quantity, weightGrams, unit, tags)');
+    expect(unknownField.json().detail).toBe('unknown field "colour" (fields of CreateItemRequest: name, quantity, weightGrams, unit, tags)');
     const wrongType = await post(gateway, "CreateItem", { name: "a", quantity: "three" });
     expect(wrongType.statusCode).toBe(400);
-    expect(wrongType.json().detail).toBe('field "quantity" must be number, not string');
-    const notAnObject = await post(gateway, "CreateItem", ["a"]);
-    expect(notAnObject.statusCode).toBe(400);
-    expect(notAnObject.json().detail).toMatch(/must be a JSON object/);
+    expect(wrongType.json().detail).toBe('field "quantity" must be an int32 (a whole number from -2147483648 to 2147483647), not "three"');
+    for (const body of [["a"], "a", null]) {
+      const notAnObject = await post(gateway, "CreateItem", body);
+      expect(notAnObject.statusCode).toBe(400);
+      expect(notAnObject.json().detail).toBe("the body must be a JSON object (the method's request message)");
+    }
     expect(upstream.seen).toHaveLength(0);
   });
 
-  it("answers 404 naming the methods it serves for an unknown method or a client-streaming one", async () => {
+  it("maps every kind of field both ways as proto3 JSON: 64-bit as strings, bytes as base64, maps, well-known types, oneofs", async () => {
     const upstream = await inventory();
     const gateway = await gatewayTo(upstream.address);
-    for (const method of ["DeleteItem", "ImportItems"]) {
-      const response = await post(gateway, method, {});
-      expect(response.statusCode).toBe(404);
-      expect(response.json().detail).toBe(`inventory has no method ${method} (methods: CreateItem, GetItem, ListItems)`);
+    const everything = {
+      count: -5,
+      small: 4294967295,
+      big: "-9223372036854775808",
+      huge: "18446744073709551615",
+      ratio: 0.25,
+      weight: 1.5,
+      flag: true,
+      text: "bolts",
+      blob: Buffer.from("raw bytes").toString("base64"),
+      unit: "UNIT_BOX",
+      size: { width: 3, height: 4 },
+      parts: [{ width: 1, height: 2 }, { width: 5, height: 6 }],
+      counts: { left: 1, right: 2 },
+      labels: { "7": "seven" },
+      due: "2026-12-03T10:00:00.250Z",
+      wait: "1.500s",
+      note: "wrapped",
+      total: "42",
+      extra: { nested: { list: [1, "two", true, null] } },
+      colourName: "red",
+      nickname: "M6",
+      snakeCaseName: "camel in JSON",
+    };
+    const response = await post(gateway, "Echo", everything);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual({ ...everything, wait: "1.500s".replace(/0+s$/, "s") });
+    // What the service got is what was sent, not a coerced value: its int64 kept every digit.
+    const seen = upstream.seen.at(-1)!.request as { big: string; huge: string; snake_case_name: string };
+    expect(String(seen.big)).toBe("-9223372036854775808");
+    expect(String(seen.huge)).toBe("18446744073709551615");
+
+    // Unset: message fields and oneof/optional members are left out; scalars are their defaults.
+    const empty = await post(gateway, "Echo", {});
+    expect(empty.json()).toEqual({ count: 0, small: 0, big: "0", huge: "0", ratio: 0, weight: 0, flag: false, text: "", blob: "", unit: "UNIT_UNSPECIFIED", parts: [], counts: {}, labels: {}, snakeCaseName: "" });
+
+    // The .proto's own names are accepted too, and integers as strings, as proto3 JSON parsers must.
+    const accepted = await post(gateway, "Echo", { snake_case_name: "kept", count: "7", colour_code: 3 });
+    expect(accepted.json()).toMatchObject({ snakeCaseName: "kept", count: 7, colourCode: 3 });
+  });
+
+  it.each([
+    [{ count: 1.5 }, 'field "count" must be an int32 (a whole number from -2147483648 to 2147483647), not 1.5'],
+    [{ count: 4294967297 }, 'field "count" must be an int32 (a whole number from -2147483648 to 2147483647), not 4294967297'],
+    [{ small: -1 }, 'field "small" must be an uint32 (a whole number from 0 to 4294967295), not -1'],
+    [{ big: "9223372036854775808" }, 'field "big" must be an int64 (a whole number from -9223372036854775808 to 9223372036854775807, as a string or a number), not "9223372036854775808"'],
+    [{ big: "abc" }, 'field "big" must be an int64 (a whole number from -9223372036854775808 to 9223372036854775807, as a string or a number), not "abc"'],
+    [{ big: 2 ** 60 }, /^field "big" must be an int64 .*; above 2\^53 send it as a string, not 1152921504606847000$/],
+    [{ flag: "yes" }, 'field "flag" must be true or false, not "yes"'],
+    [{ weight: 1e39 }, 'field "weight" must be a number (float) within ±3.4028234663852886e+38, not 1e+39'],
+    [{ blob: "not base64!" }, 'field "blob" must be base64 (bytes), not "not base64!"'],
+    [{ unit: "UNIT_CRATE" }, 'field "unit" must be one of UNIT_UNSPECIFIED, UNIT_PIECE, UNIT_BOX (Unit), not "UNIT_CRATE"'],
+    [{ size: { width: "wide" } }, 'field "size.width" must be an int32 (a whole number from -2147483648 to 2147483647), not "wide"'],
+    [{ size: { depth: 1 } }, 'unknown field "size.depth" (fields of Size: width, height)'],
+    [{ size: 3 }, 'field "size" must be an object (Size), not 3'],
+    [{ parts: [{ width: 1 }, { width: "x" }] }, 'field "parts[1].width" must be an int32 (a whole number from -2147483648 to 2147483647), not "x"'],
+    [{ parts: { width: 1 } }, 'field "parts" must be an array, not an object'],
+    [{ counts: { a: "one" } }, 'field "counts["a"]" must be an int32 (a whole number from -2147483648 to 2147483647), not "one"'],
+    [{ labels: { seven: "7" } }, 'field "labels["seven"]" must be an int32 (a whole number from -2147483648 to 2147483647), not "seven"'],
+    [{ due: "yesterday" }, 'field "due" must be an RFC 3339 time (google.protobuf.Timestamp), e.g. "2026-12-03T10:00:00Z", not "yesterday"'],
+    [{ wait: 5 }, 'field "wait" must be a duration in seconds (google.protobuf.Duration), e.g. "1.5s", not 5'],
+    [{ total: "many" }, 'field "total" must be an int64 (a whole number from -9223372036854775808 to 9223372036854775807, as a string or a number), not "many"'],
+    [{ colourName: "red", colourCode: 1 }, 'fields "colour_name" and "colourCode" are one of "colour": set one'],
+  ])("refuses %j with 400, without calling the service", async (body, detail) => {
+    const upstream = await inventory();
+    const gateway = await gatewayTo(upstream.address);
+    const response = await post(gateway, "Echo", body);
+    expect(response.statusCode).toBe(400);
+    if (typeof detail === "string") expect(response.json().detail).toBe(detail);
+    else expect(response.json().detail).toMatch(detail);
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it("answers 404 naming the methods it serves for an unknown method, a client-streaming one or none; 405 for another HTTP method", async () => {
+    const upstream = await inventory();
+    const gateway = await gatewayTo(upstream.address);
+    const methods = "CreateItem, GetItem, ListItems, Echo";
+    const unknown = await post(gateway, "DeleteItem", {});
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().detail).toBe(`inventory has no method DeleteItem (methods: ${methods})`);
+    const streaming = await post(gateway, "ImportItems", {});
+    expect(streaming.statusCode).toBe(404);
+    expect(streaming.json().detail).toBe(`ImportItems is a client-streaming method of inventory: the gateway serves unary and server-streaming methods (${methods})`);
+    for (const url of ["/inventory", "/inventory/"]) {
+      const none = await gateway.app.inject({ method: "POST", url });
+      expect(none.statusCode).toBe(404);
+      expect(none.json().detail).toBe(`name a method: POST /inventory/<Method> (methods: ${methods})`);
     }
     const get = await gateway.app.inject({ method: "GET", url: "/inventory/GetItem" });
-    expect(get.statusCode).toBe(404);
+    expect(get.statusCode).toBe(405);
+    expect(get.headers.allow).toBe("POST");
+    expect(get.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(upstream.seen).toHaveLength(0);
   });
 
   it("checks the caller's token as on any route, and passes the verified caller on as metadata", async () => {
@@ -288,6 +380,44 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     const notServing = await gateway.app.inject({ method: "GET", url: "/health/ready" });
     expect(notServing.statusCode).toBe(503);
     expect(JSON.stringify(notServing.json())).toMatch(/inventory reports NOT_SERVING/);
+  });
+
+  it("gives each route to the same service its own timeout and breaker", async () => {
+    const upstream = await inventory();
+    upstream.state.behaviour = "silent";
+    const gateway = await buildTestGateway(
+      [
+        { path: "/inventory", service: "inventory", protocol: "grpc", url: upstream.address, public: true, timeoutMs: 2000 },
+        { path: "/quick", service: "inventory", protocol: "grpc", url: upstream.address, public: true, timeoutMs: 100 },
+      ],
+      undefined,
+      { BREAKER_THRESHOLD: "1" },
+    );
+    gateways.push(gateway);
+    const quick = await gateway.app.inject({ method: "POST", url: "/quick/GetItem", payload: { id: "x" } });
+    expect(quick.statusCode).toBe(504);
+    expect(quick.json().detail).toBe("inventory did not answer within 100 ms");
+    expect(gateway.breakers.get("/quick")!.state).toBe(CircuitState.Open);
+    expect(gateway.breakers.get("/inventory")!.state).toBe(CircuitState.Closed);
+  });
+
+  it("does not start with an API file that does not parse: a config error naming it and its line", async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { pathToFileURL } = await import("node:url");
+    const dir = mkdtempSync(join(tmpdir(), "gateway-proto-"));
+    try {
+      writeFileSync(join(dir, "broken.proto"), 'syntax = "proto3";\npackage broken.v1;\nthis is { not proto\n');
+      const config = loadConfig(configSchema, {
+        GATEWAY_ROUTES: JSON.stringify([{ path: "/broken", service: "broken", protocol: "grpc", urlEnv: "BROKEN_URL", public: true }]),
+        BROKEN_URL: "127.0.0.1:50051",
+      });
+      const logger = createLogger({ service: "gateway", level: "silent" });
+      expect(() => openUpstreams(config, logger, new HealthRegistry(), undefined, pathToFileURL(`${dir}/`))).toThrow(/^config error: proto\/broken\.proto cannot be read: illegal token 'this' \(proto\/broken\.proto, line 3\)$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("does not start without the service's API file: a config error naming it", () => {

@@ -38,7 +38,7 @@ describe("rate limits per route and client (in memory)", () => {
     expect(Number(last!.headers["retry-after"])).toBeGreaterThan(0);
     expect(last!.headers["ratelimit-limit"]).toBe("3");
     expect(last!.headers["ratelimit-remaining"]).toBe("0");
-    expect(last!.json()).toMatchObject({ status: 429, limit: 3 });
+    expect(last!.json()).toMatchObject({ status: 429, limit: 3, detail: expect.stringMatching(/^rate limit of 3 requests per 1 minute reached; retry after \d+ s$/) });
   });
 
   it("counts each client (token subject) and each route apart; the default limit applies where the route sets none", async () => {

@@ -32,13 +32,23 @@ export async function installRateLimits(app: FastifyInstance, defaults: RateLimi
     nameSpace: defaults.keyPrefix,
     // Redis down: serve rather than fail every request; readiness reports it.
     skipOnError: true,
-    errorResponseBuilder: (_request, context) =>
-      new ProblemError(429, `rate limit of ${context.max} requests per ${context.after} reached; retry after ${context.after}`, { limit: context.max }),
   });
   return (limit, routeKey) =>
     app.rateLimit({
       max: limit.max,
       timeWindow: limit.windowMs,
       keyGenerator: (request) => `${routeKey}|${clientKey(request)}`,
+      // Per route, so it can name the route's window (the plugin's context has only the time left).
+      errorResponseBuilder: (_request, context) =>
+        new ProblemError(429, `rate limit of ${context.max} requests per ${windowText(limit.windowMs)} reached; retry after ${Math.max(1, Math.ceil(context.ttl / 1000))} s`, { limit: context.max }),
     });
+}
+
+/** 60000 → "1 minute", 10000 → "10 seconds", 1500 → "1500 ms". */
+export function windowText(ms: number): string {
+  const units: Array<[number, string]> = [[3_600_000, "hour"], [60_000, "minute"], [1000, "second"]];
+  for (const [size, unit] of units) {
+    if (ms % size === 0) return ms === size ? `1 ${unit}` : `${ms / size} ${unit}s`;
+  }
+  return `${ms} ms`;
 }

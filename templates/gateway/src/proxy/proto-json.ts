@@ -1,0 +1,314 @@
+import protobuf from "protobufjs";
+
+/**
+ * proto3's JSON mapping (protobuf.dev/programming-guides/json) over protobufjs' reflection:
+ * a request body checked field by field and turned into what `Type.fromObject` takes, and a
+ * decoded response turned into JSON. protobufjs' own conversion is lenient (1.5 becomes 1, "abc"
+ * becomes 0, an int64 out of range wraps): a body that does not fit is the caller's 400 here,
+ * never a different value at the service. Types loaded with `keepCase: true` (field.name is the
+ * .proto's name; the JSON name is its lowerCamelCase, and both are accepted).
+ */
+
+/** A body that does not fit the message: `path` names the field (`items[2].name`). */
+export class JsonMappingError extends Error {
+  override name = "JsonMappingError";
+}
+
+const INT32: [bigint, bigint] = [-(2n ** 31n), 2n ** 31n - 1n];
+const UINT32: [bigint, bigint] = [0n, 2n ** 32n - 1n];
+const INT64: [bigint, bigint] = [-(2n ** 63n), 2n ** 63n - 1n];
+const UINT64: [bigint, bigint] = [0n, 2n ** 64n - 1n];
+const INTEGER_RANGES: Record<string, [bigint, bigint]> = {
+  int32: INT32,
+  sint32: INT32,
+  sfixed32: INT32,
+  uint32: UINT32,
+  fixed32: UINT32,
+  int64: INT64,
+  sint64: INT64,
+  sfixed64: INT64,
+  uint64: UINT64,
+  fixed64: UINT64,
+};
+const SIXTY_FOUR = new Set(["int64", "sint64", "sfixed64", "uint64", "fixed64"]);
+const FLOAT_MAX = 3.4028234663852886e38;
+const WRAPPERS: Record<string, string> = {
+  ".google.protobuf.DoubleValue": "double",
+  ".google.protobuf.FloatValue": "float",
+  ".google.protobuf.Int64Value": "int64",
+  ".google.protobuf.UInt64Value": "uint64",
+  ".google.protobuf.Int32Value": "int32",
+  ".google.protobuf.UInt32Value": "uint32",
+  ".google.protobuf.BoolValue": "bool",
+  ".google.protobuf.StringValue": "string",
+  ".google.protobuf.BytesValue": "bytes",
+};
+
+export const jsonNameOf = (field: protobuf.Field): string => protobuf.util.camelCase(field.name);
+
+const describe = (value: unknown): string => (value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "string" ? JSON.stringify(value) : typeof value === "object" ? "an object" : String(value));
+
+function fail(path: string, expected: string, value: unknown): never {
+  throw new JsonMappingError(`field "${path}" must be ${expected}, not ${describe(value)}`);
+}
+
+/** A request body (a JSON object) as `type.fromObject` takes it; throws a JsonMappingError. */
+export function messageFromJson(type: protobuf.Type, json: unknown, path = ""): Record<string, unknown> {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    if (path === "") throw new JsonMappingError("the body must be a JSON object (the method's request message)");
+    fail(path, `an object (${type.name})`, json);
+  }
+  const byName = new Map<string, protobuf.Field>();
+  for (const field of type.fieldsArray) {
+    byName.set(jsonNameOf(field), field);
+    byName.set(field.name, field);
+  }
+  const out: Record<string, unknown> = {};
+  const oneofSet = new Map<string, string>();
+  for (const [key, value] of Object.entries(json)) {
+    const field = byName.get(key);
+    const at = path === "" ? key : `${path}.${key}`;
+    if (!field) {
+      const known = type.fieldsArray.map(jsonNameOf).join(", ") || "none";
+      throw new JsonMappingError(`unknown field "${at}" (fields of ${type.name}: ${known})`);
+    }
+    // null is the field's default (unset), except for google.protobuf.Value, where it is a null.
+    if (value === null && field.resolvedType?.fullName !== ".google.protobuf.Value") continue;
+    if (field.partOf && field.partOf.fieldsArray.length > 1) {
+      const other = oneofSet.get(field.partOf.name);
+      if (other !== undefined && other !== field.name) throw new JsonMappingError(`fields "${other}" and "${key}" are one of "${field.partOf.name}": set one`);
+      oneofSet.set(field.partOf.name, field.name);
+    }
+    out[field.name] = fieldFromJson(field, value, at);
+  }
+  return out;
+}
+
+function fieldFromJson(field: protobuf.Field, value: unknown, path: string): unknown {
+  if (field.map) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, "an object (a map)", value);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      mapKeyFromJson((field as unknown as protobuf.MapField).keyType, key, `${path}["${key}"]`);
+      if (item === null) fail(`${path}["${key}"]`, "a value", item);
+      out[key] = valueFromJson(field.type, field.resolvedType, item, `${path}["${key}"]`);
+    }
+    return out;
+  }
+  if (field.repeated) {
+    if (!Array.isArray(value)) fail(path, "an array", value);
+    return value.map((item, i) => {
+      if (item === null) fail(`${path}[${i}]`, "a value", item);
+      return valueFromJson(field.type, field.resolvedType, item, `${path}[${i}]`);
+    });
+  }
+  return valueFromJson(field.type, field.resolvedType, value, path);
+}
+
+function mapKeyFromJson(keyType: string, key: string, path: string): void {
+  if (keyType === "string") return;
+  if (keyType === "bool") {
+    if (key !== "true" && key !== "false") fail(path, "a key of true or false", key);
+    return;
+  }
+  integerFromJson(keyType, key, path);
+}
+
+function valueFromJson(type: string, resolved: protobuf.ReflectionObject | null, value: unknown, path: string): unknown {
+  if (resolved instanceof protobuf.Enum) return enumFromJson(resolved, value, path);
+  if (resolved instanceof protobuf.Type) return wellKnownFromJson(resolved, value, path) ?? messageFromJson(resolved, value, path);
+  return scalarFromJson(type, value, path);
+}
+
+function enumFromJson(type: protobuf.Enum, value: unknown, path: string): unknown {
+  if (typeof value === "string" && value in type.values) return value;
+  if (typeof value === "number" && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return value;
+  fail(path, `one of ${Object.keys(type.values).join(", ")} (${type.name})`, value);
+}
+
+function scalarFromJson(type: string, value: unknown, path: string): unknown {
+  switch (type) {
+    case "string":
+      if (typeof value !== "string") fail(path, "a string", value);
+      return value;
+    case "bool":
+      if (typeof value !== "boolean") fail(path, "true or false", value);
+      return value;
+    case "bytes":
+      if (typeof value !== "string" || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) fail(path, "base64 (bytes)", value);
+      return Buffer.from(value, "base64");
+    case "double":
+    case "float":
+      return floatFromJson(type, value, path);
+    default:
+      return integerFromJson(type, value, path);
+  }
+}
+
+function floatFromJson(type: string, value: unknown, path: string): number {
+  const expected = `a number (${type})`;
+  let number: number;
+  if (typeof value === "number") number = value;
+  else if (value === "NaN" || value === "Infinity" || value === "-Infinity") return Number(value);
+  else if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) number = Number(value);
+  else fail(path, expected, value);
+  if (type === "float" && Math.abs(number) > FLOAT_MAX) fail(path, `${expected} within ±${FLOAT_MAX}`, value);
+  return number;
+}
+
+/** A whole number in the type's range, as a number or a decimal string (64-bit ones stay strings: no precision lost). */
+function integerFromJson(type: string, value: unknown, path: string): number | string {
+  const range = INTEGER_RANGES[type];
+  if (!range) throw new JsonMappingError(`field "${path}" has type ${type}, which the gateway cannot map`);
+  const expected = `an ${type} (a whole number from ${range[0]} to ${range[1]}${SIXTY_FOUR.has(type) ? ", as a string or a number" : ""})`;
+  let whole: bigint;
+  if (typeof value === "number" && Number.isInteger(value)) {
+    if (SIXTY_FOUR.has(type) && !Number.isSafeInteger(value)) fail(path, `${expected}; above 2^53 send it as a string`, value);
+    whole = BigInt(value);
+  } else if (typeof value === "string" && /^-?\d+$/.test(value)) whole = BigInt(value);
+  else fail(path, expected, value);
+  if (whole < range[0] || whole > range[1]) fail(path, expected, value);
+  return SIXTY_FOUR.has(type) ? whole.toString() : Number(whole);
+}
+
+/** The JSON forms of the well-known types; undefined for any other message. */
+function wellKnownFromJson(type: protobuf.Type, value: unknown, path: string): Record<string, unknown> | undefined {
+  const name = type.fullName;
+  if (name in WRAPPERS) return { value: scalarFromJson(WRAPPERS[name], value, path) };
+  switch (name) {
+    case ".google.protobuf.Timestamp":
+      return timestampFromJson(value, path);
+    case ".google.protobuf.Duration":
+      return durationFromJson(value, path);
+    case ".google.protobuf.Struct":
+      if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, "an object (google.protobuf.Struct)", value);
+      return { fields: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, structValue(v)])) };
+    case ".google.protobuf.ListValue":
+      if (!Array.isArray(value)) fail(path, "an array (google.protobuf.ListValue)", value);
+      return { values: value.map(structValue) };
+    case ".google.protobuf.Value":
+      return structValue(value);
+    case ".google.protobuf.FieldMask":
+      if (typeof value !== "string") fail(path, 'a string of comma-separated paths (google.protobuf.FieldMask), e.g. "name,description"', value);
+      return { paths: value === "" ? [] : value.split(",").map((p) => p.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)) };
+    case ".google.protobuf.Any":
+      throw new JsonMappingError(`field "${path}" is a google.protobuf.Any, which the gateway does not map to JSON`);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Any JSON value as a google.protobuf.Value (protobufjs' object form; its bundled well-known
+ * types name their fields in lowerCamelCase, whatever the loader's keepCase).
+ */
+function structValue(value: unknown): Record<string, unknown> {
+  if (value === null) return { nullValue: "NULL_VALUE" };
+  if (typeof value === "number") return { numberValue: value };
+  if (typeof value === "string") return { stringValue: value };
+  if (typeof value === "boolean") return { boolValue: value };
+  if (Array.isArray(value)) return { listValue: { values: value.map(structValue) } };
+  return { structValue: { fields: Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, structValue(v)])) } };
+}
+
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+
+function timestampFromJson(value: unknown, path: string): Record<string, unknown> {
+  const expected = 'an RFC 3339 time (google.protobuf.Timestamp), e.g. "2026-12-03T10:00:00Z"';
+  const match = typeof value === "string" ? TIMESTAMP.exec(value) : null;
+  if (!match) fail(path, expected, value);
+  const ms = Date.parse(`${match[1]}${match[3]}`);
+  if (Number.isNaN(ms)) fail(path, expected, value);
+  return { seconds: String(Math.floor(ms / 1000)), nanos: Number((match[2] ?? "").padEnd(9, "0")) };
+}
+
+function durationFromJson(value: unknown, path: string): Record<string, unknown> {
+  const match = typeof value === "string" ? /^(-)?(\d+)(?:\.(\d{1,9}))?s$/.exec(value) : null;
+  if (!match) fail(path, 'a duration in seconds (google.protobuf.Duration), e.g. "1.5s"', value);
+  const sign = match[1] ? -1 : 1;
+  const seconds = BigInt(match[2]) * BigInt(sign);
+  return { seconds: seconds.toString(), nanos: sign * Number((match[3] ?? "").padEnd(9, "0")) };
+}
+
+/** A decoded message as proto3 JSON: lowerCamelCase names, 64-bit integers as strings, enums by name, bytes as base64. */
+export function messageToJson(type: protobuf.Type, message: protobuf.Message | Record<string, unknown>): unknown {
+  const known = wellKnownToJson(type, message as Record<string, unknown>);
+  if (known !== undefined) return known;
+  const out: Record<string, unknown> = {};
+  const record = message as Record<string, unknown>;
+  for (const field of type.fieldsArray) {
+    // A field of a oneof (or a proto3 `optional` one) is there only when it was set.
+    if (field.partOf && !Object.prototype.hasOwnProperty.call(record, field.name)) continue;
+    const value = record[field.name];
+    if (field.map) {
+      out[jsonNameOf(field)] = Object.fromEntries(Object.entries((value ?? {}) as object).map(([k, v]) => [k, valueToJson(field, v)]));
+    } else if (field.repeated) {
+      out[jsonNameOf(field)] = ((value ?? []) as unknown[]).map((v) => valueToJson(field, v));
+    } else if (field.resolvedType instanceof protobuf.Type) {
+      // An unset message field is left out (proto3 JSON), not given as null.
+      if (value !== null && value !== undefined) out[jsonNameOf(field)] = valueToJson(field, value);
+    } else {
+      out[jsonNameOf(field)] = valueToJson(field, value);
+    }
+  }
+  return out;
+}
+
+function valueToJson(field: protobuf.Field, value: unknown): unknown {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Enum) return resolved.valuesById[value as number] ?? value;
+  if (resolved instanceof protobuf.Type) return messageToJson(resolved, value as Record<string, unknown>);
+  return scalarToJson(field.type, value);
+}
+
+function scalarToJson(type: string, value: unknown): unknown {
+  if (SIXTY_FOUR.has(type)) return String(value ?? "0");
+  if (type === "bytes") return Buffer.from((value ?? new Uint8Array()) as Uint8Array).toString("base64");
+  if ((type === "double" || type === "float") && typeof value === "number" && !Number.isFinite(value)) return String(value);
+  return value;
+}
+
+function wellKnownToJson(type: protobuf.Type, message: Record<string, unknown>): unknown {
+  const name = type.fullName;
+  if (name in WRAPPERS) return scalarToJson(WRAPPERS[name], message.value ?? type.fields.value.defaultValue);
+  switch (name) {
+    case ".google.protobuf.Timestamp": {
+      const ms = Number(String(message.seconds ?? 0)) * 1000;
+      const nanos = Number(message.nanos ?? 0);
+      const base = new Date(ms).toISOString().slice(0, 19);
+      const fraction = nanos === 0 ? "" : `.${String(nanos).padStart(9, "0").replace(/(\d{3})(?:000)+$|(\d{6})000$/, "$1$2")}`;
+      return `${base}${fraction}Z`;
+    }
+    case ".google.protobuf.Duration": {
+      const seconds = BigInt(String(message.seconds ?? 0));
+      const nanos = Number(message.nanos ?? 0);
+      const negative = seconds < 0n || nanos < 0;
+      const whole = (seconds < 0n ? -seconds : seconds).toString();
+      const fraction = nanos === 0 ? "" : `.${String(Math.abs(nanos)).padStart(9, "0").replace(/0+$/, "")}`;
+      return `${negative ? "-" : ""}${whole}${fraction}s`;
+    }
+    case ".google.protobuf.Struct":
+      return structToJson(message);
+    case ".google.protobuf.ListValue":
+      return ((message.values ?? []) as Record<string, unknown>[]).map(structValueToJson);
+    case ".google.protobuf.Value":
+      return structValueToJson(message);
+    case ".google.protobuf.FieldMask":
+      return ((message.paths ?? []) as string[]).map((p) => protobuf.util.camelCase(p)).join(",");
+    default:
+      return undefined;
+  }
+}
+
+function structValueToJson(value: Record<string, unknown>): unknown {
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(value, key);
+  if (has("numberValue")) return value.numberValue;
+  if (has("stringValue")) return value.stringValue;
+  if (has("boolValue")) return value.boolValue;
+  if (has("structValue")) return structToJson(value.structValue as Record<string, unknown>);
+  if (has("listValue")) return ((value.listValue as { values?: Record<string, unknown>[] }).values ?? []).map(structValueToJson);
+  return null;
+}
+
+const structToJson = (struct: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries((struct.fields ?? {}) as Record<string, Record<string, unknown>>).map(([k, v]) => [k, structValueToJson(v)]));
