@@ -6,7 +6,7 @@ import type { Upstream } from "./collaborators.js";
 import { GatewayLogController } from "./http/access-log.js";
 import { authHook } from "./http/auth-hook.js";
 import { registerHealthRoutes, type ReadinessMode } from "./http/health-routes.js";
-import { installProblemHandler } from "./http/problem.js";
+import { installProblemHandler, sendProblem } from "./http/problem.js";
 import { installRateLimits, type RateLimitDefaults } from "./http/rate-limit.js";
 import { requestIdOf } from "./http/request-id.js";
 import { installTraceHooks } from "./http/trace-hooks.js";
@@ -45,7 +45,17 @@ export interface Gateway {
  */
 export async function buildGateway(deps: GatewayDependencies): Promise<Gateway> {
   const loggerInstance: FastifyBaseLogger = deps.logger;
-  const app = Fastify({ loggerInstance, logController: new GatewayLogController(), genReqId: requestIdOf, trustProxy: false });
+  const app = Fastify({
+    loggerInstance,
+    logController: new GatewayLogController(),
+    genReqId: requestIdOf,
+    trustProxy: false,
+    // A URL fastify cannot route (bad %-escapes): a problem body too, with the request id.
+    frameworkErrors: (error, request, reply) => {
+      reply.header("x-request-id", request.id);
+      sendProblem(reply, error.statusCode ?? 400, error.message);
+    },
+  });
   installTraceHooks(app);
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);

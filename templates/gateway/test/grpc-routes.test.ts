@@ -318,6 +318,13 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
       expect(none.statusCode).toBe(404);
       expect(none.json().detail).toBe(`name a method: POST /inventory/<Method> (methods: ${methods})`);
     }
+    // URLs fastify cannot route answer problem bodies too, with the request id.
+    for (const url of ["/inventory/%zz", `/inventory/${"A".repeat(150)}`]) {
+      const odd = await gateway.app.inject({ method: "POST", url });
+      expect(odd.statusCode, url).toBeGreaterThanOrEqual(400);
+      expect(odd.headers["content-type"], url).toMatch(/^application\/problem\+json/);
+      expect(odd.headers["x-request-id"], url).toBeDefined();
+    }
     const get = await gateway.app.inject({ method: "GET", url: "/inventory/GetItem" });
     expect(get.statusCode).toBe(405);
     expect(get.headers.allow).toBe("POST");
