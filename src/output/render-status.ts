@@ -37,7 +37,8 @@ export function renderStatusTable(statuses: ServiceStatus[], now = Date.now()): 
     s.startedAt ? clock(s.startedAt) : '-',
     s.lastExit ?? '-',
   ]);
-  const details = statuses.filter((s) => s.detail).map((s) => `${chalk.bold(s.service)}: ${s.detail!.split('\n')[0]}`);
+  // Every line: a failure's detail ends with the service's last lines (at most five, runtimes/last-lines.ts).
+  const details = statuses.filter((s) => s.detail).map((s) => `${chalk.bold(s.service)}: ${s.detail!}`);
   return [table(['SERVICE', 'STATE', 'PID', 'PORT', 'URL', 'RESTARTS', 'UPTIME', 'STARTED', 'LAST EXIT'], rows), ...(details.length ? ['', ...details] : [])].join('\n');
 }
 

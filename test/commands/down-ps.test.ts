@@ -68,6 +68,13 @@ describe('msx ps (service mocked)', () => {
     expect(run.stdout).toMatch(/mailer\s+failed/);
   });
 
+  it("prints a failure's detail with the last lines the service wrote, not only its first line", async () => {
+    const detail = 'exited before it was ready (code 78); last lines:\n    config error: proto/stock.proto is missing';
+    ps.mockResolvedValueOnce([{ service: 'edge', state: 'failed', port: 3001, restarts: 0, detail }]);
+    const run = await runCommand(Ps, []);
+    expect(run.stdout).toContain(`edge: ${detail}\n`);
+  });
+
   it('--json prints { services }', async () => {
     const run = await runCommand(Ps, ['--json']);
     expect(JSON.parse(run.stdout)).toEqual({ services: STATUSES });
