@@ -6,7 +6,7 @@ import { readWorkspace } from '../state/workspace-cache.js';
 import type { DownResult, RuntimeEvents, ServiceStatus, UpResult } from '../runtimes/runtime.js';
 import { loadRuntime, runtimeNameFor } from '../runtimes/select-runtime.js';
 import { stopDetachedDashboard } from './dashboard-process.js';
-import { staleGrpcApis, type StaleGrpcApi } from './gateway-apis.js';
+import { staleApiNote, staleGrpcApis } from '../models/grpc-apis.js';
 
 export interface RunOptions {
   cwd: string;
@@ -34,17 +34,6 @@ export async function upServices(options: UpServiceOptions, events: RuntimeEvent
     events,
   );
   return { ...result, runtime: runtime.name, entryPoints: entryPoints(workspace.services, result.services), spans: spansDestination(workspace) };
-}
-
-function staleApiNote(stale: StaleGrpcApi): string {
-  switch (stale.problem) {
-    case 'unsupported':
-      return `was made by an older msx and cannot route to the gRPC service ${stale.service}: it will stop with a config error (route to a REST service instead, or to a gateway made with this msx: msx new gateway)`;
-    case 'missing':
-      return `has no ${stale.copy} and will not start: cp ${stale.source} ${stale.copy}`;
-    case 'differs':
-      return `serves ${stale.service}'s API as ${stale.copy} has it, not as ${stale.source} does now: cp ${stale.source} ${stale.copy}`;
-  }
 }
 
 /** Where the services send their spans: the user's endpoint from msx.yaml, or msx's collector while it runs. */

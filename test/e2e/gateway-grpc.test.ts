@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanNode } from '../../src/logs/span-tree.js';
@@ -135,6 +135,24 @@ describe('msx new gateway: JSON over HTTP to a gRPC service, on real processes',
     }
     expect(status).toBe(200);
   }, 120_000);
+
+  it("msx up --watch: an edit of stock's API restarts stock and says the gateway's copy is older", { timeout: 180_000 }, async () => {
+    expect(runCli(['down'], ws).code).toBe(0);
+    const own = join(ws, 'contexts', 'warehouse', 'stock', 'proto', 'stock.proto');
+    const copy = join(ws, 'contexts', 'edge', 'edge', 'proto', 'stock.proto');
+    copyFileSync(own, copy);
+    const log = join(ws, '.msx', 'supervisor.log');
+    const logStart = existsSync(log) ? readFileSync(log, 'utf8').length : 0;
+    const up = runCli(['up', '--detach', '--watch'], ws);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).not.toContain("serves stock's API");
+    writeFileSync(own, `${readFileSync(own, 'utf8')}// edited while watching\n`);
+    const note = "edge: serves stock's API as contexts/edge/edge/proto/stock.proto has it, not as contexts/warehouse/stock/proto/stock.proto does now";
+    const written = () => (existsSync(log) ? readFileSync(log, 'utf8').slice(logStart) : '');
+    for (let i = 0; i < 600 && !written().includes(note); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(written()).toContain(note);
+    expect(statuses().map((s) => `${s.service} ${s.state}`)).toEqual(['stock ready', 'edge ready']);
+  });
 
   it('msx down leaves nothing running', () => {
     const pids = statuses().flatMap((s) => (s.pid ? [s.pid] : []));

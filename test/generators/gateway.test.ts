@@ -7,7 +7,7 @@ import { gatewayEnv } from '../../src/models/gateway-routes.js';
 import { parseWorkspace } from '../../src/models/load-workspace.js';
 import { dependencyOrder } from '../../src/models/graph.js';
 import { serviceEnv } from '../../src/models/wiring.js';
-import { staleGrpcApis } from '../../src/services/gateway-apis.js';
+import { staleGrpcApis } from '../../src/models/grpc-apis.js';
 import { newGateway } from '../../src/services/new-gateway.js';
 import { newService } from '../../src/services/new-service.js';
 import { initWorkspace } from '../../src/services/init-workspace.js';
