@@ -8,6 +8,7 @@ import { parseWorkspace } from '../../src/models/load-workspace.js';
 import { dependencyOrder } from '../../src/models/graph.js';
 import { serviceEnv } from '../../src/models/wiring.js';
 import { staleGrpcApis } from '../../src/models/grpc-apis.js';
+import { noteStaleGrpcApis } from '../../src/runtimes/watch/grpc-api-notes.js';
 import { newGateway } from '../../src/services/new-gateway.js';
 import { newService } from '../../src/services/new-service.js';
 import { initWorkspace } from '../../src/services/init-workspace.js';
@@ -112,6 +113,14 @@ describe('msx new gateway (service), against a real workspace folder', () => {
     writeFileSync(own, `${readFileSync(own, 'utf8')}\n// a new method would go here\n`);
     const stale = { gateway: 'edge', service: 'ledger', source: 'contexts/billing/ledger/proto/ledger.proto', copy: 'contexts/edge/edge/proto/ledger.proto' };
     expect(staleGrpcApis(ws, services())).toEqual([{ ...stale, problem: 'differs' }]);
+    // What the watchers (local and docker) say after a save: only for an edit under the service's proto/.
+    const notes: string[] = [];
+    const events = { state: () => undefined, log: () => undefined, note: (service: string | undefined, message: string) => void notes.push(`${service}: ${message}`) };
+    const ledger = services().find((s) => s.name === 'ledger')!;
+    noteStaleGrpcApis({ root: ws, services: services() }, ledger, [join(ledger.dir, 'src', 'main.ts')], events);
+    expect(notes).toEqual([]);
+    noteStaleGrpcApis({ root: ws, services: services() }, ledger, [own], events);
+    expect(notes).toEqual([`edge: serves ledger's API as ${stale.copy} has it, not as ${stale.source} does now: cp ${stale.source} ${stale.copy}`]);
     rmSync(join(ws, stale.copy));
     expect(staleGrpcApis(ws, services())).toEqual([{ ...stale, problem: 'missing' }]);
     // A gateway from before gRPC routes, its route to ledger added to msx.yaml by hand.

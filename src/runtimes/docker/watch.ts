@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { ExternalError } from '../../errors.js';
 import type { Service } from '../../models/workspace.js';
 import { withServiceLock, withServiceLocks } from '../../state/service-lock.js';
+import { noteStaleGrpcApis } from '../watch/grpc-api-notes.js';
 import { ServiceIgnore } from '../watch/ignore.js';
 import { watchWorkspace, type WatchHandle } from '../watch/workspace-watcher.js';
 import { rebuildAndRecreate, syncAndRestart, type LiveUpdateContext, type RestartedBy, type SyncedFiles } from './live-update.js';
@@ -53,7 +54,10 @@ export async function watchContainers(services: Service[], context: LiveUpdateCo
     events: context.events,
     update: (service, paths) =>
       withServiceLock(context.workspace.root, service.name, 'a watch update', () =>
-        busyWhile([service.name], async () => context.events.note(service.name, await update(service, context, paths))),
+        busyWhile([service.name], async () => {
+          context.events.note(service.name, await update(service, context, paths));
+          noteStaleGrpcApis(context.workspace, service, paths, context.events);
+        }),
       ),
     reload: () => {
       const names = context.workspace.services.map((s) => s.name);

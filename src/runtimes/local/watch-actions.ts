@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
 import { ExternalError } from '../../errors.js';
-import { staleApiNote, staleGrpcApis } from '../../models/grpc-apis.js';
 import { WORKSPACE_FILE, type Service, type WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents } from '../runtime.js';
+import { noteStaleGrpcApis } from '../watch/grpc-api-notes.js';
 import { installDependencies } from './install.js';
 import type { Supervisor } from './supervisor.js';
 import { noteReloadPlan, readWorkspaceEdit, type ReloadPlan } from '../watch/workspace-edit.js';
@@ -42,11 +42,7 @@ export function serviceRestarter(service: Service, supervisor: Supervisor, event
     const timing = supervisor.lastStart(service.name);
     const how = timing ? ` (stop ${timing.stopMs} ms, start ${ms - timing.stopMs} ms${timing.warm ? ', warm spare' : ''})` : '';
     events.note(service.name, ready ? `${what} changed → restarted in ${ms} ms${how}` : `${what} changed → failed to start (${ms} ms); the next save tries again`);
-    // A gRPC service's API edited: a gateway that routes to it still serves its own copy.
-    if (service.kind === 'grpc' && paths.some((path) => relative(service.dir, path).startsWith('proto'))) {
-      const { root, services } = supervisor.current;
-      for (const stale of staleGrpcApis(root, services).filter((s) => s.service === service.name)) events.note(stale.gateway, staleApiNote(stale));
-    }
+    noteStaleGrpcApis(supervisor.current, service, paths, events);
     // Saves before the new process started are in it: only later ones need another restart.
     const startedAt = supervisor.snapshot().find((s) => s.service === service.name)?.startedAt;
     return startedAt ? Date.parse(startedAt) : undefined;
