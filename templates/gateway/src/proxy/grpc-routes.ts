@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
-import { BrokenCircuitError, type CircuitState } from "cockatiel";
+import { BrokenCircuitError, CircuitState } from "cockatiel";
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from "fastify";
 import { ConfigError } from "../platform/config.js";
 import { DependencyError } from "../platform/dependency.js";
@@ -153,17 +153,23 @@ export function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, upstre
           upstream.client.makeUnaryRequest(method.path, same, decode, bytes, withCaller(metadata, request), options, callback), request.trace);
         return reply.send(answer);
       }
-      // A caller that goes away stops the stream (leaving the loop cancels the call).
-      let gone = false;
-      reply.raw.once("close", () => (gone = !reply.raw.writableFinished));
+      // The platform client's streams are not retried or counted by its breaker; an open one still stops them.
+      if (calls.circuitState === CircuitState.Open) return problem(reply, 503, `${route.service} is failing: circuit open, not called`);
+      // A caller that goes away stops the stream at its next message (leaving the loop cancels the call).
+      let gone = request.raw.destroyed;
+      reply.raw.once("close", () => (gone ||= !reply.raw.writableFinished));
       const messages: unknown[] = [];
       const stream = calls.stream<unknown>(method.name, (metadata, options) =>
         upstream.client.makeServerStreamRequest(method.path, same, decode, bytes, withCaller(metadata, request), options), request.trace);
       for await (const message of stream) {
         if (gone) break;
+        if (messages.length === MAX_STREAM_MESSAGES) {
+          return problem(reply, 502, `${name} sent more than ${MAX_STREAM_MESSAGES} messages: the gateway answers a stream as one JSON array, and stops there`);
+        }
         messages.push(message);
       }
-      return gone ? reply : reply.send(messages);
+      // 499 (client closed) to nobody: the access line and the request's span still end.
+      return gone ? reply.code(499).send() : reply.send(messages);
     } catch (error) {
       const { status, detail, extensions } = problemOf(route.service, route.timeoutMs, error);
       return problem(reply, status, detail, extensions);
@@ -180,6 +186,9 @@ export function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, upstre
   return { get state() { return calls.circuitState; } };
 }
 
+/** A server stream is answered as one array, held in memory until it ends: bounded. */
+const MAX_STREAM_MESSAGES = 10_000;
+
 /** The body is serialized before the call (a body that does not fit is the caller's 400, not a failed call). */
 const same = (bytes: Buffer) => bytes;
 
@@ -190,10 +199,16 @@ const same = (bytes: Buffer) => bytes;
 function withCaller(metadata: grpc.Metadata, request: FastifyRequest): grpc.Metadata {
   metadata.set("x-request-id", request.id);
   if (request.caller) {
-    metadata.set("x-auth-subject", request.caller.subject);
-    metadata.set("x-auth-scopes", request.caller.scopes.join(" "));
+    setText(metadata, "x-auth-subject", request.caller.subject);
+    setText(metadata, "x-auth-scopes", request.caller.scopes.join(" "));
   }
   return metadata;
+}
+
+/** gRPC metadata text is printable ASCII; anything else (a subject "josé") goes as `<key>-bin`, UTF-8 bytes. */
+function setText(metadata: grpc.Metadata, key: string, value: string): void {
+  if (/^[\x20-\x7e]*$/.test(value)) metadata.set(key, value);
+  else metadata.set(`${key}-bin`, Buffer.from(value, "utf8"));
 }
 
 /** gRPC status → HTTP status, as Google's API design guide maps them (google.rpc.Code). */

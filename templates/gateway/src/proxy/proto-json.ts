@@ -32,6 +32,8 @@ const INTEGER_RANGES: Record<string, [bigint, bigint]> = {
 };
 const SIXTY_FOUR = new Set(["int64", "sint64", "sfixed64", "uint64", "fixed64"]);
 const FLOAT_MAX = 3.4028234663852886e38;
+/** A JSON number written as a string: no hex, no spaces, no empty string. */
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const WRAPPERS: Record<string, string> = {
   ".google.protobuf.DoubleValue": "double",
   ".google.protobuf.FloatValue": "float",
@@ -44,7 +46,27 @@ const WRAPPERS: Record<string, string> = {
   ".google.protobuf.BytesValue": "bytes",
 };
 
-export const jsonNameOf = (field: protobuf.Field): string => protobuf.util.camelCase(field.name);
+/** A field's JSON name: its `json_name` option, else protoc's rule (drop each "_", capitalise what follows). */
+export function jsonNameOf(field: protobuf.Field): string {
+  const custom = field.options?.json_name;
+  return typeof custom === "string" ? custom : toJsonName(field.name);
+}
+
+function toJsonName(name: string): string {
+  let out = "";
+  let upper = false;
+  for (const c of name) {
+    if (c === "_") upper = true;
+    else {
+      out += upper ? c.toUpperCase() : c;
+      upper = false;
+    }
+  }
+  return out;
+}
+
+/** `lowerCamel` → `lower_camel`, FieldMask's path rule the other way. */
+const toSnake = (path: string) => path.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 const describe = (value: unknown): string => (value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "string" ? JSON.stringify(value) : typeof value === "object" ? "an object" : String(value));
 
@@ -65,6 +87,7 @@ export function messageFromJson(type: protobuf.Type, json: unknown, path = ""): 
   }
   const out: Record<string, unknown> = {};
   const oneofSet = new Map<string, string>();
+  const given = new Map<string, string>();
   for (const [key, value] of Object.entries(json)) {
     const field = byName.get(key);
     const at = path === "" ? key : `${path}.${key}`;
@@ -72,12 +95,15 @@ export function messageFromJson(type: protobuf.Type, json: unknown, path = ""): 
       const known = type.fieldsArray.map(jsonNameOf).join(", ") || "none";
       throw new JsonMappingError(`unknown field "${at}" (fields of ${type.name}: ${known})`);
     }
+    const twice = given.get(field.name);
+    if (twice !== undefined) throw new JsonMappingError(`field "${at}" is given twice (as "${twice}" and "${key}")`);
+    given.set(field.name, key);
     // null is the field's default (unset), except for google.protobuf.Value, where it is a null.
     if (value === null && field.resolvedType?.fullName !== ".google.protobuf.Value") continue;
     if (field.partOf && field.partOf.fieldsArray.length > 1) {
       const other = oneofSet.get(field.partOf.name);
-      if (other !== undefined && other !== field.name) throw new JsonMappingError(`fields "${other}" and "${key}" are one of "${field.partOf.name}": set one`);
-      oneofSet.set(field.partOf.name, field.name);
+      if (other !== undefined) throw new JsonMappingError(`fields "${other}" and "${key}" are one of "${field.partOf.name}": set one`);
+      oneofSet.set(field.partOf.name, key);
     }
     out[field.name] = fieldFromJson(field, value, at);
   }
@@ -90,7 +116,7 @@ function fieldFromJson(field: protobuf.Field, value: unknown, path: string): unk
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       mapKeyFromJson((field as unknown as protobuf.MapField).keyType, key, `${path}["${key}"]`);
-      if (item === null) fail(`${path}["${key}"]`, "a value", item);
+      if (item === null && !isValue(field)) fail(`${path}["${key}"]`, "a value", item);
       out[key] = valueFromJson(field.type, field.resolvedType, item, `${path}["${key}"]`);
     }
     return out;
@@ -98,12 +124,15 @@ function fieldFromJson(field: protobuf.Field, value: unknown, path: string): unk
   if (field.repeated) {
     if (!Array.isArray(value)) fail(path, "an array", value);
     return value.map((item, i) => {
-      if (item === null) fail(`${path}[${i}]`, "a value", item);
+      if (item === null && !isValue(field)) fail(`${path}[${i}]`, "a value", item);
       return valueFromJson(field.type, field.resolvedType, item, `${path}[${i}]`);
     });
   }
   return valueFromJson(field.type, field.resolvedType, value, path);
 }
+
+/** google.protobuf.Value: the one message where a JSON null is a value. */
+const isValue = (field: protobuf.Field) => field.resolvedType?.fullName === ".google.protobuf.Value";
 
 function mapKeyFromJson(keyType: string, key: string, path: string): void {
   if (keyType === "string") return;
@@ -121,7 +150,7 @@ function valueFromJson(type: string, resolved: protobuf.ReflectionObject | null,
 }
 
 function enumFromJson(type: protobuf.Enum, value: unknown, path: string): unknown {
-  if (typeof value === "string" && value in type.values) return value;
+  if (typeof value === "string" && Object.hasOwn(type.values, value)) return value;
   if (typeof value === "number" && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return value;
   fail(path, `one of ${Object.keys(type.values).join(", ")} (${type.name})`, value);
 }
@@ -135,7 +164,8 @@ function scalarFromJson(type: string, value: unknown, path: string): unknown {
       if (typeof value !== "boolean") fail(path, "true or false", value);
       return value;
     case "bytes":
-      if (typeof value !== "string" || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) fail(path, "base64 (bytes)", value);
+      // Whole groups of four characters once padded: "A" is no base64.
+      if (typeof value !== "string" || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value) || value.replace(/=+$/, "").length % 4 === 1) fail(path, "base64 (bytes)", value);
       return Buffer.from(value, "base64");
     case "double":
     case "float":
@@ -150,7 +180,7 @@ function floatFromJson(type: string, value: unknown, path: string): number {
   let number: number;
   if (typeof value === "number") number = value;
   else if (value === "NaN" || value === "Infinity" || value === "-Infinity") return Number(value);
-  else if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) number = Number(value);
+  else if (typeof value === "string" && DECIMAL.test(value)) number = Number(value);
   else fail(path, expected, value);
   if (type === "float" && Math.abs(number) > FLOAT_MAX) fail(path, `${expected} within ±${FLOAT_MAX}`, value);
   return number;
@@ -166,6 +196,7 @@ function integerFromJson(type: string, value: unknown, path: string): number | s
     if (SIXTY_FOUR.has(type) && !Number.isSafeInteger(value)) fail(path, `${expected}; above 2^53 send it as a string`, value);
     whole = BigInt(value);
   } else if (typeof value === "string" && /^-?\d+$/.test(value)) whole = BigInt(value);
+  else if (typeof value === "string" && DECIMAL.test(value) && Number.isSafeInteger(Number(value))) whole = BigInt(Number(value));
   else fail(path, expected, value);
   if (whole < range[0] || whole > range[1]) fail(path, expected, value);
   return SIXTY_FOUR.has(type) ? whole.toString() : Number(whole);
@@ -190,7 +221,7 @@ function wellKnownFromJson(type: protobuf.Type, value: unknown, path: string): R
       return structValue(value);
     case ".google.protobuf.FieldMask":
       if (typeof value !== "string") fail(path, 'a string of comma-separated paths (google.protobuf.FieldMask), e.g. "name,description"', value);
-      return { paths: value === "" ? [] : value.split(",").map((p) => p.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)) };
+      return { paths: value === "" ? [] : value.split(",").map(toSnake) };
     case ".google.protobuf.Any":
       throw new JsonMappingError(`field "${path}" is a google.protobuf.Any, which the gateway does not map to JSON`);
     default:
@@ -211,21 +242,32 @@ function structValue(value: unknown): Record<string, unknown> {
   return { structValue: { fields: Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, structValue(v)])) } };
 }
 
-const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+const TIMESTAMP = /^((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2}))(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/i;
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in seconds: google.protobuf.Timestamp's range. */
+const TIMESTAMP_RANGE = [-62_135_596_800, 253_402_300_799];
+/** ±10,000 years in seconds: google.protobuf.Duration's range. */
+const DURATION_MAX = 315_576_000_000n;
 
 function timestampFromJson(value: unknown, path: string): Record<string, unknown> {
   const expected = 'an RFC 3339 time (google.protobuf.Timestamp), e.g. "2026-12-03T10:00:00Z"';
   const match = typeof value === "string" ? TIMESTAMP.exec(value) : null;
   if (!match) fail(path, expected, value);
-  const ms = Date.parse(`${match[1]}${match[3]}`);
-  if (Number.isNaN(ms)) fail(path, expected, value);
-  return { seconds: String(Math.floor(ms / 1000)), nanos: Number((match[2] ?? "").padEnd(9, "0")) };
+  const [, local, year, month, day, hour, minute, second, fraction, zone] = match;
+  // Date.parse rolls a 30 February over into March: the fields must come back as they were written.
+  const asUtc = new Date(`${local}Z`);
+  const same = !Number.isNaN(asUtc.getTime()) && asUtc.getUTCFullYear() === Number(year) && asUtc.getUTCMonth() + 1 === Number(month) && asUtc.getUTCDate() === Number(day) && asUtc.getUTCHours() === Number(hour) && asUtc.getUTCMinutes() === Number(minute) && asUtc.getUTCSeconds() === Number(second);
+  const ms = Date.parse(`${local}${zone.toUpperCase()}`);
+  if (!same || Number.isNaN(ms)) fail(path, expected, value);
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < TIMESTAMP_RANGE[0] || seconds > TIMESTAMP_RANGE[1]) fail(path, `${expected} from year 1 to 9999`, value);
+  return { seconds: String(seconds), nanos: Number((fraction ?? "").padEnd(9, "0")) };
 }
 
 function durationFromJson(value: unknown, path: string): Record<string, unknown> {
   const match = typeof value === "string" ? /^(-)?(\d+)(?:\.(\d{1,9}))?s$/.exec(value) : null;
   if (!match) fail(path, 'a duration in seconds (google.protobuf.Duration), e.g. "1.5s"', value);
   const sign = match[1] ? -1 : 1;
+  if (BigInt(match[2]) > DURATION_MAX) fail(path, `a duration within ±${DURATION_MAX}s (google.protobuf.Duration)`, value);
   const seconds = BigInt(match[2]) * BigInt(sign);
   return { seconds: seconds.toString(), nanos: sign * Number((match[3] ?? "").padEnd(9, "0")) };
 }
@@ -241,7 +283,10 @@ export function messageToJson(type: protobuf.Type, message: protobuf.Message | R
     if (field.partOf && !Object.prototype.hasOwnProperty.call(record, field.name)) continue;
     const value = record[field.name];
     if (field.map) {
-      out[jsonNameOf(field)] = Object.fromEntries(Object.entries((value ?? {}) as object).map(([k, v]) => [k, valueToJson(field, v)]));
+      const keyType = (field as unknown as protobuf.MapField).keyType;
+      // protobufjs keys a map of 64-bit integers by the key's 8-byte hash: back to its decimal.
+      const keyOf = SIXTY_FOUR.has(keyType) ? (k: string) => protobuf.util.LongBits.fromHash(k).toLong(keyType.startsWith("u") || keyType === "fixed64").toString() : (k: string) => k;
+      out[jsonNameOf(field)] = Object.fromEntries(Object.entries((value ?? {}) as object).map(([k, v]) => [keyOf(k), valueToJson(field, v)]));
     } else if (field.repeated) {
       out[jsonNameOf(field)] = ((value ?? []) as unknown[]).map((v) => valueToJson(field, v));
     } else if (field.resolvedType instanceof protobuf.Type) {
@@ -256,7 +301,7 @@ export function messageToJson(type: protobuf.Type, message: protobuf.Message | R
 
 function valueToJson(field: protobuf.Field, value: unknown): unknown {
   const resolved = field.resolvedType;
-  if (resolved instanceof protobuf.Enum) return resolved.valuesById[value as number] ?? value;
+  if (resolved instanceof protobuf.Enum) return resolved.fullName === ".google.protobuf.NullValue" ? null : (resolved.valuesById[value as number] ?? value);
   if (resolved instanceof protobuf.Type) return messageToJson(resolved, value as Record<string, unknown>);
   return scalarToJson(field.type, value);
 }
@@ -276,7 +321,7 @@ function wellKnownToJson(type: protobuf.Type, message: Record<string, unknown>):
       const ms = Number(String(message.seconds ?? 0)) * 1000;
       const nanos = Number(message.nanos ?? 0);
       const base = new Date(ms).toISOString().slice(0, 19);
-      const fraction = nanos === 0 ? "" : `.${String(nanos).padStart(9, "0").replace(/(\d{3})(?:000)+$|(\d{6})000$/, "$1$2")}`;
+      const fraction = nanos === 0 ? "" : `.${nineDigits(nanos)}`;
       return `${base}${fraction}Z`;
     }
     case ".google.protobuf.Duration": {
@@ -284,7 +329,7 @@ function wellKnownToJson(type: protobuf.Type, message: Record<string, unknown>):
       const nanos = Number(message.nanos ?? 0);
       const negative = seconds < 0n || nanos < 0;
       const whole = (seconds < 0n ? -seconds : seconds).toString();
-      const fraction = nanos === 0 ? "" : `.${String(Math.abs(nanos)).padStart(9, "0").replace(/0+$/, "")}`;
+      const fraction = nanos === 0 ? "" : `.${nineDigits(Math.abs(nanos))}`;
       return `${negative ? "-" : ""}${whole}${fraction}s`;
     }
     case ".google.protobuf.Struct":
@@ -294,11 +339,14 @@ function wellKnownToJson(type: protobuf.Type, message: Record<string, unknown>):
     case ".google.protobuf.Value":
       return structValueToJson(message);
     case ".google.protobuf.FieldMask":
-      return ((message.paths ?? []) as string[]).map((p) => protobuf.util.camelCase(p)).join(",");
+      return ((message.paths ?? []) as string[]).map(toJsonName).join(",");
     default:
       return undefined;
   }
 }
+
+/** Nanoseconds as 3, 6 or 9 digits, as proto3 JSON writes Timestamp and Duration fractions. */
+const nineDigits = (nanos: number) => String(nanos).padStart(9, "0").replace(/(\d{3})(?:000)+$|(\d{6})000$/, "$1$2");
 
 function structValueToJson(value: Record<string, unknown>): unknown {
   const has = (key: string) => Object.prototype.hasOwnProperty.call(value, key);
