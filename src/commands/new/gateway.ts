@@ -24,7 +24,7 @@ export default class NewGateway extends BaseCommand {
   static override flags = {
     context: Flags.string({ description: 'bounded context it belongs to', default: 'edge' }),
     port: Flags.integer({ description: 'port (default: the first from 3000 that no service has and nothing on this machine listens on)' }),
-    routes: Flags.string({ description: 'REST services it routes to, each at /SERVICE; repeat or comma-separate', multiple: true }),
+    routes: Flags.string({ description: 'REST or gRPC services it routes to, each at /SERVICE (a gRPC one as JSON over HTTP); repeat or comma-separate', multiple: true }),
     public: Flags.boolean({ description: 'its routes need no token' }),
     'jwks-url': Flags.string({ description: 'JWKS URL the tokens\' keys are fetched from (AUTH_JWKS_URL)' }),
     'public-key': Flags.string({ description: 'PEM file of the public key tokens are signed with (AUTH_PUBLIC_KEY)' }),
