@@ -63,6 +63,16 @@ describe("authentication at the edge", () => {
     expect(seen.headers.authorization).toBeUndefined();
   });
 
+  it("passes a subject that is not printable ASCII as x-auth-subject-bin (UTF-8, base64), and drops a forged one", async () => {
+    const token = await issuer.sign({ sub: "李-josé", scope: "orders:read" });
+    const response = await gateway.app.inject({ method: "GET", url: "/orders", headers: { ...bearer(token), "x-auth-subject-bin": Buffer.from("mallory").toString("base64") } });
+    expect(response.statusCode).toBe(200);
+    const seen = upstream.requests.at(-1)!;
+    expect(Buffer.from(String(seen.headers["x-auth-subject-bin"]), "base64").toString("utf8")).toBe("李-josé");
+    expect(seen.headers["x-auth-subject"]).toBeUndefined();
+    expect(seen.headers["x-auth-scopes"]).toBe("orders:read");
+  });
+
   it("lets a public route through without a token, and strips a forged subject there too", async () => {
     const response = await gateway.app.inject({ method: "GET", url: "/catalog", headers: { "x-auth-subject": "mallory" } });
     expect(response.statusCode).toBe(200);

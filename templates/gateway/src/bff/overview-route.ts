@@ -1,6 +1,7 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from "fastify";
 import type { HttpUpstream, Upstream } from "../collaborators.js";
 import { describeError } from "../platform/describe-error.js";
+import { callerHeaders } from "../http/auth-hook.js";
 
 export const OVERVIEW_PATH = "/bff/overview";
 
@@ -21,11 +22,7 @@ export interface Overview {
 export function registerOverviewRoute(app: FastifyInstance, all: readonly Upstream[], onRequest: onRequestAsyncHookHandler[]): void {
   const upstreams = all.filter((upstream): upstream is HttpUpstream => upstream.protocol === "http");
   app.get(OVERVIEW_PATH, { onRequest, config: { gatewayRoute: OVERVIEW_PATH, upstream: upstreams.map((u) => u.name).join(",") } }, async (request) => {
-    const headers: Record<string, string> = { "x-request-id": request.id };
-    if (request.caller) {
-      headers["x-auth-subject"] = request.caller.subject;
-      headers["x-auth-scopes"] = request.caller.scopes.join(" ");
-    }
+    const headers: Record<string, string> = { "x-request-id": request.id, ...callerHeaders(request.caller) };
     const answers = await Promise.allSettled(
       upstreams.map(async (upstream) => {
         const response = await upstream.client.get(`${upstream.path}?limit=5`, { trace: request.trace, headers });

@@ -15,6 +15,29 @@ export interface AuthPolicy {
   scopes: readonly string[];
 }
 
+/**
+ * The verified caller as the upstream is told it, one place for HTTP headers and gRPC metadata:
+ * `x-auth-subject` and `x-auth-scopes` (space-separated). A value that is not printable ASCII
+ * (a subject "李" or "josé") goes as `<key>-bin`, its UTF-8 bytes: gRPC's own rule for binary
+ * metadata, base64 in an HTTP header. Headers cannot carry it as text: Node refuses characters
+ * past Latin-1 and sends Latin-1 as single bytes.
+ */
+export function callerFields(caller: Caller): Array<{ key: string; text: string } | { key: string; bytes: Buffer }> {
+  return [
+    ["x-auth-subject", caller.subject],
+    ["x-auth-scopes", caller.scopes.join(" ")],
+  ].map(([key, value]) => (PRINTABLE_ASCII.test(value) ? { key, text: value } : { key: `${key}-bin`, bytes: Buffer.from(value, "utf8") }));
+}
+
+/** The verified caller as HTTP headers (binary values in base64). */
+export function callerHeaders(caller: Caller | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const field of caller ? callerFields(caller) : []) headers[field.key] = "text" in field ? field.text : field.bytes.toString("base64");
+  return headers;
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 const BEARER = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
 /**

@@ -6,6 +6,7 @@ import { ATTR_HTTP_RESPONSE_STATUS_CODE } from "@opentelemetry/semantic-conventi
 import type { Logger } from "../platform/logger.js";
 import { SpanKind, endSpan, markFailed, recordingSpans, startOutgoing, type OutgoingSpan } from "../platform/trace-context.js";
 import { sendProblem } from "../http/problem.js";
+import { callerHeaders } from "../http/auth-hook.js";
 
 /** One route the gateway proxies, resolved from config. */
 export interface ProxyRoute {
@@ -148,9 +149,5 @@ export function upstreamHeaders(request: FastifyRequest, headers: IncomingHttpHe
     out.traceparent = outgoing.headers.traceparent;
     out.tracestate = outgoing.headers.tracestate;
   }
-  if (request.caller) {
-    out["x-auth-subject"] = request.caller.subject;
-    out["x-auth-scopes"] = request.caller.scopes.join(" ");
-  }
-  return out;
+  return Object.assign(out, callerHeaders(request.caller));
 }
