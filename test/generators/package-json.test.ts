@@ -52,6 +52,20 @@ describe('the generated package.json', () => {
     expect(pkg.devDependencies).toStrictEqual(dev);
   });
 
+  it('gives a gateway protobufjs and grpc-js to run with, and proto-loader for its tests only', async () => {
+    const pkg = packageJsonOf(await render(service({ name: 'edge', kind: 'gateway' }), SERVICE_PATH), SERVICE_PATH);
+    expect(pkg.dependencies).toStrictEqual({
+      ...base,
+      '@fastify/rate-limit': '11.2.0',
+      '@fastify/reply-from': '12.6.5',
+      '@grpc/grpc-js': '1.14.7',
+      fastify: '5.12.8',
+      ioredis: '5.9.2',
+      protobufjs: '7.6.6',
+    });
+    expect(pkg.devDependencies).toStrictEqual({ ...baseDev, '@grpc/proto-loader': '0.8.1' });
+  });
+
   it.each(everyVariant())('pins vite for vitest in $label, sorted as npm writes them', async ({ input }) => {
     const pkg = packageJsonOf(await render(input));
     // vite 8.4.0's optional dependency is a 404 here, and its lockfile then fails `npm ci`.

@@ -61,7 +61,9 @@ const DEPENDENCY_MAP: ReadonlyArray<{ applies: (c: ServiceTemplateContext) => bo
   { applies: (c) => c.service.kind === 'gateway', dependencies: ['fastify', '@fastify/reply-from', '@fastify/rate-limit', 'jose', 'ioredis', 'protobufjs'] },
   { applies: (c) => c.service.isGrpc, dependencies: ['@grpc/reflection'] },
   // protobufjs: the tests check the hand-written google.rpc wire format against it.
-  { applies: (c) => c.has.proto, dependencies: ['@grpc/grpc-js', '@grpc/proto-loader'], devDependencies: ['protobufjs'] },
+  { applies: (c) => c.has.proto && c.service.kind !== 'gateway', dependencies: ['@grpc/grpc-js', '@grpc/proto-loader'], devDependencies: ['protobufjs'] },
+  // A gateway calls with protobufjs' reflection; only its tests load a proto with proto-loader (their test server).
+  { applies: (c) => c.service.kind === 'gateway', dependencies: ['@grpc/grpc-js'], devDependencies: ['@grpc/proto-loader'] },
   { applies: (c) => c.has.amqp, dependencies: ['ajv', 'ajv-formats', 'amqplib'] },
   { applies: (c) => c.service.postgres, dependencies: ['pg'], devDependencies: ['@types/pg'] },
 ];
