@@ -45,9 +45,10 @@ export interface Gateway {
  */
 export async function buildGateway(deps: GatewayDependencies): Promise<Gateway> {
   const loggerInstance: FastifyBaseLogger = deps.logger;
+  const logController = new GatewayLogController();
   const app = Fastify({
     loggerInstance,
-    logController: new GatewayLogController(),
+    logController,
     genReqId: requestIdOf,
     trustProxy: false,
     // A URL fastify cannot route (bad %-escapes): a problem body too, with the request id.
@@ -56,7 +57,7 @@ export async function buildGateway(deps: GatewayDependencies): Promise<Gateway> 
       sendProblem(reply, error.statusCode ?? 400, error.message);
     },
   });
-  installTraceHooks(app);
+  installTraceHooks(app, logController);
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
     done();
@@ -75,7 +76,7 @@ export async function buildGateway(deps: GatewayDependencies): Promise<Gateway> 
     const preHandler = [limiter(route.rateLimit ?? defaults, route.path)];
     if (upstream.protocol === "grpc") {
       const grpcRoute = { path: route.path, service: route.service, timeoutMs, tokenFor: deps.tokenFor, onRequest, preHandler };
-      breakers.set(route.path, registerGrpcRoute(app, grpcRoute, upstream.grpc, deps.breaker, deps.logger));
+      breakers.set(route.path, await registerGrpcRoute(app, grpcRoute, upstream.grpc, deps.breaker, deps.logger));
       continue;
     }
     const breaker = await registerProxyRoute(

@@ -17,6 +17,12 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
+/** Waits (up to 5 s) for what the event loop or another process does. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(done()).toBe(true);
+}
+
 /** A gateway over one test server per service, each always answering the given status. */
 async function gatewayOver(upstreams: Record<string, number>) {
   const routes = [];
@@ -31,6 +37,32 @@ async function gatewayOver(upstreams: Record<string, number>) {
 }
 
 describe("the gateway's own OpenTelemetry spans", () => {
+  it("ends the spans and logs 499 when the caller goes away before the upstream answers", async () => {
+    let answerLater = () => {};
+    const server = await startLocalServer((_req, res) => (answerLater = () => answer(res, 200, { late: true })));
+    servers.push(server);
+    const gateway = await buildTestGateway([{ path: "/orders", service: "orders", url: server.url, public: true }], undefined);
+    gateways.push(gateway);
+    const base = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
+    const controller = new AbortController();
+    const call = fetch(`${base}/orders/7`, { method: "GET", headers: { traceparent: TRACEPARENT }, signal: controller.signal });
+    await until(() => server.requests.length === 1);
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    const line = () => gateway.logs.records().find((r) => r.msg === "request completed" && r.url === "/orders/7");
+    await until(() => line() !== undefined);
+    expect(line()).toMatchObject({ route: "/orders", upstream: "orders", status: 499, trace_id: TRACE_ID });
+    await until(() => spans.spans().length === 2);
+    const serverSpan = spans.one("GET /orders");
+    expect(serverSpan.attributes["http.response.status_code"]).toBe(499);
+    expect(parentOf(spans.one("GET"))).toBe(serverSpan.spanContext().spanId);
+    // The upstream's late answer changes nothing: one line, one server span.
+    answerLater();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(gateway.logs.records().filter((r) => r.msg === "request completed" && r.url === "/orders/7")).toHaveLength(1);
+    expect(spans.spans().filter((span) => span.name === "GET /orders")).toHaveLength(1);
+  });
+
   it("records a server span per request, named by the gateway route, and a client span per upstream call that is the upstream's parent", async () => {
     const gateway = await gatewayOver({ orders: 201 });
     const response = await gateway.app.inject({ method: "POST", url: "/orders/7/lines?x=1", headers: { traceparent: TRACEPARENT }, payload: {} });

@@ -43,9 +43,11 @@ function isEmpty(options: object): boolean {
  * Runs every request in its own server span: continues the caller's
  * `traceparent` and `tracestate` (or starts a trace), answers with this
  * service's span in `traceparent`, and gives `request.log` the span's
- * trace_id, span_id and parent_span_id.
+ * trace_id, span_id and parent_span_id. A caller that goes away before the
+ * answer is sent still gets its line and its span's end from `controller`
+ * (fastify's own completed line waits for an answer that is never sent).
  */
-export function installTraceHooks(app: FastifyInstance): void {
+export function installTraceHooks(app: FastifyInstance, controller: TracedLogController): void {
   app.decorateRequest("trace", null as unknown as TraceContext);
 
   // Fastify makes each request's logger before any hook runs: the span starts there, so
@@ -65,6 +67,11 @@ export function installTraceHooks(app: FastifyInstance): void {
     const trace = (request.log as SpanLogger)[TRACE] ?? serverSpan(request.method, request.url, request.headers);
     request.trace = trace;
     reply.header("traceparent", formatTraceparent(trace));
+    // Closed before the answer was ended: fastify's line (on "finish") never comes. An ended answer
+    // gets it (inject's responses never report themselves flushed, so writableFinished cannot tell).
+    reply.raw.once("close", () => {
+      if (!reply.raw.writableEnded) controller.requestAbandoned(request, reply);
+    });
     done();
   });
 }
@@ -76,10 +83,27 @@ export function installTraceHooks(app: FastifyInstance): void {
  * otherwise (the gateway: its route and upstream) overrides the two hooks.
  */
 export class TracedLogController extends LogController {
+  /** Requests whose caller went away: already logged, whatever fastify says of them later. */
+  readonly #abandoned = new WeakSet<FastifyRequest>();
+
   // Fastify logs this before any hook runs; the completed line says all of it.
   override incomingRequest(): void {}
 
+  /**
+   * The caller closed the connection before the whole answer was sent: the line and the span
+   * end now, with 499 (nginx's "client closed request") if no answer was begun, else the status sent.
+   */
+  requestAbandoned(request: FastifyRequest, reply: FastifyReply): void {
+    this.#abandoned.add(request);
+    if (!reply.raw.headersSent) reply.code(499);
+    this.#completed(undefined, request, reply);
+  }
+
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (!this.#abandoned.has(request)) this.#completed(error, request, reply);
+  }
+
+  #completed(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     endServerSpan(request, reply, this.spanRoute(request), error);
     const fields = this.completedFields(request, reply);
     if (error) request.log.error({ ...fields, err: error }, "request errored");
