@@ -46,7 +46,8 @@ async function startInventory() {
   const api = grpc.loadPackageDefinition(definition) as unknown as { inventory: { v1: { InventoryService: grpc.ServiceClientConstructor } } };
   const items = new Map<string, Item>();
   const seen: SeenCall[] = [];
-  const state = { behaviour: "normal" as Behaviour, serving: true };
+  // answer: bytes Echo answers instead of its request (what a service might send that JSON cannot carry).
+  const state = { behaviour: "normal" as Behaviour, serving: true, answer: undefined as Buffer | undefined, cancelled: 0 };
   const record = (method: string, call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>) =>
     seen.push({ method, request: call.request, metadata: Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)])) });
   /** Applies the server's behaviour; true when the call was answered (or left hanging) by it. */
@@ -87,13 +88,21 @@ async function startInventory() {
     },
     ListItems: (call: grpc.ServerWritableStream<{ limit: number }, Item>) => {
       record("ListItems", call);
+      call.on("cancelled", () => (state.cancelled += 1));
+      // silent: one item now, then one every 50 ms until the caller cancels.
+      if (state.behaviour === "silent") {
+        const item = { id: "item-0", name: "slow", quantity: 0, weightGrams: "0", unit: "UNIT_PIECE", tags: [] };
+        call.write(item);
+        const timer = setInterval(() => (call.cancelled ? clearInterval(timer) : call.write(item)), 50);
+        return;
+      }
       for (const item of [...items.values()].slice(0, call.request.limit || undefined)) call.write(item);
       call.end();
     },
     ImportItems: (_call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<{ count: number }>) => callback(null, { count: 0 }),
     Echo: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       record("Echo", call);
-      callback(null, call.request);
+      callback(null, state.answer ?? call.request);
     },
   });
   const health = {
@@ -131,6 +140,12 @@ async function gatewayTo(address: string, env: Record<string, string> = {}, rout
   const gateway = await buildTestGateway([{ path: "/inventory", service: "inventory", protocol: "grpc", url: address, ...route }], publicKeyPem, env);
   gateways.push(gateway);
   return gateway;
+}
+
+/** Waits (up to 5 s) for what another process or the event loop does. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(done()).toBe(true);
 }
 
 /** An address nothing listens on: a server bound and shut down. */
@@ -325,6 +340,75 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     if (typeof detail === "string") expect(response.json().detail).toBe(detail);
     else expect(response.json().detail).toMatch(detail);
     expect(upstream.seen).toHaveLength(0);
+  });
+
+  it("reads exponent and fraction forms of whole numbers exactly, 64-bit ones too, and refuses those with a fraction", async () => {
+    const upstream = await inventory();
+    const gateway = await gatewayTo(upstream.address);
+    const accepted = await post(gateway, "Echo", { big: "-1e18", huge: "18446744073709551615e0", count: "2.50e1", small: "1500e-2", total: "9.223372036854775807e18" });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(accepted.json()).toMatchObject({ big: "-1000000000000000000", huge: "18446744073709551615", count: 25, small: 15, total: "9223372036854775807" });
+    for (const [body, detail] of [
+      [{ big: "1.5e0" }, /^field "big" must be an int64 .*, not "1.5e0"$/],
+      [{ big: "1e19" }, /^field "big" must be an int64 .*, not "1e19"$/],
+      [{ big: "1e999999999" }, /^field "big" must be an int64 .*, not "1e999999999"$/],
+      [{ count: "1e-1" }, /^field "count" must be an int32 .*, not "1e-1"$/],
+    ] as const) {
+      const refused = await post(gateway, "Echo", body);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().detail).toMatch(detail);
+    }
+  });
+
+  it("answers a float field as the shortest decimal of its float32 value", async () => {
+    const upstream = await inventory();
+    const gateway = await gatewayTo(upstream.address);
+    const response = await post(gateway, "Echo", { weight: 0.1, ratio: 0.1 });
+    // 0.1 as a float32 is the double 0.10000000149011612; its JSON is 0.1, as protoc prints it.
+    expect(response.json()).toMatchObject({ weight: 0.1, ratio: 0.1 });
+    expect((await post(gateway, "Echo", { weight: 3.4028234663852886e38 })).json().weight).toBe(3.4028235e38);
+  });
+
+  it("answers 502 when the service answers what proto3 JSON cannot carry (a Timestamp past year 9999)", async () => {
+    const upstream = await inventory();
+    const gateway = await gatewayTo(upstream.address);
+    const everythingType = protobuf.loadSync(fileURLToPath(new URL("inventory.proto", FIXTURE_PROTOS))).lookupType("inventory.v1.Everything");
+    for (const seconds of ["253402300800", "-62135596801", "9007199254740993"]) {
+      upstream.state.answer = Buffer.from(everythingType.encode(everythingType.fromObject({ due: { seconds, nanos: 0 } })).finish());
+      const response = await post(gateway, "Echo", {});
+      expect(response.statusCode).toBe(502);
+      expect(response.json()).toMatchObject({ status: 502, upstream: "inventory", detail: `inventory answered Echo with what proto3 JSON cannot carry: a google.protobuf.Timestamp of ${seconds} s and 0 ns is outside years 1 to 9999` });
+    }
+    upstream.state.answer = Buffer.from(everythingType.encode(everythingType.fromObject({ due: { seconds: "253402300799", nanos: 999_999_999 } })).finish());
+    expect((await post(gateway, "Echo", {})).json().due).toBe("9999-12-31T23:59:59.999999999Z");
+  });
+
+  it("takes an empty body as the empty request, also when it is sent as JSON", async () => {
+    const upstream = await inventory();
+    const gateway = await gatewayTo(upstream.address);
+    const response = await gateway.app.inject({ method: "POST", url: "/inventory/ListItems", headers: { "content-type": "application/json" }, payload: "" });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual([]);
+    const broken = await gateway.app.inject({ method: "POST", url: "/inventory/ListItems", headers: { "content-type": "application/json" }, payload: "{" });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.headers["content-type"]).toMatch(/^application\/problem\+json/);
+  });
+
+  it("cancels a server stream when the caller goes away, and still logs the request (499) and ends its spans", async () => {
+    const upstream = await inventory();
+    upstream.state.behaviour = "silent";
+    const gateway = await gatewayTo(upstream.address);
+    const base = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
+    const controller = new AbortController();
+    const call = fetch(`${base}/inventory/ListItems`, { method: "POST", signal: controller.signal });
+    await until(() => upstream.seen.length === 1);
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    await until(() => upstream.state.cancelled === 1);
+    await until(() => gateway.logs.records().some((r) => r.msg === "request completed" && r.url === "/inventory/ListItems"));
+    expect(gateway.logs.records().find((r) => r.msg === "request completed" && r.url === "/inventory/ListItems")).toMatchObject({ route: "/inventory", status: 499 });
+    await until(() => spans.spans().some((span) => span.name === "inventory.v1.InventoryService/ListItems"));
+    expect(spans.one("POST /inventory")).toBeDefined();
   });
 
   it("answers 404 naming the methods it serves for an unknown method, a client-streaming one or none; 405 for another HTTP method", async () => {

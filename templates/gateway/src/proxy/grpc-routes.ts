@@ -9,6 +9,7 @@ import { DependencyError } from "../platform/dependency.js";
 import { GrpcDependencyError, resilientGrpc } from "../platform/grpc-client.js";
 import type { Logger } from "../platform/logger.js";
 import { sendProblem } from "../http/problem.js";
+import { callerFields } from "../http/auth-hook.js";
 import { JsonMappingError, messageFromJson, messageToJson } from "./proto-json.js";
 import type { BreakerPolicy } from "./proxy-routes.js";
 
@@ -117,7 +118,7 @@ const served = (upstream: GrpcUpstream) => [...upstream.methods.entries()].filte
  * 400 without a call; a status other than OK is a problem body with the HTTP status Google's
  * API guidelines map it to. Other HTTP methods on a method's URL: 405.
  */
-export function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, upstream: GrpcUpstream, policy: BreakerPolicy, logger: Logger): { readonly state: CircuitState } {
+export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, upstream: GrpcUpstream, policy: BreakerPolicy, logger: Logger): Promise<{ readonly state: CircuitState }> {
   // No retries: an HTTP route is not retried either, and the caller's answer must come within the route's timeout.
   const calls = resilientGrpc({
     name: route.service,
@@ -146,12 +147,14 @@ export function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, upstre
       if (error instanceof JsonMappingError) return problem(reply, 400, error.message);
       return problem(reply, 400, `the body does not fit ${name}'s request: ${(error as Error).message}`);
     }
-    const decode = (answer: Buffer) => messageToJson(method.responseType, method.responseType.decode(answer));
+    // Decoded in grpc-js, mapped to JSON here: an answer JSON cannot say is the upstream's fault (502), said as such.
+    const decode = (answer: Buffer) => method.responseType.decode(answer);
+    const toJson = (message: protobuf.Message) => messageToJson(method.responseType, message);
     try {
       if (!method.serverStream) {
-        const answer = await calls.call<unknown>(method.name, (metadata, options, callback) =>
+        const answer = await calls.call<protobuf.Message>(method.name, (metadata, options, callback) =>
           upstream.client.makeUnaryRequest(method.path, same, decode, bytes, withCaller(metadata, request), options, callback), request.trace);
-        return reply.send(answer);
+        return reply.send(toJson(answer));
       }
       // The platform client's streams are not retried or counted by its breaker; an open one still stops them.
       if (calls.circuitState === CircuitState.Open) return problem(reply, 503, `${route.service} is failing: circuit open, not called`);
@@ -159,30 +162,38 @@ export function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, upstre
       let gone = request.raw.destroyed;
       reply.raw.once("close", () => (gone ||= !reply.raw.writableFinished));
       const messages: unknown[] = [];
-      const stream = calls.stream<unknown>(method.name, (metadata, options) =>
+      const stream = calls.stream<protobuf.Message>(method.name, (metadata, options) =>
         upstream.client.makeServerStreamRequest(method.path, same, decode, bytes, withCaller(metadata, request), options), request.trace);
       for await (const message of stream) {
         if (gone) break;
         if (messages.length === MAX_STREAM_MESSAGES) {
           return problem(reply, 502, `${name} sent more than ${MAX_STREAM_MESSAGES} messages: the gateway answers a stream as one JSON array, and stops there`);
         }
-        messages.push(message);
+        messages.push(toJson(message));
       }
       // 499 (client closed) to nobody: the access line and the request's span still end.
       return gone ? reply.code(499).send() : reply.send(messages);
     } catch (error) {
+      if (error instanceof JsonMappingError) return problem(reply, 502, `${route.service} answered ${name} with what proto3 JSON cannot carry: ${error.message}`);
       const { status, detail, extensions } = problemOf(route.service, route.timeoutMs, error);
       return problem(reply, status, detail, extensions);
     }
   };
   const options = { onRequest: route.onRequest, preHandler: route.preHandler, config, handler };
-  app.post(route.path, options);
-  app.post(`${route.path}/:method`, options);
   const notAllowed = async (_request: FastifyRequest, reply: FastifyReply) => {
     reply.header("allow", "POST");
     return problem(reply, 405, `a method of ${route.service} is called with POST and a JSON body`);
   };
-  app.route({ method: ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"], url: `${route.path}/:method`, config, handler: notAllowed });
+  await app.register(async (scope) => {
+    // An empty body is the empty request, also when it says it is JSON (`curl -H 'content-type: application/json'`).
+    const parseJson = scope.getDefaultJsonParser("error", "error");
+    scope.removeContentTypeParser("application/json");
+    scope.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) =>
+      body === "" ? done(null, undefined) : parseJson(request, body as string, done));
+    scope.post(route.path, options);
+    scope.post(`${route.path}/:method`, options);
+    scope.route({ method: ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"], url: `${route.path}/:method`, config, handler: notAllowed });
+  });
   return { get state() { return calls.circuitState; } };
 }
 
@@ -198,17 +209,8 @@ const same = (bytes: Buffer) => bytes;
  */
 function withCaller(metadata: grpc.Metadata, request: FastifyRequest): grpc.Metadata {
   metadata.set("x-request-id", request.id);
-  if (request.caller) {
-    setText(metadata, "x-auth-subject", request.caller.subject);
-    setText(metadata, "x-auth-scopes", request.caller.scopes.join(" "));
-  }
+  for (const field of request.caller ? callerFields(request.caller) : []) metadata.set(field.key, "text" in field ? field.text : field.bytes);
   return metadata;
-}
-
-/** gRPC metadata text is printable ASCII; anything else (a subject "josé") goes as `<key>-bin`, UTF-8 bytes. */
-function setText(metadata: grpc.Metadata, key: string, value: string): void {
-  if (/^[\x20-\x7e]*$/.test(value)) metadata.set(key, value);
-  else metadata.set(`${key}-bin`, Buffer.from(value, "utf8"));
 }
 
 /** gRPC status → HTTP status, as Google's API design guide maps them (google.rpc.Code). */

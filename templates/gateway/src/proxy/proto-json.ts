@@ -195,11 +195,32 @@ function integerFromJson(type: string, value: unknown, path: string): number | s
   if (typeof value === "number" && Number.isInteger(value)) {
     if (SIXTY_FOUR.has(type) && !Number.isSafeInteger(value)) fail(path, `${expected}; above 2^53 send it as a string`, value);
     whole = BigInt(value);
-  } else if (typeof value === "string" && /^-?\d+$/.test(value)) whole = BigInt(value);
-  else if (typeof value === "string" && DECIMAL.test(value) && Number.isSafeInteger(Number(value))) whole = BigInt(Number(value));
-  else fail(path, expected, value);
+  } else if (typeof value === "string" && DECIMAL.test(value)) {
+    const exact = wholeOf(value);
+    if (exact === undefined) fail(path, expected, value);
+    whole = exact;
+  } else fail(path, expected, value);
   if (whole < range[0] || whole > range[1]) fail(path, expected, value);
   return SIXTY_FOUR.has(type) ? whole.toString() : Number(whole);
+}
+
+/**
+ * A decimal string ("12", "1.0", "1e18", "-2.5E3") as the whole number it is exactly, without a
+ * double in between; undefined when it has a fraction, or more than 21 digits (beyond any 64-bit range).
+ */
+function wholeOf(text: string): bigint | undefined {
+  const [, sign, int, frac = "", exp = "0"] = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text)!;
+  let digits = `${int}${frac}`.replace(/^0+/, "");
+  if (digits === "") return 0n;
+  let scale = Number(exp) - frac.length;
+  // Trailing zeros move into the exponent: "1500e-2" is 15.
+  while (scale < 0 && digits.endsWith("0")) {
+    digits = digits.slice(0, -1);
+    scale += 1;
+  }
+  if (scale < 0 || digits.length + scale > 21) return undefined;
+  const magnitude = BigInt(digits) * 10n ** BigInt(scale);
+  return sign === "-" ? -magnitude : magnitude;
 }
 
 /** The JSON forms of the well-known types; undefined for any other message. */
@@ -310,6 +331,19 @@ function scalarToJson(type: string, value: unknown): unknown {
   if (SIXTY_FOUR.has(type)) return String(value ?? "0");
   if (type === "bytes") return Buffer.from((value ?? new Uint8Array()) as Uint8Array).toString("base64");
   if ((type === "double" || type === "float") && typeof value === "number" && !Number.isFinite(value)) return String(value);
+  if (type === "float" && typeof value === "number") return shortestFloat32(value);
+  return value;
+}
+
+/**
+ * A float field's value as the shortest decimal that is the same float32 (0.1f decodes as the
+ * double 0.10000000149011612; its JSON is 0.1), as protoc's printer writes it.
+ */
+function shortestFloat32(value: number): number {
+  for (let digits = 1; digits < 9; digits++) {
+    const shorter = Number(value.toPrecision(digits));
+    if (Math.fround(shorter) === value) return shorter;
+  }
   return value;
 }
 
@@ -318,15 +352,23 @@ function wellKnownToJson(type: protobuf.Type, message: Record<string, unknown>):
   if (name in WRAPPERS) return scalarToJson(WRAPPERS[name], message.value ?? type.fields.value.defaultValue);
   switch (name) {
     case ".google.protobuf.Timestamp": {
-      const ms = Number(String(message.seconds ?? 0)) * 1000;
+      const seconds = Number(String(message.seconds ?? 0));
       const nanos = Number(message.nanos ?? 0);
-      const base = new Date(ms).toISOString().slice(0, 19);
+      // Outside years 1–9999 or with nanos outside 0–999,999,999 it is not a Timestamp (RFC 3339 has no such time).
+      if (!(seconds >= TIMESTAMP_RANGE[0] && seconds <= TIMESTAMP_RANGE[1]) || !(nanos >= 0 && nanos <= 999_999_999)) {
+        throw new JsonMappingError(`a google.protobuf.Timestamp of ${String(message.seconds ?? 0)} s and ${nanos} ns is outside years 1 to 9999`);
+      }
+      const base = new Date(seconds * 1000).toISOString().slice(0, 19);
       const fraction = nanos === 0 ? "" : `.${nineDigits(nanos)}`;
       return `${base}${fraction}Z`;
     }
     case ".google.protobuf.Duration": {
       const seconds = BigInt(String(message.seconds ?? 0));
       const nanos = Number(message.nanos ?? 0);
+      const mixed = (seconds < 0n && nanos > 0) || (seconds > 0n && nanos < 0);
+      if (seconds > DURATION_MAX || seconds < -DURATION_MAX || !(Math.abs(nanos) <= 999_999_999) || mixed) {
+        throw new JsonMappingError(`a google.protobuf.Duration of ${seconds} s and ${nanos} ns is not one (within ±${DURATION_MAX} s, nanos of the same sign)`);
+      }
       const negative = seconds < 0n || nanos < 0;
       const whole = (seconds < 0n ? -seconds : seconds).toString();
       const fraction = nanos === 0 ? "" : `.${nineDigits(Math.abs(nanos))}`;
