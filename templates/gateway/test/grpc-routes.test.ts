@@ -367,6 +367,9 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     // 0.1 as a float32 is the double 0.10000000149011612; its JSON is 0.1, as protoc prints it.
     expect(response.json()).toMatchObject({ weight: 0.1, ratio: 0.1 });
     expect((await post(gateway, "Echo", { weight: 3.4028234663852886e38 })).json().weight).toBe(3.4028235e38);
+    // Some need all 9 digits.
+    const nine = Math.fround(-1.23494905e-23);
+    expect((await post(gateway, "Echo", { weight: nine })).json().weight).toBe(-1.23494905e-23);
   });
 
   it("answers 502 when the service answers what proto3 JSON cannot carry (a Timestamp past year 9999)", async () => {
@@ -379,6 +382,8 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
       expect(response.statusCode).toBe(502);
       expect(response.json()).toMatchObject({ status: 502, upstream: "inventory", detail: `inventory answered Echo with what proto3 JSON cannot carry: a google.protobuf.Timestamp of ${seconds} s and 0 ns is outside years 1 to 9999` });
     }
+    upstream.state.answer = Buffer.from(everythingType.encode(everythingType.fromObject({ values: [{ numberValue: Number.NaN }] })).finish());
+    expect((await post(gateway, "Echo", {})).json()).toMatchObject({ status: 502, detail: "inventory answered Echo with what proto3 JSON cannot carry: a google.protobuf.Value of NaN is not a JSON number" });
     upstream.state.answer = Buffer.from(everythingType.encode(everythingType.fromObject({ due: { seconds: "253402300799", nanos: 999_999_999 } })).finish());
     expect((await post(gateway, "Echo", {})).json().due).toBe("9999-12-31T23:59:59.999999999Z");
   });

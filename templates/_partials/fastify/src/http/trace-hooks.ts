@@ -69,7 +69,8 @@ export function installTraceHooks(app: FastifyInstance, controller: TracedLogCon
     reply.header("traceparent", formatTraceparent(trace));
     // Closed before the answer was ended: fastify's line (on "finish") never comes. An ended answer
     // gets it (inject's responses never report themselves flushed, so writableFinished cannot tell).
-    reply.raw.once("close", () => {
+    // "close" comes once; `on`, not `once`, spares a wrapper per request (bench/span-cost.sh: the listener is ~2% of a GET's instructions).
+    reply.raw.on("close", () => {
       if (!reply.raw.writableEnded) controller.requestAbandoned(request, reply);
     });
     done();
