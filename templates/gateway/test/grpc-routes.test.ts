@@ -1,3 +1,4 @@
+import { connect, type AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
@@ -414,6 +415,26 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     expect(gateway.logs.records().find((r) => r.msg === "request completed" && r.url === "/inventory/ListItems")).toMatchObject({ route: "/inventory", status: 499 });
     await until(() => spans.spans().some((span) => span.name === "inventory.v1.InventoryService/ListItems"));
     expect(spans.one("POST /inventory")).toBeDefined();
+  });
+
+  it("cancels both streams and logs both requests (499) when a pipelining caller closes its connection", async () => {
+    const upstream = await inventory();
+    upstream.state.behaviour = "silent";
+    const gateway = await gatewayTo(upstream.address);
+    await gateway.app.listen({ host: "127.0.0.1", port: 0 });
+    const { port } = gateway.app.server.address() as AddressInfo;
+    const socket = connect(port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    // The second request waits behind the first on the connection: its answer has no socket yet.
+    const request = (n: number) => `POST /inventory/ListItems?n=${n} HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n`;
+    socket.write(request(1) + request(2));
+    await until(() => upstream.seen.length === 2);
+    socket.destroy();
+    await until(() => upstream.state.cancelled === 2);
+    const lines = () => gateway.logs.records().filter((r) => r.msg === "request completed" && String(r.url).startsWith("/inventory/ListItems"));
+    await until(() => lines().length === 2);
+    expect(lines().map((line) => [line.url, line.status]).sort()).toEqual([["/inventory/ListItems?n=1", 499], ["/inventory/ListItems?n=2", 499]]);
+    await until(() => spans.spans().filter((span) => span.name === "POST /inventory").length === 2);
   });
 
   it("answers 404 naming the methods it serves for an unknown method, a client-streaming one or none; 405 for another HTTP method", async () => {

@@ -165,7 +165,11 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
       const stream = calls.stream<protobuf.Message>(method.name, (metadata, options) =>
         upstream.client.makeServerStreamRequest(method.path, same, decode, bytes, withCaller(metadata, request), options), request.trace);
       for await (const message of stream) {
-        if (gone) break;
+        // A request queued on a pipelined connection hears no "close": its socket says it.
+        if (gone || request.raw.socket?.destroyed) {
+          gone = true;
+          break;
+        }
         if (messages.length === MAX_STREAM_MESSAGES) {
           return problem(reply, 502, `${name} sent more than ${MAX_STREAM_MESSAGES} messages: the gateway answers a stream as one JSON array, and stops there`);
         }

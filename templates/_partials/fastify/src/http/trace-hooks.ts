@@ -70,9 +70,17 @@ export function installTraceHooks(app: FastifyInstance, controller: TracedLogCon
     // Closed before the answer was ended: fastify's line (on "finish") never comes. An ended answer
     // gets it (inject's responses never report themselves flushed, so writableFinished cannot tell).
     // "close" comes once; `on`, not `once`, spares a wrapper per request (bench/span-cost.sh: the listener is ~2% of a GET's instructions).
-    reply.raw.on("close", () => {
+    const abandoned = () => {
       if (!reply.raw.writableEnded) controller.requestAbandoned(request, reply);
-    });
+    };
+    reply.raw.on("close", abandoned);
+    // A request queued behind another on a pipelined connection: its answer has no socket yet and
+    // says nothing when the socket closes, so the socket is watched until the answer closes.
+    const socket = request.raw.socket;
+    if (reply.raw.socket === null && socket) {
+      socket.once("close", abandoned);
+      reply.raw.once("close", () => socket.removeListener("close", abandoned));
+    }
     done();
   });
 }
@@ -95,6 +103,7 @@ export class TracedLogController extends LogController {
    * end now, with 499 (nginx's "client closed request") if no answer was begun, else the status sent.
    */
   requestAbandoned(request: FastifyRequest, reply: FastifyReply): void {
+    if (this.#abandoned.has(request)) return;
     this.#abandoned.add(request);
     if (!reply.raw.headersSent) reply.code(499);
     this.#completed(undefined, request, reply);
