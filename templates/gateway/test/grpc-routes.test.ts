@@ -383,6 +383,12 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
       expect(response.statusCode).toBe(502);
       expect(response.json()).toMatchObject({ status: 502, upstream: "inventory", detail: `inventory answered Echo with what proto3 JSON cannot carry: a google.protobuf.Timestamp of ${seconds} s and 0 ns is outside years 1 to 9999` });
     }
+    for (const wait of [{ seconds: "315576000001", nanos: 0 }, { seconds: "-1", nanos: 5 }]) {
+      upstream.state.answer = Buffer.from(everythingType.encode(everythingType.fromObject({ wait })).finish());
+      const response = await post(gateway, "Echo", {});
+      expect(response.statusCode).toBe(502);
+      expect(response.json().detail).toBe(`inventory answered Echo with what proto3 JSON cannot carry: a google.protobuf.Duration of ${wait.seconds} s and ${wait.nanos} ns is not one (within ±315576000000 s, nanos of the same sign)`);
+    }
     upstream.state.answer = Buffer.from(everythingType.encode(everythingType.fromObject({ values: [{ numberValue: Number.NaN }] })).finish());
     expect((await post(gateway, "Echo", {})).json()).toMatchObject({ status: 502, detail: "inventory answered Echo with what proto3 JSON cannot carry: a google.protobuf.Value of NaN is not a JSON number" });
     upstream.state.answer = Buffer.from(everythingType.encode(everythingType.fromObject({ due: { seconds: "253402300799", nanos: 999_999_999 } })).finish());
