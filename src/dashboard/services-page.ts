@@ -25,7 +25,7 @@ function row(s: DashboardService, canControl: boolean): SafeHtml {
 <td><span class="state state-${s.state}">${s.state}</span></td>
 <td>${running && s.pid ? s.pid : '-'}</td>
 <td>${s.port ?? '-'}</td>
-<td>${s.state === 'ready' && s.url ? html`<a href="${s.url}" target="_blank" rel="noopener">${s.url}</a>` : '-'}</td>
+<td>${s.state === 'ready' && s.url ? (s.url.startsWith('http') ? html`<a href="${s.url}" target="_blank" rel="noopener">${s.url}</a>` : s.url) : '-'}</td>
 <td>${s.restarts}</td>
 <td>${s.startedAt ? s.startedAt.slice(11, 19) : '-'}</td>
 <td>${s.lastExit ?? '-'}</td>

@@ -25,3 +25,12 @@ export interface ServiceStatus {
   /** Why it is failed or blocked, with the next step. */
   detail?: string;
 }
+
+/**
+ * Where a service answers on this machine: `http://` for those that speak HTTP, `grpc://` for a
+ * gRPC service (an http:// link to an HTTP/2-only port answers nothing a browser or curl shows).
+ */
+export function localUrl(service: { kind: string; port?: number }): string | undefined {
+  if (service.port === undefined) return undefined;
+  return `${service.kind === 'grpc' ? 'grpc' : 'http'}://127.0.0.1:${service.port}`;
+}

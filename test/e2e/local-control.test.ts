@@ -82,6 +82,7 @@ describe('per-service control of a running local workspace', () => {
     expect(groupAlive(before.beta!)).toBe(false);
     const ps = JSON.parse(runCli(['ps', '--json'], ws).stdout).services as ServiceStatus[];
     expect(ps.find((s) => s.service === 'beta')?.lastExit).toBe('stopped by msx stop');
+    expect(ps.find((s) => s.service === 'beta')?.pid, 'ps --json gives no pid of a stopped service').toBeUndefined();
     const start = control('start', 'beta');
     expect(start.code, start.stderr).toBe(0);
     expect(start.services.map((s) => [s.state, s.restarts])).toEqual([['ready', 0]]); // a start after a stop is no restart
@@ -98,6 +99,10 @@ describe('per-service control of a running local workspace', () => {
     expect(broken.services[0].state).toBe('failed');
     expect(broken.services[0].detail, broken.services[0].detail).toContain('broken on purpose');
     expect(pids().beta).toBe(before.beta);
+    const ps = JSON.parse(runCli(['ps', '--json'], ws).stdout).services as ServiceStatus[];
+    const alpha = ps.find((s) => s.service === 'alpha');
+    expect(alpha?.state).toBe('failed');
+    expect(alpha?.pid, 'ps --json gives no pid of a failed service').toBeUndefined();
 
     writeFileSync(mainOf('alpha'), alphaMain);
     const fixed = control('restart', 'alpha');

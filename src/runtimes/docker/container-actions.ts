@@ -1,3 +1,4 @@
+import { localUrl } from '../../models/service-status.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents, ServiceState, ServiceStatus } from '../runtime.js';
 import type { ContainerDetails, DockerClient } from '../../docker/docker-client.js';
@@ -110,7 +111,7 @@ function report(context: ActionContext, service: Service, details: ContainerDeta
     service: service.name,
     state,
     port: service.port,
-    url: `http://127.0.0.1:${service.port}`,
+    url: localUrl(service),
     restarts: 0,
     pid: running && details.pid ? servicePid(details) : undefined,
     startedAt: details.startedAt,

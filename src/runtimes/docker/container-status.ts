@@ -1,3 +1,4 @@
+import { localUrl } from '../../models/service-status.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
 import type { ServiceState, ServiceStatus } from '../runtime.js';
 import type { ContainerDetails, DockerClient } from '../../docker/docker-client.js';
@@ -21,7 +22,7 @@ export async function containerStatuses(client: DockerClient, workspace: Workspa
       const details = await client.inspectContainer(container.id);
       const state = await stateOf(service, details);
       const { restarts, lastExit, reloadedAt } = restartsAndLastExit(details, reloads[container.id]);
-      return { ...base, state, pid: servicePid(details) || undefined, url: `http://127.0.0.1:${service.port}`, restarts, startedAt: reloadedAt ?? details.startedAt, lastExit, detail: await detailOf(client, state, details) };
+      return { ...base, state, pid: servicePid(details) || undefined, url: localUrl(service), restarts, startedAt: reloadedAt ?? details.startedAt, lastExit, detail: await detailOf(client, state, details) };
     }),
   );
 }

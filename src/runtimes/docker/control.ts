@@ -1,3 +1,4 @@
+import { localUrl } from '../../models/service-status.js';
 import { UserError } from '../../errors.js';
 import { dependencyOrder } from '../../models/graph.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
@@ -62,7 +63,7 @@ async function startOne(context: ActionContext, service: Service, container: Con
   if (!restart && container.state === 'running' && (await probePublished(service, 500)).ready) {
     const details = await context.client.inspectContainer(container.id);
     const { restarts, lastExit } = restartsAndLastExit(details, readReloads(context.workspace.root)[container.id]);
-    const status: ServiceStatus = { service: service.name, state: 'ready', port: service.port, url: `http://127.0.0.1:${service.port}`, restarts, lastExit, pid: servicePid(details), startedAt: details.startedAt };
+    const status: ServiceStatus = { service: service.name, state: 'ready', port: service.port, url: localUrl(service), restarts, lastExit, pid: servicePid(details), startedAt: details.startedAt };
     context.events.state(status);
     return status;
   }

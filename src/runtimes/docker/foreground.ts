@@ -1,3 +1,4 @@
+import { localUrl } from '../../models/service-status.js';
 import type { WorkspaceData } from '../../models/workspace.js';
 import type { RuntimeEvents, UpOptions, UpResult } from '../runtime.js';
 import type { ContainerEvent, DockerClient } from '../../docker/docker-client.js';
@@ -67,7 +68,7 @@ export async function upForeground(client: DockerClient, workspace: WorkspaceDat
 async function reportRestart(client: DockerClient, workspace: WorkspaceData, options: UpOptions, events: RuntimeEvents, event: ContainerEvent): Promise<void> {
   const service = workspace.services.find((s) => s.name === event.labels[LABEL.service]);
   if (!service) return;
-  const base = { service: service.name, port: service.port, url: `http://127.0.0.1:${service.port}` };
+  const base = { service: service.name, port: service.port, url: localUrl(service) };
   if (event.action === 'die') {
     const restarting = event.exitCode !== 0;
     const detail = restarting ? `exited (code ${event.exitCode}); Docker restarts it` : 'exited (code 0)';

@@ -1,3 +1,4 @@
+import { localUrl } from '../../models/service-status.js';
 import { ExternalError } from '../../errors.js';
 import type { InfraName } from '../../models/names.js';
 import type { Service, WorkspaceData } from '../../models/workspace.js';
@@ -241,7 +242,7 @@ export class DockerUp {
   }
 
   private report(service: Service, state: ServiceState, detail?: string): void {
-    const status = this.statuses.get(service.name) ?? { service: service.name, state, port: service.port, url: `http://127.0.0.1:${service.port}`, restarts: 0 };
+    const status = this.statuses.get(service.name) ?? { service: service.name, state, port: service.port, url: localUrl(service), restarts: 0 };
     Object.assign(status, { state, detail });
     this.statuses.set(service.name, status);
     this.events.state({ ...status });

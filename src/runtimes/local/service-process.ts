@@ -1,3 +1,4 @@
+import { localUrl } from '../../models/service-status.js';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,7 +43,7 @@ export class ServiceProcess {
     /** A warm process already started with this env (standby.ts), used instead of spawning one. */
     private readonly spare?: (env: Record<string, string>) => ChildProcess | undefined,
   ) {
-    this.status = { service: service.name, state: 'pending', port: service.port, url: `http://127.0.0.1:${service.port}`, restarts: 0 };
+    this.status = { service: service.name, state: 'pending', port: service.port, url: localUrl(service), restarts: 0 };
   }
 
   set(state: ServiceState, detail?: string): void {
@@ -132,7 +133,11 @@ export class ServiceProcess {
   }
 
   private async onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    if (this.child === child && !this.stopping) this.status.lastExit = signal ?? `exit code ${code}`;
+    if (this.child === child) {
+      // `ps --json` gives no pid of a process that is gone (the table already printed '-').
+      this.status.pid = undefined;
+      if (!this.stopping) this.status.lastExit = signal ?? `exit code ${code}`;
+    }
     if (this.stopping || this.child !== child || !this.everReady) return;
     if (child.pid) await killLeftovers(child.pid);
     const { crashes, decision } = onCrash(this.crashes, Date.now(), this.policy);
