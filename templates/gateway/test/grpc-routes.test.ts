@@ -36,7 +36,7 @@ interface SeenCall {
   request: unknown;
 }
 
-type Behaviour = "normal" | "silent" | "failing";
+type Behaviour = "normal" | "silent" | "quiet" | "failing";
 
 /**
  * A real grpc-js server of test/fixtures/inventory.proto, with grpc.health.v1 Check coded by
@@ -97,6 +97,8 @@ async function startInventory() {
         const timer = setInterval(() => (call.cancelled ? clearInterval(timer) : call.write(item)), 50);
         return;
       }
+      // quiet: sends nothing and never ends, as a stream of rare events does.
+      if (state.behaviour === "quiet") return;
       for (const item of [...items.values()].slice(0, call.request.limit || undefined)) call.write(item);
       call.end();
     },
@@ -421,6 +423,24 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     expect(gateway.logs.records().find((r) => r.msg === "request completed" && r.url === "/inventory/ListItems")).toMatchObject({ route: "/inventory", status: 499 });
     await until(() => spans.spans().some((span) => span.name === "inventory.v1.InventoryService/ListItems"));
     expect(spans.one("POST /inventory")).toBeDefined();
+  });
+
+  it("cancels a quiet server stream as soon as the caller goes away, not at the deadline a minute later", async () => {
+    const upstream = await inventory();
+    upstream.state.behaviour = "quiet";
+    const gateway = await gatewayTo(upstream.address, {}, { public: true, timeoutMs: 60_000 });
+    const base = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
+    const controller = new AbortController();
+    const call = fetch(`${base}/inventory/ListItems`, { method: "POST", signal: controller.signal });
+    await until(() => upstream.seen.length === 1);
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    // until() gives up after 5 s, long before the one-minute deadline.
+    await until(() => upstream.state.cancelled === 1);
+    await until(() => gateway.logs.records().some((r) => r.msg === "request completed" && r.url === "/inventory/ListItems"));
+    expect(gateway.logs.records().find((r) => r.msg === "request completed" && r.url === "/inventory/ListItems")).toMatchObject({ route: "/inventory", status: 499 });
+    expect(gateway.logs.records().filter((r) => r.level === "error" || r.level === "warn"), "a caller that left is no upstream error").toEqual([]);
+    await until(() => spans.spans().some((span) => span.name === "inventory.v1.InventoryService/ListItems"));
   });
 
   it("cancels both streams and logs both requests (499) when a pipelining caller closes its connection", async () => {

@@ -159,21 +159,38 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
       // The platform client's streams are not retried or counted by its breaker; an open one still stops them.
       if (calls.circuitState === CircuitState.Open) return problem(reply, 503, `${route.service} is failing: circuit open, not called`);
       // A caller that goes away closes its connection (HTTP/1.1 has no other way), also one whose
-      // request waits behind another on it: the stream stops at its next message (leaving the loop
-      // cancels the call); the trace hooks end the line and the span.
-      const gone = () => request.raw.socket?.destroyed === true;
-      const messages: unknown[] = [];
-      const stream = calls.stream<protobuf.Message>(method.name, (metadata, options) =>
-        upstream.client.makeServerStreamRequest(method.path, same, decode, bytes, withCaller(metadata, request), options), request.trace);
-      for await (const message of stream) {
-        if (gone()) break;
-        if (messages.length === MAX_STREAM_MESSAGES) {
-          return problem(reply, 502, `${name} sent more than ${MAX_STREAM_MESSAGES} messages: the gateway answers a stream as one JSON array, and stops there`);
+      // request waits behind another on it: the call is cancelled then, not at the upstream's next
+      // message or its deadline (a quiet stream may send nothing for long); the trace hooks end
+      // the line and the span.
+      const socket = request.raw.socket;
+      const gone = () => socket.destroyed === true;
+      let call: grpc.ClientReadableStream<protobuf.Message> | undefined;
+      const cancel = () => call?.cancel();
+      socket.once("close", cancel);
+      try {
+        const messages: unknown[] = [];
+        const stream = calls.stream<protobuf.Message>(method.name, (metadata, options) => {
+          call = upstream.client.makeServerStreamRequest(method.path, same, decode, bytes, withCaller(metadata, request), options);
+          // Gone while the call's service token was made.
+          if (gone()) call.cancel();
+          return call;
+        }, request.trace);
+        for await (const message of stream) {
+          if (gone()) break;
+          if (messages.length === MAX_STREAM_MESSAGES) {
+            return problem(reply, 502, `${name} sent more than ${MAX_STREAM_MESSAGES} messages: the gateway answers a stream as one JSON array, and stops there`);
+          }
+          messages.push(toJson(message));
         }
-        messages.push(toJson(message));
+        // 499 (client closed) to nobody: the access line and the request's span still end.
+        return gone() ? reply.code(499).send() : reply.send(messages);
+      } catch (error) {
+        // The cancel above ends the stream as CANCELLED: the caller left, the upstream did nothing wrong.
+        if (gone()) return reply.code(499).send();
+        throw error;
+      } finally {
+        socket.off("close", cancel);
       }
-      // 499 (client closed) to nobody: the access line and the request's span still end.
-      return gone() ? reply.code(499).send() : reply.send(messages);
     } catch (error) {
       if (error instanceof JsonMappingError) return problem(reply, 502, `${route.service} answered ${name} with what proto3 JSON cannot carry: ${error.message}`);
       const { status, detail, extensions } = problemOf(route.service, route.timeoutMs, error);
