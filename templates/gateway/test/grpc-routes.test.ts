@@ -375,6 +375,45 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     expect((await post(gateway, "Echo", { weight: nine })).json().weight).toBe(-1.23494905e-23);
   });
 
+  it("maps google.protobuf.Any both ways by its @type: a message's fields inline, a well-known type's JSON under value", async () => {
+    const upstream = await inventory();
+    const gateway = await gatewayTo(upstream.address);
+    const url = (name: string) => `type.googleapis.com/${name}`;
+    const size = { "@type": url("inventory.v1.Size"), width: 2, height: 3 };
+    const cases = [size, { "@type": url("google.protobuf.Duration"), value: "1.500s" }, { "@type": url("google.protobuf.Any"), value: size }, { "@type": url("google.protobuf.Struct"), value: { a: [1, null] } }, {}];
+    for (const any of cases) {
+      const response = await post(gateway, "Echo", { any });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json().any).toEqual(any);
+    }
+    // The service got a real Any: the type URL and the message's own bytes.
+    await post(gateway, "Echo", { any: size });
+    const root = protobuf.loadSync(fileURLToPath(new URL("inventory.proto", FIXTURE_PROTOS)));
+    const everythingType = root.lookupType("inventory.v1.Everything");
+    const seen = everythingType.decode(upstream.seen.at(-1)!.request as Buffer) as unknown as { any: { type_url: string; value: Uint8Array } };
+    expect(seen.any.type_url).toBe(url("inventory.v1.Size"));
+    expect(root.lookupType("inventory.v1.Size").toObject(root.lookupType("inventory.v1.Size").decode(seen.any.value))).toEqual({ width: 2, height: 3 });
+
+    const refused = async (any: unknown) => {
+      const response = await post(gateway, "Echo", { any });
+      expect(response.statusCode, response.body).toBe(400);
+      return response.json().detail as string;
+    };
+    expect(await refused({ "@type": url("nope.v1.Thing"), a: 1 })).toMatch(/^field "any\.@type" names "type\.googleapis\.com\/nope\.v1\.Thing", a type the gateway's proto\/ files do not define/);
+    expect(await refused({ "@type": "inventory.v1.Size" })).toMatch(/^field "any\.@type" names "inventory\.v1\.Size"/);
+    expect(await refused({ width: 1 })).toMatch(/^field "any" must be an object with "@type"/);
+    expect(await refused({ "@type": url("inventory.v1.Size"), depth: 1 })).toMatch(/^unknown field "any\.depth"/);
+    expect(await refused({ "@type": url("inventory.v1.Size"), width: "x" })).toMatch(/^field "any\.width" must be an int32/);
+    expect(await refused({ "@type": url("google.protobuf.Duration"), seconds: 1 })).toMatch(/^field "any" is a google\.protobuf\.Any of google\.protobuf\.Duration: give its JSON as "value"/);
+    expect(await refused({ "@type": url("google.protobuf.Duration"), value: "soon" })).toMatch(/^field "any\.value" must be a duration/);
+
+    // An answer holding an Any of a type the gateway does not know is the service's 502, not a guess.
+    upstream.state.answer = Buffer.from(everythingType.encode(everythingType.fromObject({ any: { type_url: url("other.v1.Secret"), value: Buffer.from([8, 1]) } })).finish());
+    const unknown = await post(gateway, "Echo", {});
+    expect(unknown.statusCode).toBe(502);
+    expect(unknown.json().detail).toBe('inventory answered Echo with what proto3 JSON cannot carry: a google.protobuf.Any of "type.googleapis.com/other.v1.Secret", a type the gateway\'s proto/ files do not define');
+  });
+
   it("answers 502 when the service answers what proto3 JSON cannot carry (a Timestamp past year 9999)", async () => {
     const upstream = await inventory();
     const gateway = await gatewayTo(upstream.address);

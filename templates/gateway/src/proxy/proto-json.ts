@@ -244,10 +244,46 @@ function wellKnownFromJson(type: protobuf.Type, value: unknown, path: string): R
       if (typeof value !== "string") fail(path, 'a string of comma-separated paths (google.protobuf.FieldMask), e.g. "name,description"', value);
       return { paths: value === "" ? [] : value.split(",").map(toSnake) };
     case ".google.protobuf.Any":
-      throw new JsonMappingError(`field "${path}" is a google.protobuf.Any, which the gateway does not map to JSON`);
+      return anyFromJson(type, value, path);
     default:
       return undefined;
   }
+}
+
+/** Well-known types whose JSON is not an object of their fields: inside an Any they go under "value". */
+const SPECIAL_JSON = new Set([...Object.keys(WRAPPERS), ".google.protobuf.Timestamp", ".google.protobuf.Duration", ".google.protobuf.Struct", ".google.protobuf.ListValue", ".google.protobuf.Value", ".google.protobuf.FieldMask", ".google.protobuf.Any"]);
+
+/** The message type an Any's type URL names (what follows its last "/"), from the same API files. */
+function typeOfAny(any: protobuf.Type, url: string): protobuf.Type | undefined {
+  const slash = url.lastIndexOf("/");
+  if (slash < 0) return undefined;
+  const found = any.root.lookup(`.${url.slice(slash + 1)}`, [protobuf.Type]);
+  return found instanceof protobuf.Type ? found : undefined;
+}
+
+/**
+ * `{"@type": "type.googleapis.com/pkg.Message", ...its fields}`, or `{"@type": ..., "value": ...}`
+ * for a well-known type with a JSON form of its own; the type must be in the gateway's proto/.
+ */
+function anyFromJson(any: protobuf.Type, value: unknown, path: string): Record<string, unknown> {
+  const expected = 'an object with "@type" (google.protobuf.Any), e.g. {"@type": "type.googleapis.com/pkg.v1.Message", ...}';
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, expected, value);
+  const { "@type": url, ...rest } = value as Record<string, unknown>;
+  const [typeUrlField, valueField] = [any.fieldsById[1].name, any.fieldsById[2].name];
+  if (url === undefined && Object.keys(rest).length === 0) return {};
+  if (typeof url !== "string") fail(path, expected, value);
+  const at = path === "" ? "@type" : `${path}.@type`;
+  const type = typeOfAny(any, url);
+  if (!type) throw new JsonMappingError(`field "${at}" names ${JSON.stringify(url)}, a type the gateway's proto/ files do not define (a type URL ends in the message's full name, e.g. "type.googleapis.com/pkg.v1.Message")`);
+  let message: Record<string, unknown>;
+  if (SPECIAL_JSON.has(type.fullName)) {
+    const extra = Object.keys(rest).filter((key) => key !== "value");
+    if (extra.length > 0 || !("value" in rest)) throw new JsonMappingError(`field "${path || "(body)"}" is a google.protobuf.Any of ${type.fullName.slice(1)}: give its JSON as "value" and nothing else besides "@type"`);
+    message = valueFromJson("", type, rest.value, path === "" ? "value" : `${path}.value`) as Record<string, unknown>;
+  } else {
+    message = messageFromJson(type, rest, path);
+  }
+  return { [typeUrlField]: url, [valueField]: type.encode(type.fromObject(message)).finish() };
 }
 
 /**
@@ -388,9 +424,27 @@ function wellKnownToJson(type: protobuf.Type, message: Record<string, unknown>):
       return structValueToJson(message);
     case ".google.protobuf.FieldMask":
       return ((message.paths ?? []) as string[]).map(toJsonName).join(",");
+    case ".google.protobuf.Any":
+      return anyToJson(type, message);
     default:
       return undefined;
   }
+}
+
+function anyToJson(any: protobuf.Type, message: Record<string, unknown>): unknown {
+  const url = String(message[any.fieldsById[1].name] ?? "");
+  const bytes = (message[any.fieldsById[2].name] ?? new Uint8Array()) as Uint8Array;
+  if (url === "" && bytes.length === 0) return {};
+  const type = typeOfAny(any, url);
+  if (!type) throw new JsonMappingError(`a google.protobuf.Any of ${JSON.stringify(url)}, a type the gateway's proto/ files do not define`);
+  let inner: protobuf.Message;
+  try {
+    inner = type.decode(bytes);
+  } catch (error) {
+    throw new JsonMappingError(`a google.protobuf.Any of ${JSON.stringify(url)} whose value is not one: ${(error as Error).message}`);
+  }
+  const json = messageToJson(type, inner);
+  return SPECIAL_JSON.has(type.fullName) ? { "@type": url, value: json } : { "@type": url, ...(json as Record<string, unknown>) };
 }
 
 /** Nanoseconds as 3, 6 or 9 digits, as proto3 JSON writes Timestamp and Duration fractions. */
