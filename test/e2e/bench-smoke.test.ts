@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 // The figures themselves are not checked (tests never assert on time; a short round on a
 // loaded machine says nothing).
 
-function runBench(script: string): { status: number | null; out: string } {
+function runBench(script: string, knobs: Record<string, string> = {}): { status: number | null; out: string } {
   const { NODE_ENV: _vitest, ...env } = process.env;
-  const run = spawnSync('bash', [script], { cwd: process.cwd(), env: { ...env, ROUNDS: '1', DURATION: '1', NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync('bash', [script], { cwd: process.cwd(), env: { ...env, ROUNDS: '1', DURATION: '1', NO_COLOR: '1', ...knobs }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { status: run.status, out: `${run.stdout}\n${run.stderr}` };
 }
 
@@ -22,5 +22,29 @@ describe('the bench scripts still run (one short round, figures not checked)', (
     expect(out).toMatch(/^gateway\s+\d+/m);
     expect(out).toMatch(/gateway \/ bare proxy, requests per proxy CPU-second: \d+%/);
     expect(out).toMatch(/p99 added by the gateway at 50% of saturation.*; failed: 0/);
+  });
+
+  // Issue 16's figures: each generated service beside its bare library, spans exported and disabled.
+  for (const [script, unit] of [['bench/rest-throughput.sh', 'req'], ['bench/grpc-throughput.sh', 'call'], ['bench/consumer-throughput.sh', 'msg']] as const) {
+    it(`${script}: prints the generated/bare ratios with spans exported and disabled, and loses no span`, { timeout: 600_000 }, () => {
+      const { status, out } = runBench(script);
+      expect(status, out.slice(-3000)).toBe(0);
+      const ratios = out.match(new RegExp(`generated/bare by ${unit}s per server CPU-second: \\d+\\.\\d%`, 'g')) ?? [];
+      expect(ratios.length, out.slice(-3000)).toBeGreaterThanOrEqual(2);
+      expect(out).not.toMatch(/DROPPED/);
+    });
+  }
+
+  it('bench/collector.sh: prints the collector\'s ingest beside a bare receiver', { timeout: 300_000 }, () => {
+    const { status, out } = runBench('bench/collector.sh');
+    expect(status, out.slice(-3000)).toBe(0);
+    expect(out).toMatch(/collector per CPU-second: \d+\.\d% of bare/);
+  });
+
+  it('bench/traces.sh: msx traces --slowest finds the slowest of the stored traces, and the timings print', { timeout: 300_000 }, () => {
+    // The script itself fails unless the first trace of --slowest is the one it made slowest.
+    const { status, out } = runBench('bench/traces.sh', { TRACES: '2000', RUNS: '1' });
+    expect(status, out.slice(-3000)).toBe(0);
+    expect(out).toMatch(/msx traces --slowest --json\s+median\s+\d+ ms/);
   });
 });
