@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readCollectorAddress, type CollectorAddress } from '../state/collector-address.js';
+import type { ServiceLogLine } from '../state/log-record.js';
 import { msxFile, stateDir } from '../state/paths.js';
 import { SpanStoreWriter, type SpanStoreWriterOptions } from '../state/span-store.js';
 import { startOtlpReceiver } from './receiver.js';
@@ -16,11 +17,13 @@ export interface CollectorOptions {
   /** A port to try first; when it is taken, any free one. Default: the last collector's port, so wiring stays the same. */
   port?: number;
   store?: SpanStoreWriterOptions;
+  /** Where the log records services send to /v1/logs go (the runtime's own log files); without it /v1/logs is a 404. */
+  onLogs?: (lines: ServiceLogLine[]) => void;
 }
 
 /**
  * msx's own OTLP/HTTP collector for one workspace: the receiver, storing
- * every span under .msx/spans, and `.msx/collector.json` naming where it
+ * every span under .msx/spans (and handing log records to `onLogs`), and `.msx/collector.json` naming where it
  * listens while it runs. Run by the local supervisor and the docker runtime's
  * follower; closed with them.
  */
@@ -29,8 +32,9 @@ export async function startCollector(root: string, options: CollectorOptions = {
   const writer = new SpanStoreWriter(root, options.store);
   const onSpans = (spans: Parameters<SpanStoreWriter['append']>[0]) => writer.append(spans);
   const preferred = options.port ?? lastPort(root);
-  const receiver = await startOtlpReceiver({ host, port: preferred ?? 0, onSpans }).catch((error: NodeJS.ErrnoException) => {
-    if (preferred && error.code === 'EADDRINUSE') return startOtlpReceiver({ host, port: 0, onSpans });
+  const { onLogs } = options;
+  const receiver = await startOtlpReceiver({ host, port: preferred ?? 0, onSpans, onLogs }).catch((error: NodeJS.ErrnoException) => {
+    if (preferred && error.code === 'EADDRINUSE') return startOtlpReceiver({ host, port: 0, onSpans, onLogs });
     throw error;
   }).catch((error: unknown) => {
     writer.close();

@@ -1,11 +1,13 @@
 import protobuf from 'protobufjs';
 
 /**
- * The OTLP trace messages the receiver decodes and answers with, as the
+ * The OTLP trace and log messages the receiver decodes and answers with, as the
  * OpenTelemetry protocol specification defines them (opentelemetry-proto v1:
  * collector/trace/v1/trace_service.proto, trace/v1/trace.proto,
+ * collector/logs/v1/logs_service.proto, logs/v1/logs.proto (severity_number, an
+ * enum there, read as its number),
  * common/v1/common.proto, resource/v1/resource.proto; google.rpc.Status for
- * errors). Only the messages a trace export carries; field numbers and types
+ * errors). Only the messages a trace or log export carries; field numbers and types
  * are the wire contract. protobufjs does the decoding and encoding; the
  * receiver tests check this against bytes the real OTLP/proto exporter sends.
  */
@@ -58,6 +60,25 @@ message Event { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue a
 message Link { bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; repeated KeyValue attributes = 4; uint32 dropped_attributes_count = 5; fixed32 flags = 6; }
 message Status { string message = 2; int32 code = 3; }
 
+message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
+message ExportLogsServiceResponse { ExportLogsPartialSuccess partial_success = 1; }
+message ExportLogsPartialSuccess { int64 rejected_log_records = 1; string error_message = 2; }
+message ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; string schema_url = 3; }
+message ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; string schema_url = 3; }
+message LogRecord {
+  fixed64 time_unix_nano = 1;
+  fixed64 observed_time_unix_nano = 11;
+  int32 severity_number = 2;
+  string severity_text = 3;
+  AnyValue body = 5;
+  repeated KeyValue attributes = 6;
+  uint32 dropped_attributes_count = 7;
+  fixed32 flags = 8;
+  bytes trace_id = 9;
+  bytes span_id = 10;
+  string event_name = 12;
+}
+
 message RpcStatus { int32 code = 1; string message = 2; }
 `;
 
@@ -69,7 +90,21 @@ function types() {
     request: root.lookupType('opentelemetry.proto.ExportTraceServiceRequest'),
     response: root.lookupType('opentelemetry.proto.ExportTraceServiceResponse'),
     status: root.lookupType('opentelemetry.proto.RpcStatus'),
+    logsRequest: root.lookupType('opentelemetry.proto.ExportLogsServiceRequest'),
+    logsResponse: root.lookupType('opentelemetry.proto.ExportLogsServiceResponse'),
   };
+}
+
+/** Decodes an ExportLogsServiceRequest (throws on bytes that are not one). */
+export function decodeLogsRequest(bytes: Uint8Array): unknown {
+  return types().logsRequest.decode(bytes);
+}
+
+/** An ExportLogsServiceResponse; empty when nothing was rejected. */
+export function encodeLogsResponse(rejectedLogRecords: number, errorMessage: string): Uint8Array {
+  const { logsResponse } = types();
+  const body = rejectedLogRecords > 0 ? { partialSuccess: { rejectedLogRecords, errorMessage } } : {};
+  return logsResponse.encode(logsResponse.fromObject(body)).finish();
 }
 
 /** Decodes an ExportTraceServiceRequest (throws on bytes that are not one). */

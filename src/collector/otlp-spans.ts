@@ -98,7 +98,7 @@ function scopeOf(scope: unknown): SpanRecord['scope'] {
 }
 
 /** Bytes (protobuf) or hex (OTLP/JSON) → lowercase hex; undefined when empty or not an id. */
-function idOf(value: unknown): string | undefined {
+export function idOf(value: unknown): string | undefined {
   if (value instanceof Uint8Array) return value.length === 0 ? undefined : Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex');
   if (typeof value !== 'string' || value === '') return undefined;
   const hex = value.toLowerCase();
@@ -106,7 +106,7 @@ function idOf(value: unknown): string | undefined {
 }
 
 /** Nanoseconds since the epoch as [whole milliseconds, the nanoseconds past them], without losing a digit. */
-function nanos(value: unknown): [number, number] {
+export function nanos(value: unknown): [number, number] {
   if (typeof value === 'string' && /^\d+$/.test(value)) {
     return value.length > 6 ? [Number(value.slice(0, -6)), Number(value.slice(-6))] : [0, Number(value)];
   }
@@ -132,7 +132,7 @@ function enumName<T extends string>(value: unknown, names: readonly T[], prefix:
   return names[0];
 }
 
-function attributes(values: unknown): Attributes {
+export function attributes(values: unknown): Attributes {
   const result: Attributes = {};
   if (!Array.isArray(values)) return result;
   for (const entry of values) {
@@ -142,7 +142,7 @@ function attributes(values: unknown): Attributes {
 }
 
 /** OTLP's AnyValue: the one field set (own property in both encodings) → a JSON value. */
-function anyValue(value: unknown): AttributeValue {
+export function anyValue(value: unknown): AttributeValue {
   if (!isMessage(value)) return null;
   if (Object.hasOwn(value, 'stringValue')) return String(value.stringValue);
   if (Object.hasOwn(value, 'boolValue')) return value.boolValue === true;
@@ -169,13 +169,13 @@ function integer(value: unknown): number | string {
   return typeof value === 'string' && Number.isSafeInteger(parsed) ? parsed : String(value);
 }
 
-function list(value: unknown, what: string): Message[] {
+export function list(value: unknown, what: string): Message[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new OtlpShapeError(`${what} is not a list`);
   return value.filter(isMessage);
 }
 
-function isMessage(value: unknown): value is Message {
+export function isMessage(value: unknown): value is Message {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
+import type { ServiceLogLine } from '../state/log-record.js';
 import type { SpanRecord } from '../state/span-store.js';
+import { logLinesOfRequest } from './otlp-logs.js';
 import { OtlpShapeError, spansOfRequest } from './otlp-spans.js';
 
 /** protobufjs and the schema load on the first protobuf request (msx up pays nothing for them otherwise). */
@@ -19,6 +21,8 @@ export interface ReceiverOptions {
   port: number;
   /** Given each request's valid spans; throwing answers 500 (the exporter retries). */
   onSpans: (spans: SpanRecord[]) => void;
+  /** Given each request's log lines (POST /v1/logs); without it, /v1/logs is a 404. */
+  onLogs?: (lines: ServiceLogLine[]) => void;
   /** Largest body accepted, compressed and decompressed (default 32 MiB). */
   maxBodyBytes?: number;
 }
@@ -32,8 +36,8 @@ export interface OtlpReceiver {
 type Encoding = 'protobuf' | 'json';
 
 /**
- * An OTLP/HTTP trace receiver (POST /v1/traces) on node:http, answering as
- * the OTLP specification says: 200 with an ExportTraceServiceResponse in the
+ * An OTLP/HTTP receiver of traces (POST /v1/traces) and logs (POST /v1/logs) on node:http,
+ * answering as the OTLP specification says: 200 with an Export...ServiceResponse in the
  * request's encoding (partial success naming rejected spans), 400 with a
  * google.rpc.Status for a body that does not decode, 415 for a content type
  * or encoding it does not take, 413 past the size limit. Bodies may be
@@ -58,7 +62,8 @@ export function startOtlpReceiver(options: ReceiverOptions): Promise<OtlpReceive
 
 async function handle(request: IncomingMessage, response: ServerResponse, options: ReceiverOptions, limit: number): Promise<void> {
   const path = (request.url ?? '/').split('?')[0];
-  if (path !== '/v1/traces') return answerError(response, 'json', 404, INVALID_ARGUMENT, `no OTLP endpoint at ${path}: msx takes traces at /v1/traces`, request);
+  const signal = path === '/v1/traces' ? 'traces' : path === '/v1/logs' && options.onLogs ? 'logs' : undefined;
+  if (!signal) return answerError(response, 'json', 404, INVALID_ARGUMENT, `no OTLP endpoint at ${path}: msx takes traces at /v1/traces${options.onLogs ? ' and logs at /v1/logs' : ''}`, request);
   if (request.method !== 'POST') {
     response.setHeader('Allow', 'POST');
     return answerError(response, 'json', 405, INVALID_ARGUMENT, 'OTLP/HTTP takes POST only', request);
@@ -69,14 +74,24 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   if (!['identity', 'gzip', 'deflate'].includes(compression)) return answerError(response, type, 415, INVALID_ARGUMENT, `unsupported content encoding ${compression}: send gzip or none`, request);
   const raw = await readBody(request, limit);
   if (!raw) return answerError(response, type, 413, INVALID_ARGUMENT, `the body is larger than ${limit} bytes`, request);
-  let converted;
+  let converted: { kind: 'traces'; spans: SpanRecord[]; rejected: number; reason?: string } | { kind: 'logs'; lines: ServiceLogLine[]; rejected: number; reason?: string };
   try {
     const body = compression === 'gzip' ? await gunzipAsync(raw, { maxOutputLength: limit }) : compression === 'deflate' ? await inflateAsync(raw, { maxOutputLength: limit }) : raw;
-    const message = type === 'protobuf' ? (await proto()).decodeTraceRequest(body) : JSON.parse(body.toString('utf8'));
-    converted = spansOfRequest(message);
+    if (signal === 'traces') {
+      const message = type === 'protobuf' ? (await proto()).decodeTraceRequest(body) : JSON.parse(body.toString('utf8'));
+      converted = { kind: 'traces', ...spansOfRequest(message) };
+    } else {
+      const message = type === 'protobuf' ? (await proto()).decodeLogsRequest(body) : JSON.parse(body.toString('utf8'));
+      converted = { kind: 'logs', ...logLinesOfRequest(message) };
+    }
   } catch (error) {
-    const why = error instanceof OtlpShapeError || error instanceof SyntaxError ? error.message : `not a valid ${type === 'protobuf' ? 'protobuf' : 'JSON'} ExportTraceServiceRequest: ${(error as Error).message}`;
+    const what = signal === 'traces' ? 'ExportTraceServiceRequest' : 'ExportLogsServiceRequest';
+    const why = error instanceof OtlpShapeError || error instanceof SyntaxError ? error.message : `not a valid ${type === 'protobuf' ? 'protobuf' : 'JSON'} ${what}: ${(error as Error).message}`;
     return answerError(response, type, 400, INVALID_ARGUMENT, why);
+  }
+  if (converted.kind === 'logs') {
+    if (converted.lines.length > 0) options.onLogs!(converted.lines);
+    return answerLogs(response, type, converted.rejected, converted.reason ?? '');
   }
   if (converted.spans.length > 0) options.onSpans(converted.spans);
   await answerExport(response, type, converted.rejected, converted.reason ?? '');
@@ -106,6 +121,12 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
 async function answerExport(response: ServerResponse, type: Encoding, rejected: number, reason: string): Promise<void> {
   if (type === 'protobuf') return send(response, 200, 'application/x-protobuf', (await proto()).encodeTraceResponse(rejected, reason));
   const body = rejected > 0 ? { partialSuccess: { rejectedSpans: rejected, errorMessage: reason } } : {};
+  send(response, 200, 'application/json', JSON.stringify(body));
+}
+
+async function answerLogs(response: ServerResponse, type: Encoding, rejected: number, reason: string): Promise<void> {
+  if (type === 'protobuf') return send(response, 200, 'application/x-protobuf', (await proto()).encodeLogsResponse(rejected, reason));
+  const body = rejected > 0 ? { partialSuccess: { rejectedLogRecords: rejected, errorMessage: reason } } : {};
   send(response, 200, 'application/json', JSON.stringify(body));
 }
 

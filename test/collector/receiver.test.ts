@@ -3,7 +3,9 @@ import { gzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/collector/receiver.js';
+import type { ServiceLogLine } from '../../src/state/log-record.js';
 import type { SpanRecord } from '../../src/state/span-store.js';
+import { exportLogs } from '../helpers/otel-logs-export.js';
 import { exportTrace } from '../helpers/otel-export.js';
 
 interface Answer {
@@ -146,5 +148,54 @@ describe('OTLP/HTTP receiver', () => {
     const answer = await post(receiver.port, '/v1/traces', { 'Content-Type': 'application/json' }, [Buffer.from(JSON.stringify(jsonRequest([jsonSpan('00f067aa0ba902b7')])))]);
     expect(answer.status).toBe(500);
     expect(JSON.parse(answer.body.toString())).toEqual({ code: 13, message: 'ENOSPC: no space left on device' });
+  });
+});
+
+describe('OTLP/HTTP receiver: logs (/v1/logs)', () => {
+  let receiver: OtlpReceiver;
+  let lines: ServiceLogLine[];
+  beforeEach(async () => {
+    lines = [];
+    receiver = await startOtlpReceiver({ host: '127.0.0.1', port: 0, onSpans: () => undefined, onLogs: (batch) => lines.push(...batch) });
+  });
+  afterEach(() => receiver.close());
+
+  for (const encoding of ['protobuf', 'json'] as const) {
+    it(`takes what the real OTLP/HTTP ${encoding} logs exporter sends, as log lines of the service with its trace ids`, async () => {
+      await exportLogs(`http://127.0.0.1:${receiver.port}`, { encoding, service: 'orders', traceId: TRACE, spanId: '00f067aa0ba902b7' });
+      expect(lines.map((line) => [line.service, line.stream])).toEqual([['orders', 'stdout'], ['orders', 'stdout']]);
+      expect(lines[0].fields).toMatchObject({ level: 'warn', msg: 'stock is low', trace_id: TRACE, span_id: '00f067aa0ba902b7', 'stock.sku': 'sku-1', 'stock.left': 2 });
+      expect(Date.parse(String(lines[0].fields?.time))).toBeGreaterThan(Date.parse('2026-01-01'));
+      expect(lines[1].fields).toMatchObject({ level: 'info', msg: '{"event":"started","port":3000}' });
+      expect(lines[1].fields).not.toHaveProperty('trace_id');
+      // The line is the JSON text the log file keeps, so msx logs and the trace index read it as any other.
+      expect(JSON.parse(lines[0].text)).toEqual(lines[0].fields);
+    });
+  }
+
+  it('rejects records whose service.name could not be a workspace service (a path), with a partial success; maps severities', async () => {
+    const record = (severityNumber: number | string, severityText?: string) => ({ timeUnixNano: '1764583200123456789', severityNumber, severityText, body: { stringValue: 'x' } });
+    const body = {
+      resourceLogs: [
+        { resource: { attributes: [{ key: 'service.name', value: { stringValue: '../../etc' } }] }, scopeLogs: [{ logRecords: [record(9)] }] },
+        { resource: { attributes: [] }, scopeLogs: [{ logRecords: [record(9)] }] },
+        { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'stock' } }] }, scopeLogs: [{ logRecords: [record(1), record(6), record(17), record(24), record('SEVERITY_NUMBER_WARN3'), record(0, 'Error'), record(0)] }] },
+      ],
+    };
+    const answer = await post(receiver.port, '/v1/logs', { 'Content-Type': 'application/json' }, [Buffer.from(JSON.stringify(body))]);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body.toString())).toEqual({ partialSuccess: { rejectedLogRecords: 2, errorMessage: 'log records rejected: service.name "../../etc" is a path; use a plain name like "orders"' } });
+    expect(lines.map((line) => line.fields?.level)).toEqual(['trace', 'debug', 'error', 'fatal', 'warn', 'error', 'info']);
+    expect(lines[0].fields?.time).toBe('2025-12-01T10:00:00.123Z');
+  });
+
+  it('answers 400 for a logs body that does not decode, and 404 at /v1/logs when nothing takes logs', async () => {
+    const bad = await post(receiver.port, '/v1/logs', { 'Content-Type': 'application/x-protobuf' }, [Buffer.from([0x0a, 0xff, 0xff])]);
+    expect(bad.status).toBe(400);
+    expect(lines).toEqual([]);
+    await receiver.close();
+    receiver = await startOtlpReceiver({ host: '127.0.0.1', port: 0, onSpans: () => undefined });
+    const none = await post(receiver.port, '/v1/logs', { 'Content-Type': 'application/json' }, [Buffer.from('{}')]);
+    expect(none.status).toBe(404);
   });
 });

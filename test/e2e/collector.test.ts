@@ -4,6 +4,7 @@ import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { msxFile } from '../../src/state/paths.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
 import { makeTwoServiceWorkspace, stopAndReap } from '../helpers/local-workspace.js';
+import { exportLogs } from '../helpers/otel-logs-export.js';
 import { exportTrace } from '../helpers/otel-export.js';
 
 // msx up (detached) runs msx's OTLP collector in its supervisor and wires every
@@ -62,6 +63,20 @@ describe('the collector msx up runs', () => {
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout).toContain(`trace ${sent.traceId}  2 spans, 1 service`);
     expect(logs.stdout).toMatch(/└─ alpha stock\.Stock\/Reserve +\w{8} .*error: out of stock ✗/);
+
+    // When the real OTLP logs exporter sends two records to the same endpoint (/v1/logs), one in the server span
+    await exportLogs(collector.endpoint, { encoding: 'protobuf', service: 'alpha', traceId: sent.traceId, spanId: sent.serverSpanId });
+    // Then they are alpha's log lines: msx logs shows both, and the one in the trace is under its span
+    const alphaLogs = runCli(['logs', 'alpha', '--json'], ws);
+    expect(alphaLogs.code, alphaLogs.stderr).toBe(0);
+    const lines = alphaLogs.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((line) => JSON.stringify(line).includes('stock is low'))).toHaveLength(1);
+    expect(lines.filter((line) => JSON.stringify(line).includes('{\\"event\\":\\"started\\",\\"port\\":3000}'))).toHaveLength(1);
+    const traced = runCli(['logs', '--trace-id', sent.traceId], ws);
+    expect(traced.code, traced.stderr).toBe(0);
+    // (the line right under the server span: the span that wrote it)
+    expect(traced.stdout).toMatch(/^alpha GET \/orders\/:id .*\n│ +alpha +\| [\d:.]+ WARN +stock is low trace_id=\w{32} stock\.sku=sku-1 stock\.left=2$/m);
+    expect(traced.stdout).not.toContain('"port":3000');
 
     // After msx down: nothing listens there any more, and the traces are still read from .msx
     expect(runCli(['down'], ws).code).toBe(0);

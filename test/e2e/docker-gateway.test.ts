@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanNode } from '../../src/logs/span-tree.js';
+import { msxFile } from '../../src/state/paths.js';
 import { makeTempDir, removeDir, runCli } from '../helpers/cli.js';
+import { exportLogs } from '../helpers/otel-logs-export.js';
 import { freePort } from '../helpers/processes.js';
 import { dockerProblem, labelledObjects, removeLabelled } from '../runtimes/docker/docker-cli.js';
 
@@ -73,5 +76,16 @@ describe.skipIf(skip)('docker runtime: a gateway in front of a REST service on a
     }
     expect(spans.map((node) => `${node.span.service} ${node.span.name}`)).toEqual(['edge POST /orders']);
     expect(spans[0].children[0].children.map((node) => `${node.span.service} ${node.span.name}`)).toEqual(['orders POST /orders']);
+
+    // Log records sent over OTLP to the same collector (the detached follower runs it) are orders' log lines.
+    const collector = JSON.parse(readFileSync(msxFile.collector(ws), 'utf8')) as { endpoint: string };
+    await exportLogs(collector.endpoint, { encoding: 'json', service: 'orders', traceId, spanId: spans[0].children[0].children[0].span.spanId });
+    let otlpLines: string[] = [];
+    for (let i = 0; i < 40 && otlpLines.length === 0; i += 1) {
+      otlpLines = runCli(['logs', 'orders', '--runtime', 'docker', '--json'], ws).stdout.split('\n').filter((line) => line.includes('stock is low'));
+      if (otlpLines.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(otlpLines).toHaveLength(1);
+    expect(JSON.parse(otlpLines[0]).line).toMatchObject({ level: 'warn', trace_id: traceId });
   });
 });

@@ -28,7 +28,7 @@ export async function upForeground(client: DockerClient, workspace: WorkspaceDat
   let watcher: DockerWatch | undefined;
   let collector: RunningCollector | undefined;
   const onCollector = async (gateway: string) => {
-    collector = await startCollector(workspace.root, { host: gateway }).catch((error: Error) => {
+    collector = await startCollector(workspace.root, { host: gateway, onLogs: (lines) => lines.forEach((line) => follower.write(line)) }).catch((error: Error) => {
       events.note(undefined, `the span collector did not start (${error.message}): msx traces will show nothing`);
       return undefined;
     });
@@ -38,7 +38,9 @@ export async function upForeground(client: DockerClient, workspace: WorkspaceDat
   const release = async () => {
     await watcher?.close();
     stream.close();
-    await Promise.all([follower.close(), collector?.close()]);
+    // The collector first: a log record it takes goes to a file still open.
+    await collector?.close();
+    await follower.close();
   };
   const outcome = await up.run().catch(async (error: unknown) => {
     await release();

@@ -20,7 +20,7 @@ const watchInput = watchArg || undefined;
 const client = await connectDocker();
 const follower = new ContainerLogFollower(client, root);
 const collector = collectorHost
-  ? await startCollector(root, { host: collectorHost }).catch((error: Error) => console.error(`${new Date().toISOString()} the span collector did not start: ${error.message}`))
+  ? await startCollector(root, { host: collectorHost, onLogs: (lines) => lines.forEach((line) => follower.write(line)) }).catch((error: Error) => console.error(`${new Date().toISOString()} the span collector did not start: ${error.message}`))
   : undefined;
 
 let stopping = false;
@@ -29,7 +29,8 @@ const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
   await watcher?.close();
-  await Promise.all([follower.close(), collector?.close()]);
+  await collector?.close();
+  await follower.close();
   process.exit(code);
 };
 process.on('SIGTERM', () => void stop(0)).on('SIGINT', () => void stop(0));

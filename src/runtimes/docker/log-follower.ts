@@ -94,6 +94,13 @@ export class ContainerLogFollower {
     this.sink(line);
   }
 
+  /** A line that did not come from a container's output (a log record sent over OTLP): written and shown the same way. */
+  write(line: ServiceLogLine): void {
+    if (this.closed) return;
+    this.fileOf(line.service).write(line);
+    this.sink(line);
+  }
+
   private fileOf(service: string): ServiceLogFile {
     let file = this.files.get(service);
     if (!file) this.files.set(service, (file = new ServiceLogFile(logsDir(this.root), service)));

@@ -9,6 +9,7 @@ import { dependencyOrder } from '../../models/graph.js';
 import type { ReloadPlan } from '../watch/workspace-edit.js';
 import { installDependencies, needsInstall } from './install.js';
 import { ServiceLogFile } from '../../state/log-file.js';
+import type { ServiceLogLine } from '../../state/log-record.js';
 import { ServiceProcess } from './service-process.js';
 import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
 import { MAX_SPARES, StandbyPool } from './standby.js';
@@ -112,17 +113,28 @@ export class Supervisor {
     const services = [...this.processes.values()].map((p) => p.service);
     await this.standby.close();
     await stopInReverseOrder(services, (service) => this.processes.get(service.name)!.stop(graceMs));
-    await Promise.all([...this.logFiles.values()].map((file) => file.close()));
+    // The collector first: a log record it takes goes to a file still open.
     await this.collector?.close();
+    await Promise.all([...this.logFiles.values()].map((file) => file.close()));
   }
 
   /** msx's OTLP collector in this process, unless msx.yaml sends the spans elsewhere; without one, services still run. */
   private async startCollector(): Promise<void> {
     if (this.collector || otlpEndpointOf(this.workspace, 'local')) return;
     try {
-      this.collector = await startCollector(this.workspace.root);
+      this.collector = await startCollector(this.workspace.root, { onLogs: (lines) => this.writeOtlpLogs(lines) });
     } catch (error) {
       this.events.note(undefined, `the span collector did not start (${(error as Error).message}): msx traces will show nothing`);
+    }
+  }
+
+  /** Log records a service sent over OTLP (/v1/logs): into its log file, and shown, as its stdout lines are. */
+  private writeOtlpLogs(lines: ServiceLogLine[]): void {
+    for (const line of lines) {
+      let file = this.logFiles.get(line.service);
+      if (!file) this.logFiles.set(line.service, (file = new ServiceLogFile(logsDir(this.workspace.root), line.service)));
+      file.write(line);
+      this.events.log(line);
     }
   }
 
