@@ -16,7 +16,7 @@
 # measured rates), PREFETCH (default 10), AMQP_URL (default amqp://127.0.0.1:5672), PIN (default
 # 0; 1: both consumers on CPU 0, the broker-side process on CPU 1, RabbitMQ left alone - another
 # operating point, see throughput/common.sh), BARE_VS_BARE (1: a second bare consumer, on the
-# generated one's queue, in its place, to see the method's own noise), SPANS (default "exported
+# generated one's queue, in its place, to see the method's own noise; sdk: the bare one with the OpenTelemetry SDK's spans alone, see throughput/common.sh), SPANS (default "exported
 # disabled").
 source "$(dirname "$0")/throughput/common.sh"
 AMQP_URL=${AMQP_URL:-amqp://127.0.0.1:5672}
@@ -35,14 +35,13 @@ trap 'delete_all; cleanup' EXIT
 
 start_bg /dev/null "${SERVER_CPU[@]}" env SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$BARE_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; BARE_PID=$LAST_PID
 start_sink
-[ "$BARE_VS_BARE" = 1 ] && SPANS=exported
 
 echo "== consumer throughput: node $(node --version), amqplib $(node -p "require('$DIR/node_modules/amqplib/package.json').version"), prefetch $PREFETCH, both consumers at the same moments, warm-up + $ROUNDS rounds of $DURATION s, backlog >= $COUNT per queue, $(placement)"
-[ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare consumer"
+self_check consumer
 load_average
 for MODE in $SPANS; do
-  if [ "$BARE_VS_BARE" = 1 ]; then
-    start_bg /dev/null "${SERVER_CPU[@]}" env SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$GEN_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; GEN_PID=$LAST_PID
+  if [ "$BARE_VS_BARE" != 0 ]; then
+    start_bg /dev/null "${SERVER_CPU[@]}" env $(bare_sdk_env 512) SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$GEN_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; GEN_PID=$LAST_PID
   else
     HEALTH=$(free_port)
     start_bg /dev/null "${SERVER_CPU[@]}" env PORT="$HEALTH" SERVICE_NAME="$SERVICE" AMQP_URL="$AMQP_URL" AMQP_EXCHANGE="$EXCHANGE" AMQP_QUEUE_PREFIX="$PREFIX" PREFETCH="$PREFETCH" "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID

@@ -13,7 +13,7 @@
 # round, default 3), CONCURRENCY (calls in flight per server, default 10), DEADLINE_MS (per call,
 # default 5000), PIN (default 0; 1: both servers on CPU 0, the load on CPU 1 - another operating
 # point, see throughput/common.sh), BARE_VS_BARE (1: a second bare server in the generated one's
-# place, to see the method's own noise), SPANS (default "exported disabled").
+# place, to see the method's own noise; sdk: the bare one with the OpenTelemetry SDK's spans alone, see throughput/common.sh), SPANS (default "exported disabled").
 source "$(dirname "$0")/throughput/common.sh"
 DIR=$(generate_service stock --kind grpc --context warehouse)
 BARE=$(free_port)
@@ -29,17 +29,16 @@ seed() { SERVICE_DIR="$DIR" node -e '
 wait_for seed "127.0.0.1:$BARE"
 BARE_ID=$(seed "127.0.0.1:$BARE")
 start_sink
-[ "$BARE_VS_BARE" = 1 ] && SPANS=exported
 load() { SERVICE_DIR="$DIR" OPS_FILE="$(ops_file "$MODE")" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL "${LOAD_CPU[@]}" node "$HERE/grpc-load.mjs" "$@"; }
 
 echo "== gRPC throughput: node $(node --version), @grpc/grpc-js $(node -p "require('$DIR/node_modules/@grpc/grpc-js/package.json').version"), ${CONCURRENCY:-10} calls in flight on each server at the same moments, warm-up + $ROUNDS rounds of $DURATION s, $(placement)"
-[ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare server"
+self_check server
 load_average
 BODY='{"name":"bench item","description":"one of many"}'
 for MODE in $SPANS; do
   GEN=$(free_port)
-  if [ "$BARE_VS_BARE" = 1 ]; then
-    start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"; GEN_PID=$LAST_PID
+  if [ "$BARE_VS_BARE" != 0 ]; then
+    start_bg /dev/null "${SERVER_CPU[@]}" env $(bare_sdk_env 128) PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"; GEN_PID=$LAST_PID
   else
     start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_NAME=stock "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
     echo "== spans $MODE (goal: generated >= $([ "$MODE" = exported ] && echo 80 || echo 85)% of bare per CPU-second)"

@@ -12,7 +12,7 @@
 # Knobs (env): ROUNDS (measured rounds, default 7, after one warm-up round), DURATION (s per
 # round, default 3), CONNECTIONS (per server, default 10), PIN (default 0; 1: both servers on
 # CPU 0, the load on CPU 1 - another operating point, see throughput/common.sh), BARE_VS_BARE
-# (1: a second bare server in the generated one's place, to see the method's own noise), SPANS
+# (1: a second bare server in the generated one's place, to see the method's own noise; sdk: the bare one with the OpenTelemetry SDK's spans alone, see throughput/common.sh), SPANS
 # (default "exported disabled").
 source "$(dirname "$0")/throughput/common.sh"
 install_tools autocannon@9.0.0
@@ -26,16 +26,15 @@ seed() { node -e 'fetch(process.argv[1],{method:"POST",headers:{"content-type":"
 BARE_ID=$(seed "http://127.0.0.1:$BARE/orders")
 wait_for http_ok "http://127.0.0.1:$BARE/orders/$BARE_ID"
 start_sink
-[ "$BARE_VS_BARE" = 1 ] && SPANS=exported
 load() { TOOLS_DIR="$TOOLS" OPS_FILE="$(ops_file "$MODE")" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL "${LOAD_CPU[@]}" node "$HERE/http-load.mjs" "$@"; }
 
 echo "== REST throughput: node $(node --version), autocannon 9.0.0, ${CONNECTIONS:-10} connections to each server at the same moments, warm-up + $ROUNDS rounds of $DURATION s, $(placement)"
-[ "$BARE_VS_BARE" = 1 ] && echo "== self-check: \"generated\" below is a second bare server"
+self_check server
 load_average
 for MODE in $SPANS; do
   GEN=$(free_port)
-  if [ "$BARE_VS_BARE" = 1 ]; then
-    start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"; GEN_PID=$LAST_PID
+  if [ "$BARE_VS_BARE" != 0 ]; then
+    start_bg /dev/null "${SERVER_CPU[@]}" env $(bare_sdk_env 128) PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"; GEN_PID=$LAST_PID
     wait_for http_up "http://127.0.0.1:$GEN/orders/00000000-0000-4000-8000-000000000000"
   else
     start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_NAME=orders "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID

@@ -74,7 +74,22 @@ export CLK_TCK
 # Compare runs only at the same PIN. PIN=0 (default): placement left to the scheduler.
 # Prefix a command with "${SERVER_CPU[@]}" or "${LOAD_CPU[@]}" to place it.
 PIN=${PIN:-0}
+# BARE_VS_BARE=1: a second bare server in the generated one's place, to see the method's own
+# noise. BARE_VS_BARE=sdk: in its place the bare server with spans from the OpenTelemetry SDK
+# alone (bare-otel.mjs: the generated kind's span, the same batch size, exporter and receiver):
+# what the SDK costs without anything of msx, the floor under the generated exported-spans figure.
 BARE_VS_BARE=${BARE_VS_BARE:-0}
+case "$BARE_VS_BARE" in 0|1|sdk) ;; *) echo "BARE_VS_BARE: 0, 1 or sdk, not $BARE_VS_BARE" >&2; exit 2 ;; esac
+# bare_sdk_env BATCH: the env of the bare server standing in for the generated one: with the SDK's
+# spans (BATCH spans an export, as the generated kind sends) for BARE_VS_BARE=sdk.
+bare_sdk_env() { if [ "$BARE_VS_BARE" = sdk ]; then echo "BARE_SPANS=1 OTEL_EXPORTER_OTLP_ENDPOINT=$SINK_URL OTEL_BSP_MAX_EXPORT_BATCH_SIZE=$1"; else echo "BARE_SPANS=0"; fi; }
+# self_check WHAT: the line saying what stands in the generated one's place, if anything does.
+self_check() {
+  case "$BARE_VS_BARE" in
+    1) echo "== self-check: \"generated\" below is a second bare $1" ;;
+    sdk) echo "== SDK floor: \"generated\" below is the bare $1 with OpenTelemetry SDK spans alone (bare-otel.mjs), exported; its figure bounds what any service exporting the SDK's spans can reach" ;;
+  esac
+}
 SERVER_CPU=(); LOAD_CPU=()
 if [ "$PIN" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then SERVER_CPU=(taskset -c 0); LOAD_CPU=(taskset -c 1); else PIN=0; fi
 placement() { [ "$PIN" = 1 ] && echo "servers pinned to CPU 0, load to CPU 1" || echo "not pinned"; }
@@ -93,6 +108,8 @@ http_up() { node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => pr
 # generated service completed with spans exported (OPS_FILE), so spans its batch queue dropped
 # (the receiver slower than the service) show, instead of making the exported figures look cheaper.
 SPANS=${SPANS:-exported disabled}
+# A bare server in the generated one's place is measured once, exporting (its own spans or none).
+if [ "$BARE_VS_BARE" != 0 ]; then SPANS=exported; fi
 SINK=${SINK:-collector}
 SINK_URL=""
 SINK_CPU_CMD=()
