@@ -1,4 +1,4 @@
-// Runs the three paths of bench/gateway.sh and prints the figures (see there).
+// Runs the paths of bench/gateway.sh and prints the figures (see there).
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -37,7 +37,7 @@ const cpuTicks = (pid) => { const f = readFileSync(`/proc/${pid}/stat`, "utf8").
 // The service behind it records ids only in every path, so the paths differ by the hop alone.
 const SPANS = process.env.SPANS ?? "exported";
 if (!["exported", "disabled"].includes(SPANS)) throw new Error(`SPANS: unknown mode ${SPANS} (exported, disabled)`);
-const [restPort, barePort, gatewayPort, sinkPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+const [restPort, barePort, gatewayPort, sinkPort, bareSdkPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
 const sink = SPANS === "exported" ? start([join(import.meta.dirname, "throughput", "otlp-sink.mjs")], WORK, { PORT: String(sinkPort) }) : undefined;
 const spanEnv = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` } : { OTEL_SDK_DISABLED: "true" };
 const rest = start(["dist/main.js"], REST_DIR, { PORT: String(restPort), HOST: "127.0.0.1", SERVICE_NAME: "orders", LOG_LEVEL: "warn" });
@@ -46,6 +46,11 @@ const created = await (await fetch(`http://127.0.0.1:${restPort}/orders`, { meth
 const path = `/orders/${created.id}`;
 
 const bare = start([join(import.meta.dirname, "gateway-bare-proxy.mjs")], WORK, { PORT: String(barePort), UPSTREAM: `http://127.0.0.1:${restPort}` });
+// With spans exported, a fourth path: the bare proxy with the OpenTelemetry SDK's two spans a
+// request alone (the gateway's batch size and receiver), the floor under the gateway's figure.
+const bareSdk = sink
+  ? start([join(import.meta.dirname, "gateway-bare-proxy.mjs")], WORK, { PORT: String(bareSdkPort), UPSTREAM: `http://127.0.0.1:${restPort}`, BARE_SPANS: "1", OTEL_FROM: GATEWAY_DIR, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "128", ...spanEnv })
+  : undefined;
 const routes = [{ path: "/orders", service: "orders", urlEnv: "ORDERS_URL", public: false }];
 const gateway = start(["dist/main.js"], GATEWAY_DIR, {
   PORT: String(gatewayPort), HOST: "127.0.0.1", SERVICE_NAME: "edge", GATEWAY_ROUTES: JSON.stringify(routes), ORDERS_URL: `http://127.0.0.1:${restPort}`,
@@ -59,12 +64,14 @@ const key = await jose.importPKCS8(readFileSync(join(WORK, "private.pem"), "utf8
 const token = await new jose.SignJWT({ scope: "orders:read" }).setProtectedHeader({ alg: "RS256" }).setSubject("bench").setIssuedAt().setExpirationTime("1h").sign(key);
 const auth = { authorization: `Bearer ${token}` };
 await waitOk(`http://127.0.0.1:${barePort}${path}`);
+if (bareSdk) await waitOk(`http://127.0.0.1:${bareSdkPort}${path}`);
 await waitOk(`http://127.0.0.1:${gatewayPort}${path}`, auth);
 
 const paths = {
   direct: { url: `http://127.0.0.1:${restPort}${path}`, headers: {}, pid: rest.pid },
   bare: { url: `http://127.0.0.1:${barePort}${path}`, headers: {}, pid: bare.pid },
   gateway: { url: `http://127.0.0.1:${gatewayPort}${path}`, headers: auth, pid: gateway.pid },
+  ...(bareSdk ? { "bare+sdk": { url: `http://127.0.0.1:${bareSdkPort}${path}`, headers: {}, pid: bareSdk.pid } } : {}),
 };
 async function measure(name, overallRate) {
   const { url, headers, pid } = paths[name];
@@ -95,10 +102,11 @@ console.log(`saturated (median of ${ROUNDS} rounds)  req/s   p50 ms   p99 ms   f
 for (const [name, r] of Object.entries(saturated)) console.log(`${name.padEnd(28)}${f(r.rps)} ${f(r.p50, 1)} ${f(r.p99, 1)} ${f(r.failed)} ${f(r.cpuSeconds, 2)}       ${f(r.perCpuSecond)}`);
 const ratio = median(rounds.map((r) => r.gateway.perCpuSecond / r.bare.perCpuSecond)) * 100;
 console.log(`gateway / bare proxy, requests per proxy CPU-second: ${ratio.toFixed(0)}% (goal >= 70%); per round: ${rounds.map((r) => ((r.gateway.perCpuSecond / r.bare.perCpuSecond) * 100).toFixed(0) + "%").join(" ")}`);
+if (bareSdk) console.log(`bare proxy with the SDK's spans alone / bare proxy, requests per proxy CPU-second: ${(median(rounds.map((r) => r["bare+sdk"].perCpuSecond / r.bare.perCpuSecond)) * 100).toFixed(0)}% (the floor: no gateway exporting the SDK's spans does better); gateway / that: ${(median(rounds.map((r) => r.gateway.perCpuSecond / r["bare+sdk"].perCpuSecond)) * 100).toFixed(0)}%`);
 console.log(`gateway / bare proxy, requests/s: ${(median(rounds.map((r) => r.gateway.rps / r.bare.rps)) * 100).toFixed(0)}%; gateway / direct: ${(median(rounds.map((r) => r.gateway.rps / r.direct.rps)) * 100).toFixed(0)}%`);
 
 const rate = Math.round(saturated.gateway.rps / 2);
-// The p99 at a fixed rate, ROUNDS rounds of the three paths in turn as above: one run's p99 is its
+// The p99 at a fixed rate, ROUNDS rounds of the paths in turn as above: one run's p99 is its
 // slowest 1% of requests, which a single pause elsewhere on a shared machine decides. Per path the
 // median p99; the p99 added is the median of the per-round differences, as the ratio above.
 const fixedRounds = [];
@@ -109,7 +117,7 @@ for (let i = 0; i < ROUNDS; i += 1) {
 }
 const p99s = (name) => fixedRounds.map((r) => r[name].p99);
 const added = (base) => median(fixedRounds.map((r) => r.gateway.p99 - r[base].p99));
-console.log(`at ${rate} req/s (half the gateway's saturation), p99 ms, median of ${ROUNDS} rounds (per round): direct ${median(p99s("direct"))} (${p99s("direct").join(" ")}), bare proxy ${median(p99s("bare"))} (${p99s("bare").join(" ")}), gateway ${median(p99s("gateway"))} (${p99s("gateway").join(" ")})`);
+console.log(`at ${rate} req/s (half the gateway's saturation), p99 ms, median of ${ROUNDS} rounds (per round): direct ${median(p99s("direct"))} (${p99s("direct").join(" ")}), bare proxy ${median(p99s("bare"))} (${p99s("bare").join(" ")}), gateway ${median(p99s("gateway"))} (${p99s("gateway").join(" ")})${bareSdk ? `, bare proxy with SDK spans ${median(p99s("bare+sdk"))} (${p99s("bare+sdk").join(" ")})` : ""}`);
 console.log(`p99 added by the gateway at 50% of saturation, median of the per-round differences: ${added("direct")} ms vs direct, ${added("bare")} ms vs the bare proxy (goal <= 2 ms); failed: ${fixedRounds.reduce((n, r) => n + r.gateway.failed, 0)}`);
 if (sink) {
   sink.kill("SIGTERM");

@@ -2,10 +2,12 @@
 # Requests/s and p99 through the generated gateway (msx new gateway: JWT auth, rate limit,
 # request id + trace, circuit breaker, access log all on) to a generated REST service, beside
 # the same requests straight to the service and through a bare @fastify/http-proxy doing only
-# the proxying. One run: ROUNDS rounds of the three paths in turn, each saturated by one
+# the proxying; with spans exported also through that bare proxy with the OpenTelemetry SDK's
+# server and client span a request alone (bare+sdk, the floor under the gateway's figure: what
+# the SDK costs without the gateway). One run: ROUNDS rounds of the paths in turn, each saturated by one
 # autocannon process (CONNECTIONS connections, DURATION s, after a warm-up), CPU of the proxy
 # (or, straight, the service) process from /proc over the same window, medians reported; then
-# ROUNDS more rounds of the three paths at a fixed rate, half the gateway's saturation, for p99
+# ROUNDS more rounds of the paths at a fixed rate, half the gateway's saturation, for p99
 # (the median per path, and the median of the per-round differences).
 # Goal (issue 15): gateway >= 70% of the bare proxy's requests per proxy CPU-second; p99 added
 # <= 2 ms at 50% of saturation.

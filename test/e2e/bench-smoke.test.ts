@@ -21,6 +21,9 @@ describe('the bench scripts still run (one short round, figures not checked)', (
     expect(out).toMatch(/^bare\s+\d+/m);
     expect(out).toMatch(/^gateway\s+\d+/m);
     expect(out).toMatch(/gateway \/ bare proxy, requests per proxy CPU-second: \d+%/);
+    // Spans are exported by default, so the floor path runs too: the bare proxy with the SDK's spans alone.
+    expect(out).toMatch(/^bare\+sdk\s+\d+/m);
+    expect(out).toMatch(/bare proxy with the SDK's spans alone \/ bare proxy, requests per proxy CPU-second: \d+%/);
     expect(out).toMatch(/p99 added by the gateway at 50% of saturation.*; failed: 0/);
   });
 
@@ -32,6 +35,21 @@ describe('the bench scripts still run (one short round, figures not checked)', (
       const ratios = out.match(new RegExp(`generated/bare by ${unit}s per server CPU-second: \\d+\\.\\d%`, 'g')) ?? [];
       expect(ratios.length, out.slice(-3000)).toBeGreaterThanOrEqual(2);
       expect(out).not.toMatch(/DROPPED/);
+    });
+  }
+
+  // The floor under those: the bare server with the OpenTelemetry SDK's span alone in the generated one's place.
+  for (const [script, unit] of [['bench/rest-throughput.sh', 'req'], ['bench/grpc-throughput.sh', 'call'], ['bench/consumer-throughput.sh', 'msg']] as const) {
+    it(`${script} with BARE_VS_BARE=sdk: the bare server exporting the SDK's spans, every one received`, { timeout: 600_000 }, () => {
+      const { status, out } = runBench(script, { BARE_VS_BARE: 'sdk' });
+      expect(status, out.slice(-3000)).toBe(0);
+      expect(out).toMatch(/== SDK floor: /);
+      expect(out).not.toMatch(/== spans disabled/);
+      expect(out).toMatch(new RegExp(`generated/bare by ${unit}s per server CPU-second: \\d+\\.\\d%`));
+      // The collector got a span for every operation of the bare server with the SDK: its spans are real and none was lost.
+      const received = /spans received: (\d+) for (\d+) operations counted with spans exported \(no fewer/.exec(out);
+      expect(received, out.slice(-3000)).not.toBeNull();
+      expect(Number(received![2])).toBeGreaterThan(0);
     });
   }
 
