@@ -19,6 +19,8 @@ export interface CollectorOptions {
   store?: SpanStoreWriterOptions;
   /** Where the log records services send to /v1/logs go (the runtime's own log files); without it /v1/logs is a 404. */
   onLogs?: (lines: ServiceLogLine[]) => void;
+  /** Whether records may be written for a service.name: the runtime's services only, so no other name opens a file. */
+  isService?: (name: string) => boolean;
 }
 
 /**
@@ -32,9 +34,9 @@ export async function startCollector(root: string, options: CollectorOptions = {
   const writer = new SpanStoreWriter(root, options.store);
   const onSpans = (spans: Parameters<SpanStoreWriter['append']>[0]) => writer.append(spans);
   const preferred = options.port ?? lastPort(root);
-  const { onLogs } = options;
-  const receiver = await startOtlpReceiver({ host, port: preferred ?? 0, onSpans, onLogs }).catch((error: NodeJS.ErrnoException) => {
-    if (preferred && error.code === 'EADDRINUSE') return startOtlpReceiver({ host, port: 0, onSpans, onLogs });
+  const { onLogs, isService } = options;
+  const receiver = await startOtlpReceiver({ host, port: preferred ?? 0, onSpans, onLogs, isService }).catch((error: NodeJS.ErrnoException) => {
+    if (preferred && error.code === 'EADDRINUSE') return startOtlpReceiver({ host, port: 0, onSpans, onLogs, isService });
     throw error;
   }).catch((error: unknown) => {
     writer.close();

@@ -23,6 +23,8 @@ export interface ReceiverOptions {
   onSpans: (spans: SpanRecord[]) => void;
   /** Given each request's log lines (POST /v1/logs); without it, /v1/logs is a 404. */
   onLogs?: (lines: ServiceLogLine[]) => void;
+  /** Whether log records may be written for a service.name (the workspace's services); default: any valid name. */
+  isService?: (name: string) => boolean;
   /** Largest body accepted, compressed and decompressed (default 32 MiB). */
   maxBodyBytes?: number;
 }
@@ -82,7 +84,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
       converted = { kind: 'traces', ...spansOfRequest(message) };
     } else {
       const message = type === 'protobuf' ? (await proto()).decodeLogsRequest(body) : JSON.parse(body.toString('utf8'));
-      converted = { kind: 'logs', ...logLinesOfRequest(message) };
+      converted = { kind: 'logs', ...logLinesOfRequest(message, options.isService) };
     }
   } catch (error) {
     const what = signal === 'traces' ? 'ExportTraceServiceRequest' : 'ExportLogsServiceRequest';

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../../src/collector/receiver.js';
-import type { ServiceLogLine } from '../../src/state/log-record.js';
+import { traceIdOfFields, type ServiceLogLine } from '../../src/state/log-record.js';
 import type { SpanRecord } from '../../src/state/span-store.js';
 import { exportLogs } from '../helpers/otel-logs-export.js';
 import { exportTrace } from '../helpers/otel-export.js';
@@ -173,7 +173,7 @@ describe('OTLP/HTTP receiver: logs (/v1/logs)', () => {
     });
   }
 
-  it('rejects records whose service.name could not be a workspace service (a path), with a partial success; maps severities', async () => {
+  it('rejects records whose service.name is no valid name (a path) or none, with a partial success; maps severities', async () => {
     const record = (severityNumber: number | string, severityText?: string) => ({ timeUnixNano: '1764583200123456789', severityNumber, severityText, body: { stringValue: 'x' } });
     const body = {
       resourceLogs: [
@@ -187,6 +187,46 @@ describe('OTLP/HTTP receiver: logs (/v1/logs)', () => {
     expect(JSON.parse(answer.body.toString())).toEqual({ partialSuccess: { rejectedLogRecords: 2, errorMessage: 'log records rejected: service.name "../../etc" is a path; use a plain name like "orders"' } });
     expect(lines.map((line) => line.fields?.level)).toEqual(['trace', 'debug', 'error', 'fatal', 'warn', 'error', 'info']);
     expect(lines[0].fields?.time).toBe('2025-12-01T10:00:00.123Z');
+  });
+
+  it('takes records only for the services isService names: any other name is a partial success and opens nothing', async () => {
+    await receiver.close();
+    receiver = await startOtlpReceiver({ host: '127.0.0.1', port: 0, onSpans: () => undefined, onLogs: (batch) => lines.push(...batch), isService: (name) => name === 'stock' });
+    const resource = (name: string) => ({ resource: { attributes: [{ key: 'service.name', value: { stringValue: name } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: '1764583200123456789', body: { stringValue: name } }] }] });
+    const body = { resourceLogs: [resource('stock'), ...Array.from({ length: 50 }, (_, i) => resource(`svc-${i}`))] };
+    const answer = await post(receiver.port, '/v1/logs', { 'Content-Type': 'application/json' }, [Buffer.from(JSON.stringify(body))]);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body.toString())).toEqual({ partialSuccess: { rejectedLogRecords: 50, errorMessage: 'log records rejected: service.name "svc-0" is not a service of this workspace (msx.yaml)' } });
+    expect(lines.map((line) => line.service)).toEqual(['stock']);
+  });
+
+  it('keeps a record whose time no date can hold (now instead), and lets no attribute stand in for the fields msx reads', async () => {
+    const attributes = [
+      { key: 'trace_id', value: { stringValue: 'not-a-trace' } },
+      { key: 'traceId', value: { stringValue: '0af7651916cd43dd8448eb211c80319c' } },
+      { key: 'level', value: { stringValue: 'fatal' } },
+      { key: 'constructor', value: { stringValue: 'kept' } },
+      { key: 'toString', value: { stringValue: 'kept too' } },
+    ];
+    const body = {
+      resourceLogs: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'stock' } }] },
+        scopeLogs: [{ logRecords: [{ timeUnixNano: '99999999999999999999999', body: { stringValue: 'far' }, attributes }, { timeUnixNano: '1764583200123456789', body: { stringValue: 'near' } }] }],
+      }],
+    };
+    const before = Date.now();
+    const answer = await post(receiver.port, '/v1/logs', { 'Content-Type': 'application/json' }, [Buffer.from(JSON.stringify(body))]);
+    expect(answer.status).toBe(200);
+    expect(lines.map((line) => line.fields?.msg)).toEqual(['far', 'near']);
+    const far = lines[0].fields!;
+    expect(Date.parse(String(far.time))).toBeGreaterThanOrEqual(before - 1000);
+    expect(far.trace_id).toBeUndefined();
+    expect(far.traceId).toBeUndefined();
+    expect(traceIdOfFields(far)).toBeUndefined();
+    expect(far.level).toBe('info');
+    expect(far.constructor).toBe('kept');
+    expect(far.toString).toBe('kept too');
+    expect(lines[1].fields?.time).toBe('2025-12-01T10:00:00.123Z');
   });
 
   it('answers 400 for a logs body that does not decode, and 404 at /v1/logs when nothing takes logs', async () => {

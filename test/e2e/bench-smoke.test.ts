@@ -34,6 +34,8 @@ describe('the bench scripts still run (one short round, figures not checked)', (
       expect(status, out.slice(-3000)).toBe(0);
       const ratios = out.match(new RegExp(`generated/bare by ${unit}s per server CPU-second: \\d+\\.\\d%`, 'g')) ?? [];
       expect(ratios.length, out.slice(-3000)).toBeGreaterThanOrEqual(2);
+      // The span count ran (it prints nothing without counts) and found none missing.
+      expect(out).toMatch(/no sign of dropped spans/);
       expect(out).not.toMatch(/DROPPED/);
     });
   }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/runtimes/runtime.js';
 import { msxFile } from '../../src/state/paths.js';
@@ -77,6 +78,10 @@ describe('the collector msx up runs', () => {
     // (the line right under the server span: the span that wrote it)
     expect(traced.stdout).toMatch(/^alpha GET \/orders\/:id .*\n│ +alpha +\| [\d:.]+ WARN +stock is low trace_id=\w{32} stock\.sku=sku-1 stock\.left=2$/m);
     expect(traced.stdout).not.toContain('"port":3000');
+    // And records under a name that is no service of the workspace are refused: no log file is made for it
+    await exportLogs(collector.endpoint, { encoding: 'json', service: 'stranger', traceId: sent.traceId, spanId: sent.serverSpanId });
+    expect(existsSync(join(ws, '.msx', 'logs', 'stranger.ndjson'))).toBe(false);
+    expect(runCli(['logs', '--trace-id', sent.traceId], ws).stdout).not.toContain('stranger');
 
     // After msx down: nothing listens there any more, and the traces are still read from .msx
     expect(runCli(['down'], ws).code).toBe(0);

@@ -86,7 +86,8 @@ export async function stopLogFollower(root: string): Promise<void> {
   if (!isFollower(pid)) return;
   process.kill(pid, 'SIGTERM');
   // It leads its own process group (detached); a zombie waiting for init to reap it is not alive.
-  for (let i = 0; i < 100 && isGroupAlive(pid); i += 1) await sleep(20);
+  // 4 s: its collector gives requests in flight up to 2 s before it saves its log position.
+  for (let i = 0; i < 200 && isGroupAlive(pid); i += 1) await sleep(20);
   if (isGroupAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 

@@ -28,7 +28,7 @@ export async function upForeground(client: DockerClient, workspace: WorkspaceDat
   let watcher: DockerWatch | undefined;
   let collector: RunningCollector | undefined;
   const onCollector = async (gateway: string) => {
-    collector = await startCollector(workspace.root, { host: gateway, onLogs: (lines) => lines.forEach((line) => follower.write(line)) }).catch((error: Error) => {
+    collector = await startCollector(workspace.root, { host: gateway, onLogs: (lines) => lines.forEach((line) => follower.write(line)), isService: (name) => follower.follows(name) }).catch((error: Error) => {
       events.note(undefined, `the span collector did not start (${error.message}): msx traces will show nothing`);
       return undefined;
     });

@@ -20,7 +20,7 @@ const watchInput = watchArg || undefined;
 const client = await connectDocker();
 const follower = new ContainerLogFollower(client, root);
 const collector = collectorHost
-  ? await startCollector(root, { host: collectorHost, onLogs: (lines) => lines.forEach((line) => follower.write(line)) }).catch((error: Error) => console.error(`${new Date().toISOString()} the span collector did not start: ${error.message}`))
+  ? await startCollector(root, { host: collectorHost, onLogs: (lines) => lines.forEach((line) => follower.write(line)), isService: (name) => follower.follows(name) }).catch((error: Error) => console.error(`${new Date().toISOString()} the span collector did not start: ${error.message}`))
   : undefined;
 
 let stopping = false;

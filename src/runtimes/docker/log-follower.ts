@@ -24,6 +24,8 @@ export class ContainerLogFollower {
   private readonly following = new Set<string>();
   private closed = false;
   private readonly files = new Map<string, ServiceLogFile>();
+  /** The services whose containers this follower has followed: the only ones it takes OTLP log records for. */
+  private readonly services = new Set<string>();
   private readonly cursor: LogCursor;
 
   constructor(
@@ -39,6 +41,7 @@ export class ContainerLogFollower {
     // Claimed before the first await: a start event and `up` may ask for the same container at once.
     if (this.following.has(container.id)) return;
     this.following.add(container.id);
+    this.services.add(container.service);
     const after = this.cursor.position(container.id);
     const streams = await this.client
       .containerLogs(container.id, { follow: true, since: after === undefined ? undefined : sinceParameter(after) })
@@ -92,6 +95,11 @@ export class ContainerLogFollower {
     line.receivedAt = new Date(Number(nanos / 1_000_000n)).toISOString();
     this.fileOf(container.service).write(line);
     this.sink(line);
+  }
+
+  /** Whether a container of `service` was followed: a log record sent over OTLP for any other name is refused. */
+  follows(service: string): boolean {
+    return this.services.has(service);
   }
 
   /** A line that did not come from a container's output (a log record sent over OTLP): written and shown the same way. */

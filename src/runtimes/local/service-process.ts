@@ -127,8 +127,11 @@ export class ServiceProcess {
   private fail(detail: string): false {
     this.stopping = true;
     const lines = this.firstErrors.length > 0 ? this.firstErrors : this.lastLines;
-    this.set('failed', withLastLines(detail, lines, lines === this.firstErrors ? FIRST_ERRORS : undefined));
+    // Killed before it is reported failed, and reported without its pid: SIGKILL cannot be refused,
+    // and the exit that follows is not reported again (`ps --json` would keep a dead pid).
     if (this.child?.pid) signalGroup(this.child.pid, 'SIGKILL');
+    this.status.pid = undefined;
+    this.set('failed', withLastLines(detail, lines, lines === this.firstErrors ? FIRST_ERRORS : undefined));
     return false;
   }
 

@@ -30,6 +30,8 @@ export class Supervisor {
   private readonly listeners = new Set<(status: ServiceStatus) => void>();
   private infra?: Map<InfraName, InfraEndpoint>;
   private collector?: RunningCollector;
+  /** Set once stop() closes the log files: a late OTLP record is dropped, not written to an ended stream. */
+  private logsClosed = false;
   /** Per service, the tail of its start/stop work: the next one waits for it. */
   private readonly queues = new Map<string, Promise<void>>();
   /** The env each service was last started with: what a warm spare of it must be started with. */
@@ -115,6 +117,8 @@ export class Supervisor {
     await stopInReverseOrder(services, (service) => this.processes.get(service.name)!.stop(graceMs));
     // The collector first: a log record it takes goes to a file still open.
     await this.collector?.close();
+    // A request the collector's close cut short may still hand over records: they find the files closed.
+    this.logsClosed = true;
     await Promise.all([...this.logFiles.values()].map((file) => file.close()));
   }
 
@@ -122,7 +126,7 @@ export class Supervisor {
   private async startCollector(): Promise<void> {
     if (this.collector || otlpEndpointOf(this.workspace, 'local')) return;
     try {
-      this.collector = await startCollector(this.workspace.root, { onLogs: (lines) => this.writeOtlpLogs(lines) });
+      this.collector = await startCollector(this.workspace.root, { onLogs: (lines) => this.writeOtlpLogs(lines), isService: (name) => this.statuses.has(name) });
     } catch (error) {
       this.events.note(undefined, `the span collector did not start (${(error as Error).message}): msx traces will show nothing`);
     }
@@ -130,6 +134,7 @@ export class Supervisor {
 
   /** Log records a service sent over OTLP (/v1/logs): into its log file, and shown, as its stdout lines are. */
   private writeOtlpLogs(lines: ServiceLogLine[]): void {
+    if (this.logsClosed) return;
     for (const line of lines) {
       let file = this.logFiles.get(line.service);
       if (!file) this.logFiles.set(line.service, (file = new ServiceLogFile(logsDir(this.workspace.root), line.service)));
