@@ -90,6 +90,22 @@ describe('per-service control of a running local workspace', () => {
     expect((await fetch(`http://127.0.0.1:${PORTS.beta}/health/ready`)).status).toBe(200);
   });
 
+  it('a service that never gets ready is killed and shown failed, with no pid in ps --json', { timeout: 180_000 }, async () => {
+    expect(runCli(['up', '--detach', '--json', '--timeout', '3'], ws).code).toBe(0);
+    const before = pids();
+    // Runs, but never answers its readiness probe.
+    writeFileSync(mainOf('alpha'), 'setInterval(() => undefined, 1000);\n');
+    const stuck = control('restart', 'alpha');
+    expect(stuck.code).toBe(6);
+    expect(stuck.services[0].state).toBe('failed');
+    expect(stuck.services[0].detail).toContain('not ready after 3s');
+    const ps = JSON.parse(runCli(['ps', '--json'], ws).stdout).services as ServiceStatus[];
+    const alpha = ps.find((s) => s.service === 'alpha');
+    expect(alpha?.state).toBe('failed');
+    expect(alpha?.pid, 'ps --json gives no pid of a service killed for its readiness').toBeUndefined();
+    expect(pids().beta).toBe(before.beta);
+  });
+
   it('a service that fails on restart is shown failed (exit 6); fixed, its restart brings it back alone', { timeout: 180_000 }, async () => {
     upDetached();
     const before = pids();
