@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from "@opentelemetry/semantic-conventions";
 import { SpanKind, endSpan, formatTraceparent, markFailed, recordingSpans, startTrace, traceFields, type TraceContext } from "../platform/trace-context.js";
+import { whenConnectionCloses } from "./connection-close.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -77,10 +78,7 @@ export function installTraceHooks(app: FastifyInstance, controller: TracedLogCon
     // A request queued behind another on a pipelined connection: its answer has no socket yet and
     // says nothing when the socket closes, so the socket is watched until the answer closes.
     const socket = request.raw.socket;
-    if (reply.raw.socket === null && socket) {
-      socket.once("close", abandoned);
-      reply.raw.once("close", () => socket.removeListener("close", abandoned));
-    }
+    if (reply.raw.socket === null && socket) reply.raw.once("close", whenConnectionCloses(socket, abandoned));
     done();
   });
 }
