@@ -49,8 +49,14 @@ async function startInventory() {
   const seen: SeenCall[] = [];
   // answer: bytes Echo answers instead of its request (what a service might send that JSON cannot carry).
   const state = { behaviour: "normal" as Behaviour, serving: true, answer: undefined as Buffer | undefined, cancelled: 0 };
-  const record = (method: string, call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>) =>
+  const record = (method: string, call: { metadata: grpc.Metadata; request?: unknown }) =>
     seen.push({ method, request: call.request, metadata: Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)])) });
+  /** A client stream's messages as the server read them, in order, once the caller half-closed it. */
+  const readAll = async <T>(call: AsyncIterable<T>) => {
+    const messages: T[] = [];
+    for await (const message of call) messages.push(message);
+    return messages;
+  };
   /** Applies the server's behaviour; true when the call was answered (or left hanging) by it. */
   const misbehave = <T>(callback: grpc.sendUnaryData<T>) => {
     if (state.behaviour === "silent") return true;
@@ -102,7 +108,29 @@ async function startInventory() {
       for (const item of [...items.values()].slice(0, call.request.limit || undefined)) call.write(item);
       call.end();
     },
-    ImportItems: (_call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<{ count: number }>) => callback(null, { count: 0 }),
+    // Creates every item it reads, and answers how many once the stream ends.
+    ImportItems: (call: grpc.ServerReadableStream<Omit<Item, "id">, unknown>, callback: grpc.sendUnaryData<{ count: number }>) => {
+      record("ImportItems", call);
+      if (misbehave(callback)) return;
+      readAll(call).then((requests) => {
+        seen.at(-1)!.request = requests;
+        for (const request of requests) items.set(`item-${items.size + 1}`, { ...request, id: `item-${items.size + 1}` });
+        callback(null, { count: requests.length });
+      }, callback);
+    },
+    // Answers each id with its item as it reads it; an unknown id ends the stream NOT_FOUND.
+    TrackItems: (call: grpc.ServerDuplexStream<{ id: string }, Item>) => {
+      record("TrackItems", call);
+      const ids: string[] = [];
+      seen.at(-1)!.request = ids;
+      call.on("data", ({ id }: { id: string }) => {
+        ids.push(id);
+        const item = items.get(id);
+        if (item) call.write(item);
+        else call.emit("error", { code: grpc.status.NOT_FOUND, details: `item ${id} not found` });
+      });
+      call.on("end", () => call.end());
+    },
     Echo: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       record("Echo", call);
       callback(null, state.answer ?? call.request);
@@ -209,6 +237,69 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     expect(all.json().map((item: Item) => item.name)).toEqual(["a", "b", "c"]);
     const two = await post(gateway, "ListItems", { limit: 2 });
     expect(two.json()).toHaveLength(2);
+  });
+
+  it("sends a client stream's JSON array as its messages, in order, and answers its one response", async () => {
+    const upstream = await inventory();
+    const gateway = await gatewayTo(upstream.address);
+    const response = await post(gateway, "ImportItems", [{ name: "a" }, { name: "b", quantity: 2, weightGrams: "9007199254740993" }, {}], { "x-request-id": "req-import", traceparent: TRACEPARENT });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual({ count: 3 });
+    const call = upstream.seen.at(-1)!;
+    expect(call.method).toBe("ImportItems");
+    expect((call.request as Array<Partial<Item>>).map(({ name, quantity, weightGrams }) => ({ name, quantity, weightGrams }))).toEqual([
+      { name: "a", quantity: 0, weightGrams: "0" },
+      { name: "b", quantity: 2, weightGrams: "9007199254740993" },
+      { name: "", quantity: 0, weightGrams: "0" },
+    ]);
+    expect(call.metadata).toMatchObject({ "x-request-id": "req-import", traceparent: expect.stringContaining(TRACE_ID) });
+    const client = spans.one("inventory.v1.InventoryService/ImportItems");
+    expect(parentOf(client)).toBe(spans.one("POST /inventory").spanContext().spanId);
+    expect(client.attributes).toMatchObject({ "rpc.method": "ImportItems", "rpc.grpc.status_code": grpc.status.OK });
+    expect(upstream.items.size).toBe(3);
+    // No body is an empty stream: the server reads none and still answers.
+    const none = await post(gateway, "ImportItems");
+    expect(none.statusCode, none.body).toBe(200);
+    expect(upstream.seen.at(-1)!.request).toEqual([]);
+
+    upstream.state.behaviour = "failing";
+    const failed = await post(gateway, "ImportItems", [{ name: "c" }]);
+    expect(failed.statusCode).toBe(500);
+    expect(failed.json()).toMatchObject({ grpcStatus: "INTERNAL", detail: "the database is on fire" });
+  });
+
+  it("sends a bidirectional stream's array and half-closes it, and answers what the server sent back as an array", async () => {
+    const upstream = await inventory();
+    const gateway = await gatewayTo(upstream.address);
+    for (const name of ["a", "b"]) expect((await post(gateway, "CreateItem", { name })).statusCode).toBe(200);
+    const response = await post(gateway, "TrackItems", [{ id: "item-2" }, { id: "item-1" }, { id: "item-2" }]);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().map((item: Item) => [item.id, item.name])).toEqual([["item-2", "b"], ["item-1", "a"], ["item-2", "b"]]);
+    expect(upstream.seen.at(-1)!.request).toEqual(["item-2", "item-1", "item-2"]);
+    expect(spans.spans().filter((span) => span.name === "inventory.v1.InventoryService/TrackItems")).toHaveLength(1);
+    expect((await post(gateway, "TrackItems")).json()).toEqual([]);
+    // A status the server ends the stream with is the problem answered, as for any call.
+    const missing = await post(gateway, "TrackItems", [{ id: "item-1" }, { id: "item-7" }]);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ grpcStatus: "NOT_FOUND", detail: "item item-7 not found" });
+  });
+
+  it("refuses a streamed body that is not an array of request messages with 400 naming the element, without calling the service", async () => {
+    const upstream = await inventory();
+    const gateway = await gatewayTo(upstream.address);
+    for (const [method, body] of [["ImportItems", { name: "a" }], ["ImportItems", null], ["TrackItems", "item-1"]] as const) {
+      const response = await post(gateway, method, body);
+      expect(response.statusCode, `${method} ${JSON.stringify(body)}`).toBe(400);
+      const type = method === "ImportItems" ? "CreateItemRequest" : "GetItemRequest";
+      expect(response.json().detail).toBe(`${method} takes a stream of ${type}: the body must be a JSON array of them, in the order to send`);
+    }
+    const wrongType = await post(gateway, "ImportItems", [{ name: "a" }, { name: "b", quantity: "three" }]);
+    expect(wrongType.statusCode).toBe(400);
+    expect(wrongType.json().detail).toBe('field "[1].quantity" must be an int32 (a whole number from -2147483648 to 2147483647), not "three"');
+    const notAMessage = await post(gateway, "TrackItems", [{ id: "item-1" }, null]);
+    expect(notAMessage.statusCode).toBe(400);
+    expect(notAMessage.json().detail).toBe('field "[1]" must be an object (GetItemRequest), not null');
+    expect(upstream.seen).toHaveLength(0);
   });
 
   it("maps a gRPC status to its HTTP status, with the google.rpc details the service sent", async () => {
@@ -502,16 +593,40 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     await until(() => spans.spans().filter((span) => span.name === "POST /inventory").length === 2);
   });
 
-  it("answers 404 naming the methods it serves for an unknown method, a client-streaming one or none; 405 for another HTTP method", async () => {
+  it("holds one close listener per connection, however many streams it pipelines: no listener-leak warning, every one cancelled", async () => {
+    const upstream = await inventory();
+    upstream.state.behaviour = "silent";
+    const gateway = await gatewayTo(upstream.address);
+    await gateway.app.listen({ host: "127.0.0.1", port: 0 });
+    const { port } = gateway.app.server.address() as AddressInfo;
+    const warnings: Error[] = [];
+    const warned = (warning: Error) => warnings.push(warning);
+    process.on("warning", warned);
+    try {
+      const socket = connect(port, "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      // Node's server takes pipelined requests in order but holds their answers: 12 streams wait on one socket at once.
+      const count = 12;
+      socket.write(Array.from({ length: count }, (_, n) => `POST /inventory/ListItems?n=${n} HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n`).join(""));
+      await until(() => upstream.seen.length === count);
+      socket.destroy();
+      await until(() => upstream.state.cancelled === count);
+      await until(() => gateway.logs.records().filter((r) => r.msg === "request completed" && r.status === 499).length === count);
+      // A warning is emitted on the next tick after the listener that passed the limit.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((warning) => warning.name)).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", warned);
+    }
+  });
+
+  it("answers 404 naming the methods it serves for an unknown method or none; 405 for another HTTP method", async () => {
     const upstream = await inventory();
     const gateway = await gatewayTo(upstream.address);
-    const methods = "CreateItem, GetItem, ListItems, Echo";
+    const methods = "CreateItem, GetItem, ListItems, ImportItems, Echo, TrackItems";
     const unknown = await post(gateway, "DeleteItem", {});
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().detail).toBe(`inventory has no method DeleteItem (methods: ${methods})`);
-    const streaming = await post(gateway, "ImportItems", {});
-    expect(streaming.statusCode).toBe(404);
-    expect(streaming.json().detail).toBe(`ImportItems is a client-streaming method of inventory: the gateway serves unary and server-streaming methods (${methods})`);
     for (const url of ["/inventory", "/inventory/"]) {
       const none = await gateway.app.inject({ method: "POST", url });
       expect(none.statusCode).toBe(404);

@@ -10,6 +10,7 @@ import { GrpcDependencyError, resilientGrpc } from "../platform/grpc-client.js";
 import type { Logger } from "../platform/logger.js";
 import { sendProblem } from "../http/problem.js";
 import { callerFields } from "../http/auth-hook.js";
+import { whenConnectionCloses } from "../http/connection-close.js";
 import { JsonMappingError, messageFromJson, messageToJson } from "./proto-json.js";
 import type { BreakerPolicy } from "./proxy-routes.js";
 
@@ -34,7 +35,7 @@ interface ExposedMethod {
   /** `stock.v1.StockService/GetStock`, as the generated clients name their calls' spans. */
   name: string;
   serverStream: boolean;
-  /** A client-streaming (or bidirectional) method: in the API, not served over HTTP. */
+  /** A client-streaming (or bidirectional) method: its body is a JSON array, the request messages in order. */
   clientStream: boolean;
   requestType: protobuf.Type;
   responseType: protobuf.Type;
@@ -81,7 +82,7 @@ export function loadGrpcApi(service: string, protoDir = PROTO_DIR): Map<string, 
       });
     }
   }
-  if (![...methods.values()].some((method) => !method.clientStream)) throw new GrpcApiError(`proto/${service}.proto has no unary or server-streaming method to serve`);
+  if (methods.size === 0) throw new GrpcApiError(`proto/${service}.proto has no service with a method to serve`);
   return methods;
 }
 
@@ -108,14 +109,16 @@ export function openGrpcUpstream(service: string, target: string, protoDir?: URL
   return { client, methods };
 }
 
-const served = (upstream: GrpcUpstream) => [...upstream.methods.entries()].filter(([, method]) => !method.clientStream).map(([name]) => name).join(", ");
+const served = (upstream: GrpcUpstream) => [...upstream.methods.keys()].join(", ");
 
 /**
  * `POST <path>/<Method>` with a JSON body calls that method of the upstream through a resilient
  * gRPC client of the route's own (its timeout as deadline, its circuit breaker, the service
  * token, the request's span as parent) and answers its response as proto3 JSON; a server
- * stream is answered as a JSON array once it ends. A body that does not fit the request is a
- * 400 without a call; a status other than OK is a problem body with the HTTP status Google's
+ * stream is answered as a JSON array once it ends. A client-streaming or bidirectional method
+ * takes a JSON array, its request messages in order, sent and then half-closed (so a
+ * bidirectional one answers the array its server sends back until it ends). A body that does
+ * not fit the request is a 400 without a call; a status other than OK is a problem body with the HTTP status Google's
  * API guidelines map it to. Other HTTP methods on a method's URL: 405.
  */
 export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, upstream: GrpcUpstream, policy: BreakerPolicy, logger: Logger): Promise<{ readonly state: CircuitState }> {
@@ -136,13 +139,9 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
     const method = upstream.methods.get(name);
     if (name === "") return problem(reply, 404, `name a method: POST ${route.path}/<Method> (methods: ${served(upstream)})`);
     if (!method) return problem(reply, 404, `${route.service} has no method ${name} (methods: ${served(upstream)})`);
-    if (method.clientStream) return problem(reply, 404, `${name} is a client-streaming method of ${route.service}: the gateway serves unary and server-streaming methods (${served(upstream)})`);
-    // No body at all is the empty request; a JSON null is not a message.
-    if (request.body === null) return problem(reply, 400, "the body must be a JSON object (the method's request message)");
-    let bytes: Buffer;
+    let bytes: Buffer[];
     try {
-      const { requestType } = method;
-      bytes = Buffer.from(requestType.encode(requestType.fromObject(messageFromJson(requestType, request.body ?? {}))).finish());
+      bytes = requestMessages(name, method, request.body);
     } catch (error) {
       if (error instanceof JsonMappingError) return problem(reply, 400, error.message);
       return problem(reply, 400, `the body does not fit ${name}'s request: ${(error as Error).message}`);
@@ -152,8 +151,12 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
     const toJson = (message: protobuf.Message) => messageToJson(method.responseType, message);
     try {
       if (!method.serverStream) {
-        const answer = await calls.call<protobuf.Message>(method.name, (metadata, options, callback) =>
-          upstream.client.makeUnaryRequest(method.path, same, decode, bytes, withCaller(metadata, request), options, callback), request.trace);
+        // A client stream answers once, as a unary call does: one deadline, counted by the breaker.
+        const answer = await calls.call<protobuf.Message>(method.name, (metadata, options, callback) => {
+          if (!method.clientStream) return upstream.client.makeUnaryRequest(method.path, same, decode, bytes[0], withCaller(metadata, request), options, callback);
+          const call = upstream.client.makeClientStreamRequest(method.path, same, decode, withCaller(metadata, request), options, callback);
+          return sendAll(call, bytes);
+        }, request.trace);
         return reply.send(toJson(answer));
       }
       // The platform client's streams are not retried or counted by its breaker; an open one still stops them.
@@ -165,12 +168,13 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
       const socket = request.raw.socket;
       const gone = () => socket.destroyed === true;
       let call: grpc.ClientReadableStream<protobuf.Message> | undefined;
-      const cancel = () => call?.cancel();
-      socket.once("close", cancel);
+      const forget = whenConnectionCloses(socket, () => call?.cancel());
       try {
         const messages: unknown[] = [];
         const stream = calls.stream<protobuf.Message>(method.name, (metadata, options) => {
-          call = upstream.client.makeServerStreamRequest(method.path, same, decode, bytes, withCaller(metadata, request), options);
+          call = method.clientStream
+            ? sendAll(upstream.client.makeBidiStreamRequest(method.path, same, decode, withCaller(metadata, request), options), bytes)
+            : upstream.client.makeServerStreamRequest(method.path, same, decode, bytes[0], withCaller(metadata, request), options);
           // Gone while the call's service token was made.
           if (gone()) call.cancel();
           return call;
@@ -189,7 +193,7 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
         if (gone()) return reply.code(499).send();
         throw error;
       } finally {
-        socket.off("close", cancel);
+        forget();
       }
     } catch (error) {
       if (error instanceof JsonMappingError) return problem(reply, 502, `${route.service} answered ${name} with what proto3 JSON cannot carry: ${error.message}`);
@@ -220,6 +224,33 @@ const MAX_STREAM_MESSAGES = 10_000;
 
 /** The body is serialized before the call (a body that does not fit is the caller's 400, not a failed call). */
 const same = (bytes: Buffer) => bytes;
+
+/**
+ * The request messages the body stands for, serialized: one for a unary or server-streaming
+ * method (no body at all is the empty request; a JSON null is not a message), the array's
+ * elements in order for a client-streaming or bidirectional one (no body: none). Throws a
+ * JsonMappingError naming the field, `[2].quantity` for an array's third message.
+ */
+function requestMessages(name: string, method: ExposedMethod, body: unknown): Buffer[] {
+  const { requestType } = method;
+  const encode = (json: unknown, path?: string) => Buffer.from(requestType.encode(requestType.fromObject(messageFromJson(requestType, json, path))).finish());
+  if (!method.clientStream) {
+    if (body === null) throw new JsonMappingError("the body must be a JSON object (the method's request message)");
+    return [encode(body ?? {})];
+  }
+  if (body === undefined) return [];
+  if (!Array.isArray(body)) throw new JsonMappingError(`${name} takes a stream of ${requestType.name}: the body must be a JSON array of them, in the order to send`);
+  return body.map((json, index) => encode(json, `[${index}]`));
+}
+
+/** Writes the request stream and half-closes it: the server has every message before it answers the last. */
+function sendAll<Call extends grpc.ClientWritableStream<Buffer> | grpc.ClientDuplexStream<Buffer, protobuf.Message>>(call: Call, messages: Buffer[]): Call {
+  // grpc-js buffers what the HTTP/2 stream cannot take yet; the body's size limit bounds it.
+  for (const message of messages) call.write(message);
+  call.end();
+  return call;
+}
+
 
 /**
  * What the upstream is told besides the span and the service token: the request id, and the
