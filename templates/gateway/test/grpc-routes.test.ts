@@ -466,7 +466,7 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     expect((await post(gateway, "Echo", { weight: nine })).json().weight).toBe(-1.23494905e-23);
   });
 
-  it("maps google.protobuf.Any both ways by its @type: a message's fields inline, a well-known type's JSON under value", async () => {
+  it("maps google.protobuf.Any both ways by its @type: a message's fields inline, a well-known type's JSON under value; a type of another API file too", async () => {
     const upstream = await inventory();
     const gateway = await gatewayTo(upstream.address);
     const url = (name: string) => `type.googleapis.com/${name}`;
@@ -485,6 +485,19 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     expect(seen.any.type_url).toBe(url("inventory.v1.Size"));
     expect(root.lookupType("inventory.v1.Size").toObject(root.lookupType("inventory.v1.Size").decode(seen.any.value))).toEqual({ width: 2, height: 3 });
 
+    // A well-known type the file does not import, and a message of another service's API in proto/.
+    const elsewhere = [
+      { "@type": url("google.protobuf.Empty") },
+      { "@type": url("ledger.v1.Entry"), account: "a-1", cents: "250", tag: { key: "k", value: "v" } },
+      // In two files, defined the same in both.
+      { "@type": url("common.v1.Tag"), key: "colour", value: "red" },
+    ];
+    for (const any of elsewhere) {
+      const response = await post(gateway, "Echo", { any });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json().any).toEqual(any);
+    }
+
     const refused = async (any: unknown) => {
       const response = await post(gateway, "Echo", { any });
       expect(response.statusCode, response.body).toBe(400);
@@ -497,6 +510,8 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     expect(await refused({ "@type": url("inventory.v1.Size"), width: "x" })).toMatch(/^field "any\.width" must be an int32/);
     expect(await refused({ "@type": url("google.protobuf.Duration"), seconds: 1 })).toMatch(/^field "any" is a google\.protobuf\.Any of google\.protobuf\.Duration: give its JSON as "value"/);
     expect(await refused({ "@type": url("google.protobuf.Duration"), value: "soon" })).toMatch(/^field "any\.value" must be a duration/);
+    // Two of the gateway's files define it, differently: which one the service meant is not guessed.
+    expect(await refused({ "@type": url("common.v1.Money"), units: "1" })).toBe('a google.protobuf.Any of "type.googleapis.com/common.v1.Money", a type proto/common.proto and proto/tariffs.proto define differently');
 
     // An answer holding an Any of a type the gateway does not know is the service's 502, not a guess.
     upstream.state.answer = Buffer.from(everythingType.encode(everythingType.fromObject({ any: { type_url: url("other.v1.Secret"), value: Buffer.from([8, 1]) } })).finish());

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
@@ -11,7 +11,7 @@ import type { Logger } from "../platform/logger.js";
 import { sendProblem } from "../http/problem.js";
 import { callerFields } from "../http/auth-hook.js";
 import { whenConnectionCloses } from "../http/connection-close.js";
-import { JsonMappingError, messageFromJson, messageToJson } from "./proto-json.js";
+import { JsonMappingError, alsoLookIn, messageFromJson, messageToJson } from "./proto-json.js";
 import type { BreakerPolicy } from "./proxy-routes.js";
 
 /** The gateway's copies of the gRPC APIs it routes to: proto/<service>.proto (msx writes them). */
@@ -64,6 +64,7 @@ export function loadGrpcApi(service: string, protoDir = PROTO_DIR): Map<string, 
   } catch (error) {
     throw new GrpcApiError(`proto/${service}.proto cannot be read: ${(error as Error).message.replace(file, `proto/${service}.proto`)}`);
   }
+  alsoLookIn(root, otherApis(protoDir, `${service}.proto`));
   const methods = new Map<string, ExposedMethod>();
   const owner = new Map<string, string>();
   for (const api of servicesIn(root)) {
@@ -84,6 +85,28 @@ export function loadGrpcApi(service: string, protoDir = PROTO_DIR): Map<string, 
   }
   if (methods.size === 0) throw new GrpcApiError(`proto/${service}.proto has no service with a method to serve`);
   return methods;
+}
+
+/**
+ * The gateway's other API files in proto/, each read on its own (two services' files may both
+ * define a type), for an Any of a type from another service. One that does not read is left
+ * out: it is no route's API here, or its own route stops the gateway at start.
+ */
+function otherApis(protoDir: URL, own: string): protobuf.Root[] {
+  const dir = fileURLToPath(protoDir);
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".proto") && name !== own)
+    .sort()
+    .flatMap((name) => {
+      try {
+        const root = new protobuf.Root();
+        root.loadSync(fileURLToPath(new URL(name, protoDir)), { keepCase: true });
+        root.resolveAll();
+        return [root];
+      } catch {
+        return [];
+      }
+    });
 }
 
 function servicesIn(namespace: protobuf.NamespaceBase): protobuf.Service[] {

@@ -253,12 +253,55 @@ function wellKnownFromJson(type: protobuf.Type, value: unknown, path: string): R
 /** Well-known types whose JSON is not an object of their fields: inside an Any they go under "value". */
 const SPECIAL_JSON = new Set([...Object.keys(WRAPPERS), ".google.protobuf.Timestamp", ".google.protobuf.Duration", ".google.protobuf.Struct", ".google.protobuf.ListValue", ".google.protobuf.Value", ".google.protobuf.FieldMask", ".google.protobuf.Any"]);
 
-/** The message type an Any's type URL names (what follows its last "/"), from the same API files. */
+/** The well-known types protobufjs bundles, known to every Any whether its API file imports them or not. */
+const WELL_KNOWN = new protobuf.Root().loadSync(
+  ["any", "duration", "empty", "field_mask", "struct", "timestamp", "wrappers"].map((file) => `google/protobuf/${file}.proto`),
+  { keepCase: true },
+);
+WELL_KNOWN.resolveAll();
+
+/** The other API files an Any's type may be in, for each API file's root (set by alsoLookIn). */
+const elsewhere = new WeakMap<protobuf.Root, readonly protobuf.Root[]>();
+
+/**
+ * Lets an Any in `root`'s messages name a type of `others` too (the gateway's other proto/
+ * files): a service's Any may carry another's message.
+ */
+export function alsoLookIn(root: protobuf.Root, others: readonly protobuf.Root[]): void {
+  elsewhere.set(root, others);
+}
+
+const typeIn = (root: protobuf.Root, name: string): protobuf.Type | undefined => {
+  const found = root.lookup(name, [protobuf.Type]);
+  return found instanceof protobuf.Type ? found : undefined;
+};
+
+/**
+ * The message type an Any's type URL names (what follows its last "/"): from its own API file
+ * and what it imports, else the well-known types, else the gateway's other API files. Two of
+ * those that define it differently are an error, not a guess.
+ */
 function typeOfAny(any: protobuf.Type, url: string): protobuf.Type | undefined {
   const slash = url.lastIndexOf("/");
   if (slash < 0) return undefined;
-  const found = any.root.lookup(`.${url.slice(slash + 1)}`, [protobuf.Type]);
-  return found instanceof protobuf.Type ? found : undefined;
+  const name = `.${url.slice(slash + 1)}`;
+  const own = typeIn(any.root, name) ?? typeIn(WELL_KNOWN, name);
+  if (own) return own;
+  // By file: a file two others import is one definition, not two.
+  const byFile = new Map<string | null, protobuf.Type>();
+  for (const root of elsewhere.get(any.root) ?? []) {
+    const type = typeIn(root, name);
+    if (type && !byFile.has(type.filename)) byFile.set(type.filename, type);
+  }
+  const found = [...byFile.entries()].sort(([a], [b]) => String(a).localeCompare(String(b))).map(([, type]) => type);
+  if (found.length > 1) {
+    const shape = JSON.stringify(found[0].toJSON());
+    if (found.some((type) => JSON.stringify(type.toJSON()) !== shape)) {
+      const files = found.map((type) => type.filename?.replace(/^.*[\\/]/, "proto/") ?? "?").join(" and ");
+      throw new JsonMappingError(`a google.protobuf.Any of ${JSON.stringify(url)}, a type ${files} define differently`);
+    }
+  }
+  return found[0];
 }
 
 /**
