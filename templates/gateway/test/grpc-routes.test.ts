@@ -121,6 +121,14 @@ async function startInventory() {
     // Answers each id with its item as it reads it; an unknown id ends the stream NOT_FOUND.
     TrackItems: (call: grpc.ServerDuplexStream<{ id: string }, Item>) => {
       record("TrackItems", call);
+      call.on("cancelled", () => (state.cancelled += 1));
+      // silent: reads the ids, answers one item every 50 ms, and never ends, until the caller cancels.
+      if (state.behaviour === "silent") {
+        const item = { id: "item-0", name: "slow", quantity: 0, weightGrams: "0", unit: "UNIT_PIECE", tags: [] };
+        call.on("data", () => {});
+        const timer = setInterval(() => (call.cancelled ? clearInterval(timer) : call.write(item)), 50);
+        return;
+      }
       const ids: string[] = [];
       seen.at(-1)!.request = ids;
       call.on("data", ({ id }: { id: string }) => {
@@ -568,6 +576,24 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     expect(gateway.logs.records().find((r) => r.msg === "request completed" && r.url === "/inventory/ListItems")).toMatchObject({ route: "/inventory", status: 499 });
     await until(() => spans.spans().some((span) => span.name === "inventory.v1.InventoryService/ListItems"));
     expect(spans.one("POST /inventory")).toBeDefined();
+  });
+
+  it("cancels a bidirectional stream when the caller goes away while the server is still answering", async () => {
+    const upstream = await inventory();
+    upstream.state.behaviour = "silent";
+    const gateway = await gatewayTo(upstream.address);
+    const base = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
+    const controller = new AbortController();
+    const call = fetch(`${base}/inventory/TrackItems`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([{ id: "item-1" }]), signal: controller.signal });
+    await until(() => upstream.seen.length === 1);
+    // Let a few answers through first: the stream is mid-way, not just opened.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    await until(() => upstream.state.cancelled === 1);
+    await until(() => gateway.logs.records().some((r) => r.msg === "request completed" && r.url === "/inventory/TrackItems"));
+    expect(gateway.logs.records().find((r) => r.msg === "request completed" && r.url === "/inventory/TrackItems")).toMatchObject({ route: "/inventory", status: 499 });
+    await until(() => spans.spans().some((span) => span.name === "inventory.v1.InventoryService/TrackItems"));
   });
 
   it("cancels a quiet server stream as soon as the caller goes away, not at the deadline a minute later", async () => {
