@@ -499,6 +499,11 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
       { "@type": url("ledger.v1.Entry"), account: "a-1", cents: "250", tag: { key: "k", value: "v" } },
       // In two files, defined the same in both.
       { "@type": url("common.v1.Tag"), key: "colour", value: "red" },
+      // google.rpc's error details, known without a file: what a service's own message may carry.
+      { "@type": url("google.rpc.ErrorInfo"), reason: "OUT_OF_STOCK", domain: "inventory.example", metadata: { sku: "a-1" } },
+      { "@type": url("google.rpc.RetryInfo"), retryDelay: "1.500s" },
+      { "@type": url("google.rpc.BadRequest"), fieldViolations: [{ field: "name", description: "must not be empty", reason: "EMPTY" }] },
+      { "@type": url("google.rpc.Status"), code: 5, message: "gone", details: [{ "@type": url("google.rpc.ResourceInfo"), resourceType: "item", resourceName: "item-9", owner: "", description: "" }] },
     ];
     for (const any of elsewhere) {
       const response = await post(gateway, "Echo", { any });

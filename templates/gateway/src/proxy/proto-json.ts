@@ -253,11 +253,47 @@ function wellKnownFromJson(type: protobuf.Type, value: unknown, path: string): R
 /** Well-known types whose JSON is not an object of their fields: inside an Any they go under "value". */
 const SPECIAL_JSON = new Set([...Object.keys(WRAPPERS), ".google.protobuf.Timestamp", ".google.protobuf.Duration", ".google.protobuf.Struct", ".google.protobuf.ListValue", ".google.protobuf.Value", ".google.protobuf.FieldMask", ".google.protobuf.Any"]);
 
-/** The well-known types protobufjs bundles, known to every Any whether its API file imports them or not. */
+/**
+ * googleapis' google/rpc/status.proto and error_details.proto, the error model of
+ * https://google.aip.dev/193: a service may put these in an Any of its own messages too.
+ */
+const GOOGLE_RPC = `
+syntax = "proto3";
+package google.rpc;
+message Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }
+message ErrorInfo { string reason = 1; string domain = 2; map<string, string> metadata = 3; }
+message RetryInfo { google.protobuf.Duration retry_delay = 1; }
+message DebugInfo { repeated string stack_entries = 1; string detail = 2; }
+message QuotaFailure {
+  message Violation { string subject = 1; string description = 2; }
+  repeated Violation violations = 1;
+}
+message PreconditionFailure {
+  message Violation { string type = 1; string subject = 2; string description = 3; }
+  repeated Violation violations = 1;
+}
+message BadRequest {
+  message FieldViolation { string field = 1; string description = 2; string reason = 3; LocalizedMessage localized_message = 4; }
+  repeated FieldViolation field_violations = 1;
+}
+message RequestInfo { string request_id = 1; string serving_data = 2; }
+message ResourceInfo { string resource_type = 1; string resource_name = 2; string owner = 3; string description = 4; }
+message Help {
+  message Link { string description = 1; string url = 2; }
+  repeated Link links = 1;
+}
+message LocalizedMessage { string locale = 1; string message = 2; }
+`;
+
+/**
+ * The types every Any knows, whether its API file imports them or not: the well-known types
+ * protobufjs bundles, and google.rpc's status and error details.
+ */
 const WELL_KNOWN = new protobuf.Root().loadSync(
   ["any", "duration", "empty", "field_mask", "struct", "timestamp", "wrappers"].map((file) => `google/protobuf/${file}.proto`),
   { keepCase: true },
 );
+protobuf.parse(GOOGLE_RPC, WELL_KNOWN, { keepCase: true });
 WELL_KNOWN.resolveAll();
 
 /** The other API files an Any's type may be in, for each API file's root (set by alsoLookIn). */
