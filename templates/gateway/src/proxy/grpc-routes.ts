@@ -274,7 +274,6 @@ function sendAll<Call extends grpc.ClientWritableStream<Buffer> | grpc.ClientDup
   return call;
 }
 
-
 /**
  * What the upstream is told besides the span and the service token: the request id, and the
  * caller the gateway verified (as the HTTP routes send them in headers).

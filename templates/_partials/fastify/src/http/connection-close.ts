@@ -12,16 +12,15 @@ const waiting = new WeakMap<Socket, Set<() => void>>();
 export function whenConnectionCloses(socket: Socket, then: () => void): () => void {
   let callbacks = waiting.get(socket);
   if (!callbacks) {
-    const set = new Set<() => void>();
-    waiting.set(socket, set);
+    const fresh = new Set<() => void>();
+    waiting.set(socket, fresh);
     socket.once("close", () => {
       waiting.delete(socket);
-      for (const callback of set) callback();
-      set.clear();
+      for (const callback of fresh) callback();
     });
-    callbacks = set;
+    callbacks = fresh;
   }
-  const set = callbacks;
-  set.add(then);
-  return () => void set.delete(then);
+  const mine = callbacks;
+  mine.add(then);
+  return () => void mine.delete(then);
 }
