@@ -3,7 +3,7 @@ import { grpcHealthCheck } from "./platform/grpc-client.js";
 import { createHttpClient, type HttpClient } from "./platform/http-client.js";
 import type { HealthRegistry } from "./platform/health.js";
 import type { Logger } from "./platform/logger.js";
-import { openGrpcUpstream, type GrpcUpstream } from "./proxy/grpc-routes.js";
+import { openGrpcUpstream, type GrpcUpstream, type UnreadableApi } from "./proxy/grpc-routes.js";
 import { upstreamUrl, type ServiceConfig } from "./service-config.js";
 
 /** A service the gateway routes to: where it answers, and how the gateway calls it. */
@@ -36,7 +36,8 @@ export const UPSTREAM_CHECK_PREFIX = "upstream ";
  * One Upstream per routed service (the first route to it names its path), each
  * with a readiness check: an HTTP service's liveness endpoint answers, a gRPC service's
  * grpc.health.v1 Check says SERVING. A gRPC route whose API file is missing throws a
- * GrpcApiError (a config error: the gateway does not start).
+ * GrpcApiError (a config error: the gateway does not start). Another file in proto/ that does
+ * not read is one warning line, once, naming it: an Any of a type only it defines is not mapped.
  */
 export function openUpstreams(
   config: ServiceConfig,
@@ -46,6 +47,12 @@ export function openUpstreams(
   protoDir?: URL,
 ): Upstream[] {
   const upstreams = new Map<string, Upstream>();
+  const warned = new Set<string>();
+  const unreadable: UnreadableApi = (file, problem) => {
+    if (warned.has(file)) return;
+    warned.add(file);
+    logger.warn({ file: `proto/${file}` }, `proto/${file} cannot be read, so an Any of a type only it defines is not mapped (a 502 in an answer, a 400 in a body): ${problem}`);
+  };
   for (const route of config.GATEWAY_ROUTES) {
     if (upstreams.has(route.service)) continue;
     const address = upstreamUrl(config, route);
@@ -53,7 +60,7 @@ export function openUpstreams(
     const check = `${UPSTREAM_CHECK_PREFIX}${route.service}`;
     if (route.protocol === "grpc") {
       // One channel per service; each route to it has its own timeout and breaker (src/app.ts).
-      const grpc = openGrpcUpstream(route.service, address, protoDir);
+      const grpc = openGrpcUpstream(route.service, address, protoDir, unreadable);
       upstreams.set(route.service, { protocol: "grpc", name: route.service, path: route.path, target: address, grpc });
       health.addReadinessCheck(check, grpcHealthCheck(grpc.client, route.service), { timeoutMs: 1000 });
       continue;

@@ -794,6 +794,44 @@ describe("routes to a gRPC service: its methods as JSON over HTTP", () => {
     }
   });
 
+  it("starts beside another proto/ file that does not parse, and says once which one and why", async () => {
+    const { copyFileSync, mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { pathToFileURL } = await import("node:url");
+    const dir = mkdtempSync(join(tmpdir(), "gateway-proto-"));
+    try {
+      copyFileSync(fileURLToPath(new URL("inventory.proto", FIXTURE_PROTOS)), join(dir, "inventory.proto"));
+      writeFileSync(join(dir, "notes.proto"), 'syntax = "proto3";\npackage notes.v1;\nmessage Note { string text = 1 }\n');
+      // Two routes to two services read the other files twice: still one line.
+      const config = loadConfig(configSchema, {
+        GATEWAY_ROUTES: JSON.stringify([
+          { path: "/inventory", service: "inventory", protocol: "grpc", urlEnv: "INVENTORY_URL", public: true },
+          { path: "/stock", service: "stock", protocol: "grpc", urlEnv: "STOCK_URL", public: true },
+        ]),
+        INVENTORY_URL: "127.0.0.1:50051",
+        STOCK_URL: "127.0.0.1:50052",
+      });
+      copyFileSync(join(dir, "inventory.proto"), join(dir, "stock.proto"));
+      const logs = (await import("./platform/log-capture.js")).captureLogs();
+      const logger = createLogger({ service: "gateway", level: "info", destination: logs.stream });
+      const upstreams = openUpstreams(config, logger, new HealthRegistry(), undefined, pathToFileURL(`${dir}/`));
+      try {
+        expect(upstreams.map((u) => u.name)).toEqual(["inventory", "stock"]);
+        const warnings = logs.records().filter((r) => r.level === "warn");
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0].file).toBe("proto/notes.proto");
+        expect(warnings[0].msg).toBe(
+          "proto/notes.proto cannot be read, so an Any of a type only it defines is not mapped (a 502 in an answer, a 400 in a body): illegal token '}', ';' expected (line 3)",
+        );
+      } finally {
+        for (const upstream of upstreams) if (upstream.protocol === "grpc") upstream.grpc.client.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("does not start without the service's API file: a config error naming it", () => {
     const config = loadConfig(configSchema, {
       GATEWAY_ROUTES: JSON.stringify([{ path: "/billing", service: "billing", protocol: "grpc", urlEnv: "BILLING_URL", public: true }]),

@@ -47,11 +47,16 @@ export interface GrpcUpstream {
   methods: Map<string, ExposedMethod>;
 }
 
+/** Told of a file in proto/ that is no route's API and does not read: `file` is its name there. */
+export type UnreadableApi = (file: string, problem: string) => void;
+
 /**
  * The methods of every service in proto/<service>.proto, read with protobufjs. A missing or
  * unreadable file, or a method name two services share, is a config error (thrown at start).
+ * The other files in proto/ are read for an Any's type; one that does not read is told to
+ * `unreadable` and left out.
  */
-export function loadGrpcApi(service: string, protoDir = PROTO_DIR): Map<string, ExposedMethod> {
+export function loadGrpcApi(service: string, protoDir = PROTO_DIR, unreadable: UnreadableApi = () => {}): Map<string, ExposedMethod> {
   const file = fileURLToPath(new URL(`${service}.proto`, protoDir));
   if (!existsSync(file)) {
     throw new GrpcApiError(`proto/${service}.proto is missing: the gateway calls ${service} through its API; copy it from the ${service} service's proto/ folder`);
@@ -64,7 +69,7 @@ export function loadGrpcApi(service: string, protoDir = PROTO_DIR): Map<string, 
   } catch (error) {
     throw new GrpcApiError(`proto/${service}.proto cannot be read: ${(error as Error).message.replace(file, `proto/${service}.proto`)}`);
   }
-  alsoLookIn(root, otherApis(protoDir, `${service}.proto`));
+  alsoLookIn(root, otherApis(protoDir, `${service}.proto`, unreadable));
   const methods = new Map<string, ExposedMethod>();
   const owner = new Map<string, string>();
   for (const api of servicesIn(root)) {
@@ -90,20 +95,22 @@ export function loadGrpcApi(service: string, protoDir = PROTO_DIR): Map<string, 
 /**
  * The gateway's other API files in proto/, each read on its own (two services' files may both
  * define a type), for an Any of a type from another service. One that does not read is left
- * out: it is no route's API here, or its own route stops the gateway at start.
+ * out and told to `unreadable`: it is no route's API here, or its own route stops the gateway at start.
  */
-function otherApis(protoDir: URL, own: string): protobuf.Root[] {
+function otherApis(protoDir: URL, own: string, unreadable: UnreadableApi): protobuf.Root[] {
   const dir = fileURLToPath(protoDir);
   return readdirSync(dir)
     .filter((name) => name.endsWith(".proto") && name !== own)
     .sort()
     .flatMap((name) => {
+      const file = fileURLToPath(new URL(name, protoDir));
       try {
         const root = new protobuf.Root();
-        root.loadSync(fileURLToPath(new URL(name, protoDir)), { keepCase: true });
+        root.loadSync(file, { keepCase: true });
         root.resolveAll();
         return [root];
-      } catch {
+      } catch (error) {
+        unreadable(name, (error as Error).message.replace(file, `proto/${name}`));
         return [];
       }
     });
@@ -122,8 +129,8 @@ export class GrpcApiError extends ConfigError {
 }
 
 /** Opens the channel to a gRPC service the gateway routes to, and reads its API. */
-export function openGrpcUpstream(service: string, target: string, protoDir?: URL): GrpcUpstream {
-  const methods = loadGrpcApi(service, protoDir);
+export function openGrpcUpstream(service: string, target: string, protoDir?: URL, unreadable?: UnreadableApi): GrpcUpstream {
+  const methods = loadGrpcApi(service, protoDir, unreadable);
   // grpc-js waits up to 120 s between reconnects by default; a restarted upstream should be seen in seconds.
   const client = new grpc.Client(target, grpc.credentials.createInsecure(), {
     "grpc.initial_reconnect_backoff_ms": 200,
