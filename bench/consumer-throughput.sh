@@ -43,9 +43,7 @@ for MODE in $SPANS; do
   if [ "$BARE_VS_BARE" != 0 ]; then
     start_bg /dev/null "${SERVER_CPU[@]}" env $(bare_sdk_env 512) SERVICE_DIR="$DIR" AMQP_URL="$AMQP_URL" QUEUE="$GEN_QUEUE" PREFETCH="$PREFETCH" node "$HERE/bare-consumer.mjs"; GEN_PID=$LAST_PID
   else
-    HEALTH=$(free_port)
-    start_bg /dev/null "${SERVER_CPU[@]}" env PORT="$HEALTH" SERVICE_NAME="$SERVICE" AMQP_URL="$AMQP_URL" AMQP_EXCHANGE="$EXCHANGE" AMQP_QUEUE_PREFIX="$PREFIX" PREFETCH="$PREFETCH" "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
-    wait_for http_ok "http://127.0.0.1:$HEALTH/health/ready"
+    start_server "http_ok http://127.0.0.1:{PORT}/health/ready" "${SERVER_CPU[@]}" env SERVICE_NAME="$SERVICE" AMQP_URL="$AMQP_URL" AMQP_EXCHANGE="$EXCHANGE" AMQP_QUEUE_PREFIX="$PREFIX" PREFETCH="$PREFETCH" "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
     echo "== spans $MODE (goal: generated >= $([ "$MODE" = exported ] && echo 80 || echo 85)% of bare per CPU-second)"
   fi
   GOAL=$([ "$MODE" = exported ] && echo 80 || echo 85)

@@ -2,9 +2,9 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { freePort as claimPort, release } from "./throughput/free-port.mjs";
 
 const { TOOLS_DIR, WORK, REST_DIR, GATEWAY_DIR } = process.env;
 const DURATION = Number(process.env.DURATION ?? 5);
@@ -14,10 +14,10 @@ const autocannon = createRequire(join(TOOLS_DIR, "package.json"))("autocannon");
 const children = [];
 process.on("exit", () => children.forEach((c) => c.kill()));
 
-const handedOut = new Set();
-const probePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
-// Four ports are asked for before anything listens: the kernel may hand a closed listener's number out again.
-const freePort = async () => { for (;;) { const port = await probePort(); if (!handedOut.has(port)) return handedOut.add(port), port; } };
+// Ports are claimed as the test suite claims its own (throughput/free-port.mjs), given back on exit.
+const claimed = [];
+const freePort = async () => { const port = await claimPort(); claimed.push(port); return port; };
+process.on("exit", () => claimed.forEach(release));
 function start(args, cwd, env) {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   children.push(child);

@@ -16,8 +16,6 @@
 # place, to see the method's own noise; sdk: the bare one with the OpenTelemetry SDK's spans alone, see throughput/common.sh), SPANS (default "exported disabled").
 source "$(dirname "$0")/throughput/common.sh"
 DIR=$(generate_service stock --kind grpc --context warehouse)
-BARE=$(free_port)
-start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$BARE SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"; BARE_PID=$LAST_PID
 # seed ADDRESS: CreateStock once, prints the id; then GetStock of that id must answer it.
 seed() { SERVICE_DIR="$DIR" node -e '
   const { createRequire } = require("node:module"); const r = createRequire(process.env.SERVICE_DIR + "/package.json");
@@ -26,7 +24,8 @@ seed() { SERVICE_DIR="$DIR" node -e '
   const deadline = () => ({ deadline: Date.now() + 2000 });
   c.CreateStock({ name: "seed" }, deadline(), (e, s) => { if (e) throw e;
     c.GetStock({ id: s.id }, deadline(), (e2, got) => { if (e2 || got.id !== s.id) throw e2 ?? new Error("GetStock: another item"); console.log(s.id); c.close(); }); });' "$1"; }
-wait_for seed "127.0.0.1:$BARE"
+start_server "seed 127.0.0.1:{PORT}" "${SERVER_CPU[@]}" env SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"
+BARE=$SERVER_PORT; BARE_PID=$LAST_PID
 BARE_ID=$(seed "127.0.0.1:$BARE")
 start_sink
 load() { SERVICE_DIR="$DIR" OPS_FILE="$(ops_file "$MODE")" GEN_PID=$GEN_PID BARE_PID=$BARE_PID GOAL=$GOAL "${LOAD_CPU[@]}" node "$HERE/grpc-load.mjs" "$@"; }
@@ -36,15 +35,14 @@ self_check server
 load_average
 BODY='{"name":"bench item","description":"one of many"}'
 for MODE in $SPANS; do
-  GEN=$(free_port)
   if [ "$BARE_VS_BARE" != 0 ]; then
-    start_bg /dev/null "${SERVER_CPU[@]}" env $(bare_sdk_env 128) PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"; GEN_PID=$LAST_PID
+    start_server "seed 127.0.0.1:{PORT}" "${SERVER_CPU[@]}" env $(bare_sdk_env 128) SERVICE_DIR="$DIR" node "$HERE/bare-grpc.mjs"
   else
-    start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_NAME=stock "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
+    start_server "seed 127.0.0.1:{PORT}" "${SERVER_CPU[@]}" env SERVICE_NAME=stock "$(span_env "$MODE")" node "$DIR/dist/main.js"
     echo "== spans $MODE (goal: generated >= $([ "$MODE" = exported ] && echo 80 || echo 85)% of bare per CPU-second)"
   fi
+  GEN=$SERVER_PORT; GEN_PID=$LAST_PID
   GOAL=$([ "$MODE" = exported ] && echo 80 || echo 85)
-  wait_for seed "127.0.0.1:$GEN"
   GEN_ID=$(seed "127.0.0.1:$GEN")
   load "CreateStock" CreateStock "127.0.0.1:$GEN" "$BODY" "127.0.0.1:$BARE" "$BODY"
   load "GetStock" GetStock "127.0.0.1:$GEN" "{\"id\":\"$GEN_ID\"}" "127.0.0.1:$BARE" "{\"id\":\"$BARE_ID\"}"

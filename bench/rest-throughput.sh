@@ -17,9 +17,8 @@
 source "$(dirname "$0")/throughput/common.sh"
 install_tools autocannon@9.0.0
 DIR=$(generate_service orders --kind rest --context ordering)
-BARE=$(free_port)
-start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$BARE SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"; BARE_PID=$LAST_PID
-wait_for http_up "http://127.0.0.1:$BARE/orders/00000000-0000-4000-8000-000000000000"
+start_server "http_up http://127.0.0.1:{PORT}/orders/00000000-0000-4000-8000-000000000000" "${SERVER_CPU[@]}" env SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"
+BARE=$SERVER_PORT; BARE_PID=$LAST_PID
 BODY='{"name":"bench order","description":"one of many"}'
 # seed URL: POSTs one order, prints its id (fails unless the answer is a 201 with an id).
 seed() { node -e 'fetch(process.argv[1],{method:"POST",headers:{"content-type":"application/json"},body:process.argv[2]}).then(async(r)=>{const j=await r.json();if(r.status!==201||!j.id)throw new Error(`seed: ${r.status}`);console.log(j.id)})' "$1" "$BODY"; }
@@ -32,15 +31,13 @@ echo "== REST throughput: node $(node --version), autocannon 9.0.0, ${CONNECTION
 self_check server
 load_average
 for MODE in $SPANS; do
-  GEN=$(free_port)
   if [ "$BARE_VS_BARE" != 0 ]; then
-    start_bg /dev/null "${SERVER_CPU[@]}" env $(bare_sdk_env 128) PORT=$GEN SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"; GEN_PID=$LAST_PID
-    wait_for http_up "http://127.0.0.1:$GEN/orders/00000000-0000-4000-8000-000000000000"
+    start_server "http_up http://127.0.0.1:{PORT}/orders/00000000-0000-4000-8000-000000000000" "${SERVER_CPU[@]}" env $(bare_sdk_env 128) SERVICE_DIR="$DIR" node "$HERE/bare-fastify.mjs"
   else
-    start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$GEN SERVICE_NAME=orders "$(span_env "$MODE")" node "$DIR/dist/main.js"; GEN_PID=$LAST_PID
-    wait_for http_ok "http://127.0.0.1:$GEN/health/ready"
+    start_server "http_ok http://127.0.0.1:{PORT}/health/ready" "${SERVER_CPU[@]}" env SERVICE_NAME=orders "$(span_env "$MODE")" node "$DIR/dist/main.js"
     echo "== spans $MODE (goal: generated >= $([ "$MODE" = exported ] && echo 80 || echo 85)% of bare per CPU-second)"
   fi
+  GEN=$SERVER_PORT; GEN_PID=$LAST_PID
   GOAL=$([ "$MODE" = exported ] && echo 80 || echo 85)
   GEN_ID=$(seed "http://127.0.0.1:$GEN/orders")
   wait_for http_ok "http://127.0.0.1:$GEN/orders/$GEN_ID"

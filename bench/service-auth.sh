@@ -17,10 +17,10 @@ KEYS=$(node --input-type=module -e '
   console.log(JSON.stringify({ publicKey: keys.publicKey, privateKey: keys.privateKey, token }));' "$ROOT/dist/state/service-key.js" "$WORK/shop")
 field() { node -e 'console.log(JSON.parse(process.argv[1])[process.argv[2]])' "$KEYS" "$1"; }
 PUBLIC=$(field publicKey); PRIVATE=$(field privateKey); TOKEN=$(field token)
-ON=$(free_port); OFF=$(free_port)
-start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$ON SERVICE_NAME=orders SERVICE_AUTH_ISSUER=shop SERVICE_AUTH_PUBLIC_KEY="$PUBLIC" node "$DIR/dist/main.js"; ON_PID=$LAST_PID
-start_bg /dev/null "${SERVER_CPU[@]}" env PORT=$OFF SERVICE_NAME=orders node "$DIR/dist/main.js"; OFF_PID=$LAST_PID
-wait_for http_ok "http://127.0.0.1:$ON/health/ready"; wait_for http_ok "http://127.0.0.1:$OFF/health/ready"
+start_server "http_ok http://127.0.0.1:{PORT}/health/ready" "${SERVER_CPU[@]}" env SERVICE_NAME=orders SERVICE_AUTH_ISSUER=shop SERVICE_AUTH_PUBLIC_KEY="$PUBLIC" node "$DIR/dist/main.js"
+ON=$SERVER_PORT; ON_PID=$LAST_PID
+start_server "http_ok http://127.0.0.1:{PORT}/health/ready" "${SERVER_CPU[@]}" env SERVICE_NAME=orders node "$DIR/dist/main.js"
+OFF=$SERVER_PORT; OFF_PID=$LAST_PID
 BODY='{"name":"bench order","description":"one of many"}'
 seed() { node -e 'fetch(process.argv[1],{method:"POST",headers:{"content-type":"application/json",authorization:process.argv[3]},body:process.argv[2]}).then(async(r)=>{const j=await r.json();if(r.status!==201||!j.id)throw new Error(`seed: ${r.status}`);console.log(j.id)})' "$1" "$BODY" "Bearer $TOKEN"; }
 ON_ID=$(seed "http://127.0.0.1:$ON/orders"); OFF_ID=$(seed "http://127.0.0.1:$OFF/orders")

@@ -12,6 +12,8 @@ cleanup() {
   # SIGCONT after SIGTERM: a consumer the consumer bench left stopped (SIGSTOP) still gets to exit.
   for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && { kill "$pid"; kill -CONT "$pid"; } 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # The ports free_port claimed, given back to the test suite's claims (free-port.mjs).
+  while read -r port; do rm -f "${TMPDIR:-/tmp}/msx-test-ports/$port"; done < "$WORK/.ports" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -27,22 +29,44 @@ generate_service() {
   echo "$dir"
 }
 
-# free_port: a free 127.0.0.1 port this run has not handed out before (the kernel gives a closed port-0
-# listener's number out again; $WORK/.ports remembers them across the $(...) subshells).
+# free_port: a free 127.0.0.1 port, claimed where the test suite claims its ports (free-port.mjs),
+# so neither this run nor a test running beside it is given it again.
 free_port() {
   local port
-  for _ in $(seq 50); do
-    port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-    if ! grep -qx "$port" "$WORK/.ports" 2>/dev/null; then echo "$port" >> "$WORK/.ports"; echo "$port"; return 0; fi
-  done
-  echo "free_port: 50 ports in a row were handed out already" >&2
-  return 1
+  port=$(node "$HERE/free-port.mjs") || return 1
+  echo "$port" >> "$WORK/.ports"
+  echo "$port"
 }
 
 # wait_for CMD...: retries for up to 15 s.
 wait_for() {
   for _ in $(seq 1 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "gave up waiting for: $*" >&2; return 1
+}
+
+# start_server PROBE CMD...: CMD started in the background (its output to /dev/null, as the measured
+# servers' always was) with PORT set to a free port, then waits until PROBE answers, "{PORT}" in it
+# replaced by the port (PROBE is split on spaces: a function and its words). When CMD exits before
+# that - the port taken between free_port and its bind by something that does not claim ports, as
+# a port-0 listener elsewhere on the machine - it is started again on another port, 3 tries in all.
+# Sets SERVER_PORT and LAST_PID.
+start_server() {
+  local probe=$1; shift
+  local attempt port pid words status
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    start_bg /dev/null env PORT="$port" "$@"; pid=$LAST_PID
+    read -ra words <<< "${probe//\{PORT\}/$port}"
+    for _ in $(seq 1 150); do
+      if "${words[@]}" >/dev/null 2>&1; then SERVER_PORT=$port; return 0; fi
+      if ! kill -0 "$pid" 2>/dev/null; then break; fi
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then echo "gave up waiting for: ${words[*]} (the server, pid $pid, is still running)" >&2; return 1; fi
+    status=0; wait "$pid" 2>/dev/null || status=$?
+    echo "== the server on port $port exited (code $status) before ${words[*]} answered (try $attempt of 3): $*" >&2
+  done
+  return 1
 }
 
 # start_bg LOG CMD...: starts a process in the background, remembered for cleanup.
