@@ -62,8 +62,9 @@ describe('the generated package.json', () => {
       fastify: '5.12.8',
       ioredis: '5.9.2',
       protobufjs: '7.6.6',
+      split2: '4.2.0',
     });
-    expect(pkg.devDependencies).toStrictEqual({ ...baseDev, '@grpc/proto-loader': '0.8.1' });
+    expect(pkg.devDependencies).toStrictEqual({ ...baseDev, '@grpc/proto-loader': '0.8.1', '@types/split2': '4.2.3' });
   });
 
   it.each(everyVariant())('pins vite for vitest in $label, sorted as npm writes them', async ({ input }) => {

@@ -28,9 +28,12 @@ export const SERVICE_PINS = {
   jose: '6.2.18',
   pg: '8.23.1',
   pino: '10.4.0',
+  // split2: a gateway reads an application/x-ndjson body a line at a time (src/proxy/grpc-ndjson.ts); the version pino's own transport uses.
+  split2: '4.2.0',
   zod: '4.6.7',
   '@types/node': '20.19.43',
   '@types/pg': '8.23.1',
+  '@types/split2': '4.2.3',
   protobufjs: '7.6.6',
   tsx: '4.23.14',
   typescript: '7.0.2',
@@ -58,7 +61,7 @@ const DEPENDENCY_MAP: ReadonlyArray<{ applies: (c: ServiceTemplateContext) => bo
   { applies: () => true, dependencies: ['cockatiel', 'jose', 'pino', 'zod', ...OTEL], devDependencies: ['@types/node', 'tsx', 'typescript', 'vitest'] },
   { applies: (c) => c.service.kind === 'rest', dependencies: ['fastify'] },
   // protobufjs: a gRPC route reads the service's API and maps proto3 JSON with its reflection (src/proxy/proto-json.ts).
-  { applies: (c) => c.service.kind === 'gateway', dependencies: ['fastify', '@fastify/reply-from', '@fastify/rate-limit', 'jose', 'ioredis', 'protobufjs'] },
+  { applies: (c) => c.service.kind === 'gateway', dependencies: ['fastify', '@fastify/reply-from', '@fastify/rate-limit', 'jose', 'ioredis', 'protobufjs', 'split2'], devDependencies: ['@types/split2'] },
   { applies: (c) => c.service.isGrpc, dependencies: ['@grpc/reflection'] },
   // protobufjs: the tests check the hand-written google.rpc wire format against it.
   { applies: (c) => c.has.proto && c.service.kind !== 'gateway', dependencies: ['@grpc/grpc-js', '@grpc/proto-loader'], devDependencies: ['protobufjs'] },

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
+import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
@@ -8,9 +9,11 @@ import { ConfigError } from "../platform/config.js";
 import { DependencyError } from "../platform/dependency.js";
 import { GrpcDependencyError, resilientGrpc } from "../platform/grpc-client.js";
 import type { Logger } from "../platform/logger.js";
-import { sendProblem } from "../http/problem.js";
+import { failHop } from "../platform/trace-context.js";
+import { problemBody, sendProblem } from "../http/problem.js";
 import { callerFields } from "../http/auth-hook.js";
 import { whenConnectionCloses } from "../http/connection-close.js";
+import { LineTooLongError, NDJSON, acceptsNdjson, drainedOrDone, linesOf, sendLines, type BodyLines } from "./grpc-ndjson.js";
 import { JsonMappingError, alsoLookIn, messageFromJson, messageToJson } from "./proto-json.js";
 import type { BreakerPolicy } from "./proxy-routes.js";
 
@@ -150,6 +153,12 @@ const served = (upstream: GrpcUpstream) => [...upstream.methods.keys()].join(", 
  * bidirectional one answers the array its server sends back until it ends). A body that does
  * not fit the request is a 400 without a call; a status other than OK is a problem body with the HTTP status Google's
  * API guidelines map it to. Other HTTP methods on a method's URL: 405.
+ *
+ * Message by message (grpc-ndjson.ts): a request stream sent as `application/x-ndjson` goes to
+ * the upstream a line at a time as it arrives, and a server stream asked for with `Accept:
+ * application/x-ndjson` is answered a line at a time as the upstream sends it, unbounded. The
+ * status goes with the first line, so a failure before it is still a problem body; one after it
+ * is the answer's last line, `{"error": <problem>}`.
  */
 export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, upstream: GrpcUpstream, policy: BreakerPolicy, logger: Logger): Promise<{ readonly state: CircuitState }> {
   // No retries: an HTTP route is not retried either, and the caller's answer must come within the route's timeout.
@@ -169,13 +178,32 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
     const method = upstream.methods.get(name);
     if (name === "") return problem(reply, 404, `name a method: POST ${route.path}/<Method> (methods: ${served(upstream)})`);
     if (!method) return problem(reply, 404, `${route.service} has no method ${name} (methods: ${served(upstream)})`);
-    let bytes: Buffer[];
+    const lines = isBodyLines(request.body) ? request.body : undefined;
     try {
-      bytes = requestMessages(name, method, request.body);
+      return await answer(request, reply, name, method, lines);
+    } finally {
+      lines?.release();
+    }
+  };
+  const answer = async (request: FastifyRequest, reply: FastifyReply, name: string, method: ExposedMethod, lines: BodyLines | undefined) => {
+    if (lines && !method.clientStream) {
+      return problem(reply, 415, `${name} takes one ${method.requestType.name}: send it as application/json (${NDJSON} is for a client-streaming or bidirectional method's messages)`);
+    }
+    const encode = encoder(method);
+    let bytes: Buffer[] = [];
+    try {
+      if (!lines) bytes = requestMessages(name, method, request.body, encode);
     } catch (error) {
       if (error instanceof JsonMappingError) return problem(reply, 400, error.message);
       return problem(reply, 400, `the body does not fit ${name}'s request: ${(error as Error).message}`);
     }
+    // A streamed body's first failure (a line that does not fit, the caller gone), which cancelled the call.
+    let failure: Error | undefined;
+    const send = <Call extends grpc.ClientWritableStream<Buffer> | grpc.ClientDuplexStream<Buffer, protobuf.Message>>(call: Call): Call => {
+      if (lines) void sendLines(call, lines, encode, (error) => (failure ??= error));
+      else sendAll(call, bytes);
+      return call;
+    };
     // Decoded in grpc-js, mapped to JSON here: an answer JSON cannot say is the upstream's fault (502), said as such.
     const decode = (answer: Buffer) => method.responseType.decode(answer);
     const toJson = (message: protobuf.Message) => messageToJson(method.responseType, message);
@@ -184,8 +212,7 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
         // A client stream answers once, as a unary call does: one deadline, counted by the breaker.
         const answer = await calls.call<protobuf.Message>(method.name, (metadata, options, callback) => {
           if (!method.clientStream) return upstream.client.makeUnaryRequest(method.path, same, decode, bytes[0], withCaller(metadata, request), options, callback);
-          const call = upstream.client.makeClientStreamRequest(method.path, same, decode, withCaller(metadata, request), options, callback);
-          return sendAll(call, bytes);
+          return send(upstream.client.makeClientStreamRequest(method.path, same, decode, withCaller(metadata, request), options, callback));
         }, request.trace);
         return reply.send(toJson(answer));
       }
@@ -203,12 +230,13 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
         const messages: unknown[] = [];
         const stream = calls.stream<protobuf.Message>(method.name, (metadata, options) => {
           call = method.clientStream
-            ? sendAll(upstream.client.makeBidiStreamRequest(method.path, same, decode, withCaller(metadata, request), options), bytes)
+            ? send(upstream.client.makeBidiStreamRequest(method.path, same, decode, withCaller(metadata, request), options))
             : upstream.client.makeServerStreamRequest(method.path, same, decode, bytes[0], withCaller(metadata, request), options);
           // Gone while the call's service token was made.
           if (gone()) call.cancel();
           return call;
         }, request.trace);
+        if (acceptsNdjson(request.headers.accept)) return await answerLines(request, reply, name, stream, toJson, gone, () => failure);
         for await (const message of stream) {
           if (gone()) break;
           if (messages.length === MAX_STREAM_MESSAGES) {
@@ -226,10 +254,54 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
         forget();
       }
     } catch (error) {
-      if (error instanceof JsonMappingError) return problem(reply, 502, `${route.service} answered ${name} with what proto3 JSON cannot carry: ${error.message}`);
-      const { status, detail, extensions } = problemOf(route.service, route.timeoutMs, error);
+      const { status, detail, extensions } = failure ? problemOfBody(failure) : problemOfCall(name, error);
       return problem(reply, status, detail, extensions);
     }
+  };
+  /** A failed call as the problem it answers: an answer JSON cannot carry is the upstream's fault (502). */
+  const problemOfCall = (name: string, error: unknown) => {
+    if (error instanceof JsonMappingError) return { status: 502, detail: `${route.service} answered ${name} with what proto3 JSON cannot carry: ${error.message}`, extensions: {} };
+    return problemOf(route.service, route.timeoutMs, error);
+  };
+  /**
+   * A server stream answered a line at a time, each as the upstream sends it (waiting while the
+   * caller reads slower). The status goes with the first line; a failure after it is the last line.
+   */
+  const answerLines = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    name: string,
+    stream: AsyncIterable<protobuf.Message>,
+    toJson: (message: protobuf.Message) => unknown,
+    gone: () => boolean,
+    bodyFailure: () => Error | undefined,
+  ) => {
+    let out: PassThrough | undefined;
+    let sent = 0;
+    try {
+      for await (const message of stream) {
+        if (gone()) break;
+        const line = `${JSON.stringify(toJson(message))}\n`;
+        if (!out) {
+          out = new PassThrough();
+          void reply.type(NDJSON).send(out);
+        }
+        sent += 1;
+        if (!out.write(line)) await drainedOrDone(out);
+      }
+    } catch (error) {
+      if (!out || gone()) throw error;
+      const failure = bodyFailure();
+      const { status, detail, extensions } = failure ? problemOfBody(failure) : problemOfCall(name, error);
+      failHop(request.trace, error);
+      request.log.warn({ upstream: route.service, status, messages: sent }, `${route.service}'s stream failed after ${sent} message(s): ${detail}`);
+      out.end(`${JSON.stringify({ error: problemBody(status, detail, { upstream: route.service, ...extensions }) })}\n`);
+      return reply;
+    }
+    if (gone()) return out ? reply : reply.code(499).send();
+    if (!out) return reply.type(NDJSON).send("");
+    out.end();
+    return reply;
   };
   const options = { onRequest: route.onRequest, preHandler: route.preHandler, config, handler };
   const notAllowed = async (_request: FastifyRequest, reply: FastifyReply) => {
@@ -242,6 +314,13 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
     scope.removeContentTypeParser("application/json");
     scope.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) =>
       body === "" ? done(null, undefined) : parseJson(request, body as string, done));
+    // A stream of messages, read as it comes (grpc-ndjson.ts): the body limit bounds each line.
+    scope.addContentTypeParser(NDJSON, (request, payload, done) => done(null, linesOf(payload, request.routeOptions.bodyLimit ?? 1024 * 1024)));
+    // Answered before the handler read it (no token, rate limited): the rest is read and dropped,
+    // or the connection's next request would wait behind it.
+    scope.addHook("onResponse", async (request) => {
+      if (isBodyLines(request.body)) request.body.release();
+    });
     scope.post(route.path, options);
     scope.post(`${route.path}/:method`, options);
     scope.route({ method: ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"], url: `${route.path}/:method`, config, handler: notAllowed });
@@ -261,9 +340,8 @@ const same = (bytes: Buffer) => bytes;
  * elements in order for a client-streaming or bidirectional one (no body: none). Throws a
  * JsonMappingError naming the field, `[2].quantity` for an array's third message.
  */
-function requestMessages(name: string, method: ExposedMethod, body: unknown): Buffer[] {
+function requestMessages(name: string, method: ExposedMethod, body: unknown, encode: (json: unknown, path?: string) => Buffer): Buffer[] {
   const { requestType } = method;
-  const encode = (json: unknown, path?: string) => Buffer.from(requestType.encode(requestType.fromObject(messageFromJson(requestType, json, path))).finish());
   if (!method.clientStream) {
     if (body === null) throw new JsonMappingError("the body must be a JSON object (the method's request message)");
     return [encode(body ?? {})];
@@ -272,6 +350,21 @@ function requestMessages(name: string, method: ExposedMethod, body: unknown): Bu
   if (!Array.isArray(body)) throw new JsonMappingError(`${name} takes a stream of ${requestType.name}: the body must be a JSON array of them, in the order to send`);
   return body.map((json, index) => encode(json, `[${index}]`));
 }
+
+/** One request message from its proto3 JSON, serialized; a JsonMappingError names the field (`path` in front). */
+function encoder(method: ExposedMethod): (json: unknown, path?: string) => Buffer {
+  const { requestType } = method;
+  return (json, path) => Buffer.from(requestType.encode(requestType.fromObject(messageFromJson(requestType, json, path))).finish());
+}
+
+/** A streamed body's own failure, which cancelled the call: the caller's line (400, 413), or the caller gone (499). */
+function problemOfBody(failure: Error): { status: number; detail: string; extensions: Record<string, unknown> } {
+  if (failure instanceof JsonMappingError) return { status: 400, detail: failure.message, extensions: {} };
+  if (failure instanceof LineTooLongError) return { status: 413, detail: failure.message, extensions: {} };
+  return { status: 499, detail: `the caller's body ended early: ${failure.message}`, extensions: {} };
+}
+
+const isBodyLines = (body: unknown): body is BodyLines => typeof (body as BodyLines | undefined)?.release === "function";
 
 /** Writes the request stream and half-closes it: the server has every message before it answers the last. */
 function sendAll<Call extends grpc.ClientWritableStream<Buffer> | grpc.ClientDuplexStream<Buffer, protobuf.Message>>(call: Call, messages: Buffer[]): Call {
