@@ -123,6 +123,9 @@ describe("a gRPC route's streams, message by message (application/x-ndjson)", ()
     await until(() => upstream.state.cancelled === 1);
     await until(() => accessLine(gateway, "/inventory/ListItems") !== undefined);
     await until(() => spans.spans().some((span) => span.name === "inventory.v1.InventoryService/ListItems"));
+    // A caller that left is no upstream failure, and the answer already begun is not answered again.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(gateway.logs.records().filter((r) => r.level === "error" || r.level === "warn")).toEqual([]);
   });
 
   it("answers a stream that ends as its lines, and one with no message as an empty body", async () => {

@@ -290,7 +290,9 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
         if (!out.write(line)) await drainedOrDone(out);
       }
     } catch (error) {
-      if (!out || gone()) throw error;
+      if (!out) throw error;
+      // The caller left mid-stream: no one to tell, and the answer already begun is not answered again.
+      if (gone()) return reply;
       const failure = bodyFailure();
       const { status, detail, extensions } = failure ? problemOfBody(failure) : problemOfCall(name, error);
       failHop(request.trace, error);
