@@ -52,7 +52,7 @@ const bareSdk = sink
   ? start([join(import.meta.dirname, "gateway-bare-proxy.mjs")], WORK, { PORT: String(bareSdkPort), UPSTREAM: `http://127.0.0.1:${restPort}`, BARE_SPANS: "1", OTEL_FROM: GATEWAY_DIR, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "128", ...spanEnv })
   : undefined;
 const routes = [{ path: "/orders", service: "orders", urlEnv: "ORDERS_URL", public: false }];
-const gateway = start(["dist/main.js"], GATEWAY_DIR, {
+const gateway = start([...(process.env.GW_ARGS ? process.env.GW_ARGS.split(" ") : []), "dist/main.js"], GATEWAY_DIR, {
   PORT: String(gatewayPort), HOST: "127.0.0.1", SERVICE_NAME: "edge", GATEWAY_ROUTES: JSON.stringify(routes), ORDERS_URL: `http://127.0.0.1:${restPort}`,
   AUTH_PUBLIC_KEY: readFileSync(join(GATEWAY_DIR, "..", "..", "..", "msx.yaml"), "utf8").match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/)[0].replace(/\n\s+/g, "\n"),
   // On, and counting every request, but high enough that the bench is never limited.

@@ -12,7 +12,9 @@
 # Goal (issue 15): gateway >= 70% of the bare proxy's requests per proxy CPU-second; p99 added
 # <= 2 ms at 50% of saturation.
 # Knobs (env): DURATION (s per measurement, default 5), CONNECTIONS (default 10), ROUNDS (default 3),
-# SPANS (exported: the gateway's spans go over OTLP/HTTP to a local receiver, the default; disabled).
+# SPANS (exported: the gateway's spans go over OTLP/HTTP to a local receiver, the default; disabled),
+# GW_ARGS (node options for the gateway process only, split on spaces: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+# to profile where the gateway spends its CPU; figures taken with it on are not the gateway's).
 source "$(dirname "$0")/throughput/common.sh"
 install_tools autocannon@9.0.0 @fastify/http-proxy@11.6.3 fastify@5.12.8
 REST=$(generate_service orders --kind rest --context ordering)
