@@ -12,6 +12,7 @@ import { freePort, npmInstall, waitForStatus } from '../helpers/processes.js';
 // that routes /stock to it (its API copied into the gateway's proto/). `msx up` starts both, and
 // JSON over HTTP through the gateway calls stock's real methods through the resilient gRPC
 // client: answers in proto3 JSON, google.rpc field violations as a 400, a stream as an array, the
+// composed /bff/overview reading stock's List stream, the
 // trace edge → stock from both processes' spans, a stopped stock as a 503.
 
 interface Stock {
@@ -87,6 +88,10 @@ describe('msx new gateway: JSON over HTTP to a gRPC service, on real processes',
     expect(await got.json()).toEqual(stock);
     const listed = (await (await call('ListStock')).json()) as Stock[];
     expect(listed.map((s) => s.id)).toContain(stock.id);
+    // The composed route reads stock through its List method: the first page, as proto3 JSON.
+    const overview = await fetch(`${base}/bff/overview`);
+    expect(overview.status).toBe(200);
+    expect(await overview.json()).toEqual({ partial: false, missing: [], stock: listed.slice(0, 5) });
 
     let spans: SpanNode[] = [];
     const depth = (nodes: SpanNode[]): number => (nodes.length === 0 ? 0 : 1 + Math.max(...nodes.map((n) => depth(n.children))));
@@ -125,6 +130,7 @@ describe('msx new gateway: JSON over HTTP to a gRPC service, on real processes',
     expect(down.status).toBe(503);
     expect(((await down.json()) as { detail: string }).detail).toMatch(/^stock is unreachable/);
     expect((await fetch(`${base}/health/ready`)).status).toBe(503);
+    expect(await (await fetch(`${base}/bff/overview`)).json()).toEqual({ partial: true, missing: ['stock'] });
 
     expect(runCli(['start', 'stock'], ws).code).toBe(0);
     await waitForStatus(`${base}/health/ready`);

@@ -1,5 +1,5 @@
 import { httpLivenessCheck } from "./platform/health.js";
-import { grpcHealthCheck } from "./platform/grpc-client.js";
+import { grpcHealthCheck, resilientGrpc, type ResilientGrpc } from "./platform/grpc-client.js";
 import { createHttpClient, type HttpClient } from "./platform/http-client.js";
 import type { HealthRegistry } from "./platform/health.js";
 import type { Logger } from "./platform/logger.js";
@@ -19,7 +19,7 @@ export interface HttpUpstream {
   client: HttpClient;
 }
 
-/** A gRPC service: its methods called with JSON bodies over HTTP (src/proxy/grpc-routes.ts). */
+/** A gRPC service: its methods called with JSON bodies over HTTP (src/proxy/grpc-routes.ts), and a resilient client for composed (BFF) calls. */
 export interface GrpcServiceUpstream {
   protocol: "grpc";
   name: string;
@@ -27,6 +27,7 @@ export interface GrpcServiceUpstream {
   /** host:port */
   target: string;
   grpc: GrpcUpstream;
+  calls: ResilientGrpc;
 }
 
 /** Readiness checks of upstreams are named so: degraded mode tells them from the gateway's own. */
@@ -61,7 +62,17 @@ export function openUpstreams(
     if (route.protocol === "grpc") {
       // One channel per service; each route to it has its own timeout and breaker (src/app.ts).
       const grpc = openGrpcUpstream(route.service, address, protoDir, unreadable);
-      upstreams.set(route.service, { protocol: "grpc", name: route.service, path: route.path, target: address, grpc });
+      // The composed calls' own breaker and deadline, as an HTTP upstream's client below.
+      const calls = resilientGrpc({
+        name: route.service,
+        logger,
+        timeoutMs,
+        maxRetries: 0,
+        breakerThreshold: config.BREAKER_THRESHOLD,
+        halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER,
+        tokenFor,
+      });
+      upstreams.set(route.service, { protocol: "grpc", name: route.service, path: route.path, target: address, grpc, calls });
       health.addReadinessCheck(check, grpcHealthCheck(grpc.client, route.service), { timeoutMs: 1000 });
       continue;
     }

@@ -7,7 +7,7 @@ import { BrokenCircuitError, CircuitState } from "cockatiel";
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from "fastify";
 import { ConfigError } from "../platform/config.js";
 import { DependencyError } from "../platform/dependency.js";
-import { GrpcDependencyError, resilientGrpc } from "../platform/grpc-client.js";
+import { GrpcDependencyError, resilientGrpc, type ResilientGrpc } from "../platform/grpc-client.js";
 import type { Logger } from "../platform/logger.js";
 import { failHop } from "../platform/trace-context.js";
 import { problemBody, sendProblem } from "../http/problem.js";
@@ -328,6 +328,38 @@ export async function registerGrpcRoute(app: FastifyInstance, route: GrpcRoute, 
     scope.route({ method: ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"], url: `${route.path}/:method`, config, handler: notAllowed });
   });
   return { get state() { return calls.circuitState; } };
+}
+
+/**
+ * The method a composed (BFF) call reads a gRPC service's collection with: a server-streaming
+ * `List...` method whose request has a `limit` field, as the List method of msx's gRPC services.
+ * None: the service has no collection to compose.
+ */
+export function collectionMethod(upstream: GrpcUpstream): ExposedMethod | undefined {
+  for (const [name, method] of upstream.methods) {
+    if (name.startsWith("List") && method.serverStream && !method.clientStream && method.requestType.fields.limit) return method;
+  }
+  return undefined;
+}
+
+/**
+ * The first `limit` messages of the collection as proto3 JSON, through `calls` (its deadline and
+ * service token), in the request's span and for its verified caller; the stream is cancelled there.
+ */
+export async function firstOfCollection(upstream: GrpcUpstream, calls: ResilientGrpc, method: ExposedMethod, request: FastifyRequest, limit: number): Promise<unknown[]> {
+  const bytes = encoder(method)({ limit });
+  const decode = (answer: Buffer) => method.responseType.decode(answer);
+  const stream = calls.stream<protobuf.Message>(
+    method.name,
+    (metadata, options) => upstream.client.makeServerStreamRequest(method.path, same, decode, bytes, withCaller(metadata, request), options),
+    request.trace,
+  );
+  const messages: unknown[] = [];
+  for await (const message of stream) {
+    messages.push(messageToJson(method.responseType, message));
+    if (messages.length === limit) break;
+  }
+  return messages;
 }
 
 /** A server stream is answered as one array, held in memory until it ends: bounded. */
