@@ -13,7 +13,8 @@ cleanup() {
   for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && { kill "$pid"; kill -CONT "$pid"; } 2>/dev/null || true; done
   wait 2>/dev/null || true
   # The ports free_port claimed, given back to the test suite's claims (free-port.mjs).
-  while read -r port; do rm -f "${TMPDIR:-/tmp}/msx-test-ports/$port"; done < "$WORK/.ports" 2>/dev/null || true
+  # (No .ports when the bench claimed none here: gateway-bench.mjs claims and gives back its own.)
+  if [ -f "$WORK/.ports" ]; then while read -r port; do rm -f "${TMPDIR:-/tmp}/msx-test-ports/$port"; done < "$WORK/.ports"; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
